@@ -1,0 +1,12 @@
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { Config } from "../config/index.js";
+import type { Db } from "../db/database.js";
+import type { Logger } from "../observability/logger.js";
+
+/** Everything a route needs, passed in so tests and the all-in-one process compose the same app. */
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  s3: S3Client;
+  logger: Logger;
+}

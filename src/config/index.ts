@@ -1,0 +1,152 @@
+import path from "node:path";
+import { z } from "zod";
+
+/** Thrown when the environment cannot be turned into a config; its message is one line for the operator. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, "must be a whole number")
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+const url = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
+const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL");
+
+/** Every variable intake reads, with its default. Unknown INTAKE_ variables are ignored. */
+const envSchema = z.object({
+  DATABASE_URL: postgresUrl.optional(),
+  S3_ENDPOINT: url.optional(),
+  S3_PUBLIC_ENDPOINT: url.optional(),
+  S3_REGION: z.string().min(1).default("us-east-1"),
+  S3_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be a valid S3 bucket name")
+    .default("intake"),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(8, "must be at least 8 characters").optional(),
+  PORT: int(0, 65535).default(8080),
+  INTAKE_API_KEY: z.string().min(16, "must be at least 16 characters").optional(),
+  INTAKE_WEBHOOK_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  INTAKE_DATA_DIR: z.string().min(1).default(".intake"),
+  INTAKE_UPLOAD_URL_TTL_SECONDS: int(1, 7 * 24 * 3600).default(900),
+  INTAKE_MAX_UPLOAD_BYTES: int(1).default(5 * GiB),
+  INTAKE_MULTIPART_THRESHOLD_BYTES: int(5 * MiB).default(64 * MiB),
+  INTAKE_PART_SIZE_BYTES: int(5 * MiB, 5 * GiB).default(16 * MiB),
+  INTAKE_RECONCILE_INTERVAL_MS: int(100).default(30_000),
+  INTAKE_RECONCILE_AFTER_SECONDS: int(0).default(60),
+  INTAKE_LEASE_SECONDS: int(1).default(30),
+  INTAKE_MAX_ATTEMPTS: int(1, 100).default(5),
+  INTAKE_EMBEDDER: z.enum(["hash", "openai"]).default("hash"),
+  INTAKE_EMBED_DIMENSIONS: int(8, 8192).default(256),
+  INTAKE_OPENAI_BASE_URL: url.optional(),
+  INTAKE_OPENAI_API_KEY: z.string().optional(),
+  INTAKE_OPENAI_MODEL: z.string().min(1).default("text-embedding-3-small"),
+  INTAKE_CHUNK_SIZE: int(64).default(1200),
+  INTAKE_CHUNK_OVERLAP: int(0).default(150),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export interface S3Config {
+  /** Where intake talks to S3; undefined means "start a local one". */
+  endpoint: string | undefined;
+  /** Where clients reach S3 (presigned URLs are signed for this host). */
+  publicEndpoint: string | undefined;
+  region: string;
+  bucket: string;
+  accessKeyId: string | undefined;
+  secretAccessKey: string | undefined;
+}
+
+export interface Config {
+  databaseUrl: string | undefined;
+  s3: S3Config;
+  port: number;
+  apiKey: string | undefined;
+  webhookToken: string | undefined;
+  dataDir: string;
+  uploads: {
+    urlTtlSeconds: number;
+    maxBytes: number;
+    multipartThresholdBytes: number;
+    partSizeBytes: number;
+  };
+  reconciler: { intervalMs: number; afterSeconds: number };
+  worker: { leaseSeconds: number; maxAttempts: number };
+  pipeline: {
+    chunkSize: number;
+    chunkOverlap: number;
+    embedder: "hash" | "openai";
+    embedDimensions: number;
+    openai: { baseUrl: string | undefined; apiKey: string | undefined; model: string };
+  };
+  logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
+}
+
+/**
+ * Reads intake's configuration from an environment.
+ *
+ * @throws ConfigError naming the first bad variable, e.g. `PORT: must be a whole number (got "80a")`.
+ * @example const config = loadConfig(process.env);
+ */
+export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | undefined>): Config {
+  // Treat empty strings as unset: `FOO= intake start` should mean "default", not "invalid".
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? "environment");
+    const got = present[name];
+    throw new ConfigError(`${name}: ${issue.message}${got === undefined ? "" : ` (got ${JSON.stringify(got)})`}`);
+  }
+  const e = parsed.data;
+  if (e.INTAKE_CHUNK_OVERLAP >= e.INTAKE_CHUNK_SIZE) {
+    throw new ConfigError(
+      `INTAKE_CHUNK_OVERLAP: must be smaller than INTAKE_CHUNK_SIZE (${e.INTAKE_CHUNK_OVERLAP} >= ${e.INTAKE_CHUNK_SIZE})`,
+    );
+  }
+  if (e.INTAKE_EMBEDDER === "openai" && !e.INTAKE_OPENAI_BASE_URL) {
+    throw new ConfigError("INTAKE_OPENAI_BASE_URL: required when INTAKE_EMBEDDER=openai");
+  }
+  if (e.S3_ENDPOINT && (!e.S3_ACCESS_KEY_ID || !e.S3_SECRET_ACCESS_KEY)) {
+    throw new ConfigError("S3_ACCESS_KEY_ID: S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY are required with S3_ENDPOINT");
+  }
+  return {
+    databaseUrl: e.DATABASE_URL,
+    s3: {
+      endpoint: e.S3_ENDPOINT,
+      publicEndpoint: e.S3_PUBLIC_ENDPOINT,
+      region: e.S3_REGION,
+      bucket: e.S3_BUCKET,
+      accessKeyId: e.S3_ACCESS_KEY_ID,
+      secretAccessKey: e.S3_SECRET_ACCESS_KEY,
+    },
+    port: e.PORT,
+    apiKey: e.INTAKE_API_KEY,
+    webhookToken: e.INTAKE_WEBHOOK_TOKEN,
+    dataDir: path.resolve(e.INTAKE_DATA_DIR),
+    uploads: {
+      urlTtlSeconds: e.INTAKE_UPLOAD_URL_TTL_SECONDS,
+      maxBytes: e.INTAKE_MAX_UPLOAD_BYTES,
+      multipartThresholdBytes: e.INTAKE_MULTIPART_THRESHOLD_BYTES,
+      partSizeBytes: e.INTAKE_PART_SIZE_BYTES,
+    },
+    reconciler: { intervalMs: e.INTAKE_RECONCILE_INTERVAL_MS, afterSeconds: e.INTAKE_RECONCILE_AFTER_SECONDS },
+    worker: { leaseSeconds: e.INTAKE_LEASE_SECONDS, maxAttempts: e.INTAKE_MAX_ATTEMPTS },
+    pipeline: {
+      chunkSize: e.INTAKE_CHUNK_SIZE,
+      chunkOverlap: e.INTAKE_CHUNK_OVERLAP,
+      embedder: e.INTAKE_EMBEDDER,
+      embedDimensions: e.INTAKE_EMBED_DIMENSIONS,
+      openai: { baseUrl: e.INTAKE_OPENAI_BASE_URL, apiKey: e.INTAKE_OPENAI_API_KEY, model: e.INTAKE_OPENAI_MODEL },
+    },
+    logLevel: e.LOG_LEVEL,
+  };
+}

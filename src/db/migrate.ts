@@ -1,0 +1,20 @@
+import { type Kysely, type Migration, type MigrationResultSet, Migrator } from "kysely";
+import * as m0001 from "./migrations/0001_initial.js";
+
+/** Migrations in order. Static imports, so a bundled or compiled intake carries them. */
+const migrations: Record<string, Migration> = {
+  "0001_initial": m0001,
+};
+
+/**
+ * Applies every pending migration. Safe to call from many processes at once: Kysely's
+ * Postgres adapter holds a transaction-scoped advisory lock while it migrates, so the second
+ * caller waits and then finds nothing left to do.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists.
+export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const result = await migrator.migrateToLatest();
+  if (result.error) throw result.error;
+  return result;
+}

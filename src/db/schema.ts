@@ -1,0 +1,121 @@
+import type { ColumnType, Generated, Insertable, Selectable } from "kysely";
+import type { JobStage, JobStatus } from "../jobs/state-machine.js";
+
+/** A column Postgres fills in by default but callers may set. */
+type Defaulted<T> = ColumnType<T, T | undefined, T>;
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+/** bigint columns come back from pg as strings; intake keeps sizes below 2^53 and converts at the edge. */
+type BigIntColumn = ColumnType<string, number | bigint | string, number | bigint | string>;
+
+export interface TenantsTable {
+  id: string;
+  created_at: Timestamp;
+}
+
+export interface ApiKeysTable {
+  id: Generated<string>;
+  tenant_id: string;
+  key_hash: string;
+  key_prefix: string;
+  label: string | null;
+  created_at: Timestamp;
+  revoked_at: NullableTimestamp;
+}
+
+export interface JobError {
+  code: string;
+  message: string;
+  stage: JobStage;
+  retryable: boolean;
+}
+
+export interface JobsTable {
+  id: string;
+  tenant_id: string;
+  status: JobStatus;
+  stage: JobStage;
+  filename: string;
+  content_type: string;
+  size: BigIntColumn;
+  sha256: string | null;
+  object_key: string;
+  upload_method: "PUT" | "POST" | "multipart";
+  multipart_upload_id: string | null;
+  upload_expires_at: Timestamp;
+  idempotency_key: string | null;
+  metadata: Defaulted<Record<string, unknown>>;
+  attempt: Defaulted<number>;
+  max_attempts: Defaulted<number>;
+  run_after: Timestamp;
+  lease_owner: string | null;
+  lease_expires_at: NullableTimestamp;
+  priority: Defaulted<number>;
+  progress: Defaulted<Record<string, unknown>>;
+  error_code: string | null;
+  error_message: string | null;
+  error_stage: JobStage | null;
+  error_retryable: boolean | null;
+  content_sha256: string | null;
+  reused_from: string | null;
+  created_at: Timestamp;
+  uploaded_at: NullableTimestamp;
+  claimed_at: NullableTimestamp;
+  started_at: NullableTimestamp;
+  finished_at: NullableTimestamp;
+  updated_at: Timestamp;
+}
+
+export interface JobEventsTable {
+  id: ColumnType<string, never, never>;
+  job_id: string;
+  tenant_id: string;
+  type: string;
+  data: Defaulted<Record<string, unknown>>;
+  created_at: Timestamp;
+}
+
+export interface DocumentsTable {
+  job_id: string;
+  detected_type: string;
+  text_key: string;
+  chars: BigIntColumn;
+  page_count: number;
+  pages: Defaulted<unknown[]>;
+  sections: Defaulted<unknown[]>;
+  metadata: Defaulted<Record<string, unknown>>;
+  created_at: Timestamp;
+}
+
+export interface ChunksTable {
+  id: ColumnType<string, never, never>;
+  job_id: string;
+  seq: number;
+  text: string;
+  start_offset: BigIntColumn;
+  end_offset: BigIntColumn;
+  page: number | null;
+  token_count: number;
+}
+
+export interface EmbeddingsTable {
+  chunk_id: BigIntColumn;
+  job_id: string;
+  model: string;
+  dimensions: number;
+  vector: number[];
+}
+
+export interface Database {
+  tenants: TenantsTable;
+  api_keys: ApiKeysTable;
+  jobs: JobsTable;
+  job_events: JobEventsTable;
+  documents: DocumentsTable;
+  chunks: ChunksTable;
+  embeddings: EmbeddingsTable;
+}
+
+export type JobRow = Selectable<JobsTable>;
+export type NewJob = Insertable<JobsTable>;
+export type JobEventRow = Selectable<JobEventsTable>;

@@ -1,0 +1,100 @@
+import {
+  CreateBucketCommand,
+  HeadBucketCommand,
+  PutBucketCorsCommand,
+  PutBucketLifecycleConfigurationCommand,
+  PutBucketNotificationConfigurationCommand,
+  type S3Client,
+} from "@aws-sdk/client-s3";
+
+/** The notification target `minio/start.sh --webhook` configures. */
+export const MINIO_WEBHOOK_ARN = "arn:minio:sqs::INTAKE:webhook";
+
+export interface BucketSetupResult {
+  created: boolean;
+  cors: boolean;
+  lifecycle: boolean;
+  /** false when the server has no webhook target; the reconciler still completes uploads. */
+  notifications: boolean;
+  warnings: string[];
+}
+
+/**
+ * Makes the bucket ready for browser uploads: creates it, exposes ETag to browsers (multipart
+ * completion needs each part's ETag), aborts multipart uploads abandoned for a day, and sends
+ * object-created events to intake's storage-events route. Each step is idempotent; a step the
+ * server refuses is reported in `warnings`, not thrown, so intake still starts against S3
+ * services that lack one of these features.
+ */
+export async function setupBucket(s3: S3Client, bucket: string, opts: { notifications: boolean }) {
+  const result: BucketSetupResult = { created: false, cors: false, lifecycle: false, notifications: false, warnings: [] };
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+  } catch {
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    result.created = true;
+  }
+  const step = async (name: keyof BucketSetupResult & ("cors" | "lifecycle" | "notifications"), run: () => Promise<unknown>) => {
+    try {
+      await run();
+      result[name] = true;
+    } catch (err) {
+      result.warnings.push(`${name}: ${(err as Error).message}`);
+    }
+  };
+  await step("cors", () =>
+    s3.send(
+      new PutBucketCorsCommand({
+        Bucket: bucket,
+        CORSConfiguration: {
+          CORSRules: [
+            {
+              AllowedMethods: ["GET", "PUT", "POST", "HEAD"],
+              AllowedOrigins: ["*"],
+              AllowedHeaders: ["*"],
+              ExposeHeaders: ["ETag", "Location", "x-amz-checksum-sha256"],
+              MaxAgeSeconds: 3600,
+            },
+          ],
+        },
+      }),
+    ),
+  );
+  await step("lifecycle", () =>
+    s3.send(
+      new PutBucketLifecycleConfigurationCommand({
+        Bucket: bucket,
+        LifecycleConfiguration: {
+          Rules: [
+            {
+              ID: "abort-incomplete-multipart",
+              Status: "Enabled",
+              Filter: { Prefix: "" },
+              AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+            },
+          ],
+        },
+      }),
+    ),
+  );
+  if (opts.notifications) {
+    await step("notifications", () =>
+      s3.send(
+        new PutBucketNotificationConfigurationCommand({
+          Bucket: bucket,
+          NotificationConfiguration: {
+            QueueConfigurations: [
+              {
+                Id: "intake-object-created",
+                QueueArn: MINIO_WEBHOOK_ARN,
+                Events: ["s3:ObjectCreated:*"],
+                Filter: { Key: { FilterRules: [{ Name: "prefix", Value: "uploads/" }] } },
+              },
+            ],
+          },
+        }),
+      ),
+    );
+  }
+  return result;
+}

@@ -1,0 +1,68 @@
+import { randomBytes } from "node:crypto";
+import type { S3Client } from "@aws-sdk/client-s3";
+import { sql } from "kysely";
+import { inject } from "vitest";
+import { type Config, loadConfig } from "../../src/config/index.js";
+import { createDb, type Db } from "../../src/db/database.js";
+import { silentLogger } from "../../src/observability/logger.js";
+import { setupBucket } from "../../src/storage/bucket-setup.js";
+import { createS3Client } from "../../src/storage/s3-client.js";
+import { API_KEY, S3_KEY, S3_SECRET, TEMPLATE_DB, WEBHOOK_TOKEN } from "./constants.js";
+
+export interface TestContext {
+  config: Config;
+  db: Db;
+  s3: S3Client;
+  databaseUrl: string;
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/**
+ * An isolated database (cloned from the migrated template) and bucket on the run's real
+ * Postgres and MinIO. `env` is what a child process needs to use the same ones.
+ */
+export async function createTestContext(overrides: Record<string, string> = {}): Promise<TestContext> {
+  const id = randomBytes(6).toString("hex");
+  const database = `t_${id}`;
+  const admin = createDb({ connectionString: inject("pgAdminUrl"), max: 1 });
+  await sql.raw(`CREATE DATABASE ${database} TEMPLATE ${TEMPLATE_DB}`).execute(admin);
+  await admin.destroy();
+  const databaseUrl = `${inject("pgUrlPrefix")}${database}`;
+  const env: Record<string, string> = {
+    DATABASE_URL: databaseUrl,
+    S3_ENDPOINT: inject("s3Endpoint"),
+    S3_BUCKET: `t-${id}`,
+    S3_ACCESS_KEY_ID: S3_KEY,
+    S3_SECRET_ACCESS_KEY: S3_SECRET,
+    INTAKE_API_KEY: API_KEY,
+    INTAKE_WEBHOOK_TOKEN: WEBHOOK_TOKEN,
+    LOG_LEVEL: "silent",
+    ...overrides,
+  };
+  const config = loadConfig(env);
+  const db = createDb({ connectionString: databaseUrl, max: 20 });
+  const s3 = createS3Client({
+    endpoint: env.S3_ENDPOINT!,
+    region: config.s3.region,
+    accessKeyId: S3_KEY,
+    secretAccessKey: S3_SECRET,
+  });
+  await setupBucket(s3, config.s3.bucket, { notifications: false });
+  return {
+    config,
+    db,
+    s3,
+    databaseUrl,
+    env,
+    async close() {
+      await db.destroy();
+      s3.destroy();
+      const admin = createDb({ connectionString: inject("pgAdminUrl"), max: 1 });
+      await sql.raw(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).execute(admin);
+      await admin.destroy();
+    },
+  };
+}
+
+export const testLogger = silentLogger;
