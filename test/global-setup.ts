@@ -1,15 +1,14 @@
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import type { TestProject } from "vitest/node";
 import { sql } from "kysely";
+import type { TestProject } from "vitest/node";
 import { createDb } from "../src/db/database.js";
 import { startEmbeddedPostgres } from "../src/db/embedded-postgres.js";
 import { migrateToLatest } from "../src/db/migrate.js";
 import { findMinioBinary, startLocalMinio } from "../src/storage/local-minio.js";
-import { freePort } from "./helpers/free-port.js";
-
 import { S3_KEY, S3_SECRET, TEMPLATE_DB } from "./helpers/constants.js";
+import { freePort } from "./helpers/free-port.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -34,7 +33,11 @@ export default async function setup(project: TestProject) {
   // Postgres runs as the unprivileged `postgres` user when tests run as root: let it in.
   await chmod(root, 0o755);
   const [pgPort, s3Port] = [await freePort(), await freePort()];
-  const pgServer = await startEmbeddedPostgres({ dataDir: path.join(root, "pg"), port: pgPort, ephemeral: true });
+  const pgServer = await startEmbeddedPostgres({
+    dataDir: path.join(root, "pg"),
+    port: pgPort,
+    ephemeral: true,
+  });
   const minio = await startLocalMinio({
     port: s3Port,
     dataDir: path.join(root, "minio"),

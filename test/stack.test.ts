@@ -39,16 +39,22 @@ describe("the test stack is real", () => {
   it("makes the claim query an index scan on the partial index", async () => {
     const plan = await sql<{ "QUERY PLAN": string }>`
       EXPLAIN SELECT id FROM jobs WHERE status = 'queued' AND stage = ANY(ARRAY['parse'])
-      AND run_after <= now() ORDER BY priority DESC, run_after LIMIT 10 FOR UPDATE SKIP LOCKED`.execute(ctx.db);
+      AND run_after <= now() ORDER BY priority DESC, run_after LIMIT 10 FOR UPDATE SKIP LOCKED`.execute(
+      ctx.db,
+    );
     const text = plan.rows.map((r) => r["QUERY PLAN"]).join("\n");
     expect(text).toMatch(/jobs_claimable/);
   });
 
   it("round-trips an object through a presigned PUT", async () => {
     const body = "hello, intake";
-    const url = await getSignedUrl(ctx.s3, new PutObjectCommand({ Bucket: ctx.config.s3.bucket, Key: "rt/a.txt" }), {
-      expiresIn: 60,
-    });
+    const url = await getSignedUrl(
+      ctx.s3,
+      new PutObjectCommand({ Bucket: ctx.config.s3.bucket, Key: "rt/a.txt" }),
+      {
+        expiresIn: 60,
+      },
+    );
     const put = await fetch(url, { method: "PUT", body });
     expect(put.status).toBe(200);
     const got = await ctx.s3.send(new GetObjectCommand({ Bucket: ctx.config.s3.bucket, Key: "rt/a.txt" }));
@@ -69,10 +75,14 @@ describe("the test stack is real", () => {
   });
 
   it("answers 403 to an expired presigned URL", async () => {
-    const url = await getSignedUrl(ctx.s3, new PutObjectCommand({ Bucket: ctx.config.s3.bucket, Key: "rt/c.txt" }), {
-      expiresIn: 1,
-      signingDate: new Date(Date.now() - 60_000),
-    });
+    const url = await getSignedUrl(
+      ctx.s3,
+      new PutObjectCommand({ Bucket: ctx.config.s3.bucket, Key: "rt/c.txt" }),
+      {
+        expiresIn: 1,
+        signingDate: new Date(Date.now() - 60_000),
+      },
+    );
     const put = await fetch(url, { method: "PUT", body: "x" });
     expect(put.status).toBe(403);
     expect(await put.text()).toMatch(/expired/i);

@@ -6,7 +6,11 @@ import { ApiError } from "./problem.js";
  * Reads a JSON body and validates it. Malformed JSON is 400 `malformed_json`; a body that
  * fails the schema is 400 `invalid_body` naming the first field at fault and listing all.
  */
-export async function readJson<T extends z.ZodType>(c: Context, schema: T, opts: { optional?: boolean } = {}) {
+export async function readJson<T extends z.ZodType>(
+  c: Context,
+  schema: T,
+  opts: { optional?: boolean } = {},
+) {
   const text = await c.req.text();
   let raw: unknown = {};
   if (text.trim() !== "" || !opts.optional) {
@@ -18,9 +22,15 @@ export async function readJson<T extends z.ZodType>(c: Context, schema: T, opts:
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    const errors = parsed.error.issues.map((i) => ({ field: i.path.join(".") || "(body)", message: i.message }));
+    const errors = parsed.error.issues.map((i) => ({
+      field: i.path.join(".") || "(body)",
+      message: i.message,
+    }));
     const first = errors[0]!;
-    throw new ApiError(400, "invalid_body", `${first.field}: ${first.message}`, { field: first.field, errors });
+    throw new ApiError(400, "invalid_body", `${first.field}: ${first.message}`, {
+      field: first.field,
+      errors,
+    });
   }
   return parsed.data as z.infer<T>;
 }

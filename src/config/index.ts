@@ -104,7 +104,9 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0] ?? "environment");
     const got = present[name];
-    throw new ConfigError(`${name}: ${issue.message}${got === undefined ? "" : ` (got ${JSON.stringify(got)})`}`);
+    throw new ConfigError(
+      `${name}: ${issue.message}${got === undefined ? "" : ` (got ${JSON.stringify(got)})`}`,
+    );
   }
   const e = parsed.data;
   if (e.INTAKE_CHUNK_OVERLAP >= e.INTAKE_CHUNK_SIZE) {
@@ -116,7 +118,9 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
     throw new ConfigError("INTAKE_OPENAI_BASE_URL: required when INTAKE_EMBEDDER=openai");
   }
   if (e.S3_ENDPOINT && (!e.S3_ACCESS_KEY_ID || !e.S3_SECRET_ACCESS_KEY)) {
-    throw new ConfigError("S3_ACCESS_KEY_ID: S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY are required with S3_ENDPOINT");
+    throw new ConfigError(
+      "S3_ACCESS_KEY_ID: S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY are required with S3_ENDPOINT",
+    );
   }
   return {
     databaseUrl: e.DATABASE_URL,
@@ -138,14 +142,21 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       multipartThresholdBytes: e.INTAKE_MULTIPART_THRESHOLD_BYTES,
       partSizeBytes: e.INTAKE_PART_SIZE_BYTES,
     },
-    reconciler: { intervalMs: e.INTAKE_RECONCILE_INTERVAL_MS, afterSeconds: e.INTAKE_RECONCILE_AFTER_SECONDS },
+    reconciler: {
+      intervalMs: e.INTAKE_RECONCILE_INTERVAL_MS,
+      afterSeconds: e.INTAKE_RECONCILE_AFTER_SECONDS,
+    },
     worker: { leaseSeconds: e.INTAKE_LEASE_SECONDS, maxAttempts: e.INTAKE_MAX_ATTEMPTS },
     pipeline: {
       chunkSize: e.INTAKE_CHUNK_SIZE,
       chunkOverlap: e.INTAKE_CHUNK_OVERLAP,
       embedder: e.INTAKE_EMBEDDER,
       embedDimensions: e.INTAKE_EMBED_DIMENSIONS,
-      openai: { baseUrl: e.INTAKE_OPENAI_BASE_URL, apiKey: e.INTAKE_OPENAI_API_KEY, model: e.INTAKE_OPENAI_MODEL },
+      openai: {
+        baseUrl: e.INTAKE_OPENAI_BASE_URL,
+        apiKey: e.INTAKE_OPENAI_API_KEY,
+        model: e.INTAKE_OPENAI_MODEL,
+      },
     },
     logLevel: e.LOG_LEVEL,
   };

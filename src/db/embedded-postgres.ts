@@ -29,8 +29,16 @@ const PASSWORD = "intake";
 export async function startEmbeddedPostgres(props: EmbeddedPostgresProps): Promise<RunningPostgres> {
   const dataDir = path.resolve(props.dataDir);
   await mkdir(path.dirname(dataDir), { recursive: true });
-  const flags = ["-c", `unix_socket_directories=`, "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=300"];
-  if (props.ephemeral) flags.push("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off");
+  const flags = [
+    "-c",
+    `unix_socket_directories=`,
+    "-c",
+    "listen_addresses=127.0.0.1",
+    "-c",
+    "max_connections=300",
+  ];
+  if (props.ephemeral)
+    flags.push("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off");
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: props.port,

@@ -43,6 +43,8 @@ export interface JobsTable {
   upload_method: "PUT" | "POST" | "multipart";
   multipart_upload_id: string | null;
   upload_expires_at: Timestamp;
+  next_reconcile_at: Timestamp;
+  object_etag: string | null;
   idempotency_key: string | null;
   metadata: Defaulted<Record<string, unknown>>;
   attempt: Defaulted<number>;

@@ -2,10 +2,10 @@ import { describe, expect, it } from "vitest";
 import {
   FROM_STATUSES,
   InvalidTransitionError,
+  isTerminal,
   JOB_STAGES,
   JOB_STATUSES,
   type JobEvent,
-  isTerminal,
   nextStage,
   transition,
 } from "./state-machine.js";
@@ -38,7 +38,10 @@ describe("transition", () => {
 
   it("retries a retryable failure with attempts left at the same stage", () => {
     expect(
-      transition({ status: "running", stage: "chunk" }, { type: "stage_failed", retryable: true, attemptsLeft: true }),
+      transition(
+        { status: "running", stage: "chunk" },
+        { type: "stage_failed", retryable: true, attemptsLeft: true },
+      ),
     ).toEqual({ status: "queued", stage: "chunk" });
   });
 
@@ -47,7 +50,10 @@ describe("transition", () => {
       { type: "stage_failed", retryable: false, attemptsLeft: true },
       { type: "stage_failed", retryable: true, attemptsLeft: false },
     ] as const) {
-      expect(transition({ status: "running", stage: "embed" }, e)).toEqual({ status: "failed", stage: "embed" });
+      expect(transition({ status: "running", stage: "embed" }, e)).toEqual({
+        status: "failed",
+        stage: "embed",
+      });
     }
   });
 
@@ -60,7 +66,10 @@ describe("transition", () => {
 
   it("returns an expired lease or a released job to the queue", () => {
     for (const type of ["lease_expired", "released"] as const) {
-      expect(transition({ status: "running", stage: "parse" }, { type })).toEqual({ status: "queued", stage: "parse" });
+      expect(transition({ status: "running", stage: "parse" }, { type })).toEqual({
+        status: "queued",
+        stage: "parse",
+      });
     }
   });
 

@@ -27,14 +27,23 @@ export interface BucketSetupResult {
  * services that lack one of these features.
  */
 export async function setupBucket(s3: S3Client, bucket: string, opts: { notifications: boolean }) {
-  const result: BucketSetupResult = { created: false, cors: false, lifecycle: false, notifications: false, warnings: [] };
+  const result: BucketSetupResult = {
+    created: false,
+    cors: false,
+    lifecycle: false,
+    notifications: false,
+    warnings: [],
+  };
   try {
     await s3.send(new HeadBucketCommand({ Bucket: bucket }));
   } catch {
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
     result.created = true;
   }
-  const step = async (name: keyof BucketSetupResult & ("cors" | "lifecycle" | "notifications"), run: () => Promise<unknown>) => {
+  const step = async (
+    name: keyof BucketSetupResult & ("cors" | "lifecycle" | "notifications"),
+    run: () => Promise<unknown>,
+  ) => {
     try {
       await run();
       result[name] = true;

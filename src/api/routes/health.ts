@@ -24,7 +24,9 @@ export function healthRoutes(deps: AppDeps) {
         check((signal) =>
           Promise.race([
             sql`SELECT 1`.execute(deps.db),
-            new Promise((_, reject) => signal.addEventListener("abort", () => reject(new Error("timed out")))),
+            new Promise((_, reject) =>
+              signal.addEventListener("abort", () => reject(new Error("timed out"))),
+            ),
           ]),
         ),
         check((abortSignal) =>

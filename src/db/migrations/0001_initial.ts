@@ -34,6 +34,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       upload_method text NOT NULL CHECK (upload_method IN ('PUT','POST','multipart')),
       multipart_upload_id text,
       upload_expires_at timestamptz NOT NULL,
+      -- When the reconciler may next look at an awaiting upload; taking a batch moves it
+      -- forward, so reconcilers in many processes never HEAD the same upload at once.
+      next_reconcile_at timestamptz NOT NULL DEFAULT now(),
+      -- ETag HEAD saw at verification; workers read with If-Match so a replaced object is caught.
+      object_etag text,
       idempotency_key text,
       metadata jsonb NOT NULL DEFAULT '{}',
       attempt integer NOT NULL DEFAULT 0,
@@ -64,7 +69,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     -- index keeps it an index scan however many finished jobs the table holds.
     CREATE INDEX jobs_claimable ON jobs (stage, priority DESC, run_after) WHERE status = 'queued';
     CREATE INDEX jobs_leases ON jobs (lease_expires_at) WHERE status = 'running';
-    CREATE INDEX jobs_awaiting ON jobs (created_at) WHERE status = 'awaiting_upload';
+    CREATE INDEX jobs_awaiting ON jobs (next_reconcile_at) WHERE status = 'awaiting_upload';
     CREATE INDEX jobs_tenant_list ON jobs (tenant_id, created_at DESC, id DESC);
     CREATE INDEX jobs_dedup ON jobs (tenant_id, content_sha256) WHERE status = 'completed';
 

@@ -1,0 +1,65 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { completeUpload } from "../../jobs/complete-upload.js";
+import { findJobByObjectKey } from "../../jobs/job-queries.js";
+import { parseObjectKey } from "../../storage/object-key.js";
+import { requireToken } from "../auth.js";
+import { readJson } from "../body.js";
+import type { AppDeps } from "../deps.js";
+
+const record = z.looseObject({
+  eventName: z.string(),
+  s3: z.looseObject({
+    bucket: z.looseObject({ name: z.string() }),
+    object: z.looseObject({ key: z.string() }),
+  }),
+});
+const notification = z.looseObject({ Records: z.array(record).max(1000).default([]) });
+
+/**
+ * S3 event notifications URL-encode object keys with `+` for spaces (the form encoding, not
+ * RFC 3986), in both AWS's and MinIO's format; decode accordingly.
+ */
+export function decodeEventKey(key: string): string {
+  return decodeURIComponent(key.replace(/\+/g, " "));
+}
+
+/**
+ * The bucket notification webhook. It completes uploads through the same function as the
+ * client's callback, so a duplicate or late delivery changes nothing. Objects that belong
+ * to no job, and events other than object-created, are acknowledged and ignored: answering
+ * non-2xx would only make MinIO redeliver them forever.
+ */
+export function storageEventRoutes(deps: AppDeps) {
+  return new Hono()
+    .use(requireToken(deps.config.webhookToken))
+    .on("HEAD", "/", (c) => c.body(null, 200))
+    .post("/", async (c) => {
+      const body = await readJson(c, notification);
+      const results: { key: string; outcome: string }[] = [];
+      for (const r of body.Records) {
+        const key = decodeEventKey(r.s3.object.key);
+        if (
+          !r.eventName.includes("ObjectCreated") ||
+          r.s3.bucket.name !== deps.config.s3.bucket ||
+          !parseObjectKey(key)
+        ) {
+          results.push({ key, outcome: "ignored" });
+          continue;
+        }
+        const job = await findJobByObjectKey(deps.db, key);
+        if (!job) {
+          results.push({ key, outcome: "ignored" });
+          continue;
+        }
+        const result = await completeUpload(
+          { db: deps.db, s3: deps.s3, bucket: deps.config.s3.bucket, metrics: deps.metrics },
+          job,
+          "webhook",
+        );
+        deps.logger.info({ jobId: job.id, tenant: job.tenant_id, outcome: result.outcome }, "storage event");
+        results.push({ key, outcome: result.outcome });
+      }
+      return c.json({ results });
+    });
+}

@@ -1,0 +1,47 @@
+import type { Db } from "../db/database.js";
+import type { JobRow, NewJob } from "../db/schema.js";
+import { appendJobEvent } from "./job-events.js";
+
+/**
+ * Inserts a job in `awaiting_upload`, or returns the tenant's existing job with the same
+ * idempotency key. The unique index decides between concurrent callers: exactly one insert
+ * wins and the others read its row, so one key is one job however many requests race.
+ */
+export async function insertUploadJob(db: Db, job: NewJob): Promise<{ job: JobRow; created: boolean }> {
+  return db.transaction().execute(async (trx) => {
+    const inserted = await trx
+      .insertInto("jobs")
+      .values(job)
+      .onConflict((oc) =>
+        oc.columns(["tenant_id", "idempotency_key"]).where("idempotency_key", "is not", null).doNothing(),
+      )
+      .returningAll()
+      .executeTakeFirst();
+    if (inserted) {
+      await appendJobEvent(trx, {
+        jobId: inserted.id,
+        tenantId: inserted.tenant_id,
+        type: "created",
+        data: { status: inserted.status, filename: inserted.filename, size: Number(inserted.size) },
+      });
+      return { job: inserted, created: true };
+    }
+    const existing = await trx
+      .selectFrom("jobs")
+      .selectAll()
+      .where("tenant_id", "=", job.tenant_id)
+      .where("idempotency_key", "=", job.idempotency_key!)
+      .executeTakeFirstOrThrow();
+    return { job: existing, created: false };
+  });
+}
+
+/** Stores the multipart upload id once S3 has created the upload. */
+export async function setMultipartUploadId(db: Db, jobId: string, uploadId: string): Promise<void> {
+  await db
+    .updateTable("jobs")
+    .set({ multipart_upload_id: uploadId, updated_at: new Date() })
+    .where("id", "=", jobId)
+    .where("status", "=", "awaiting_upload")
+    .execute();
+}

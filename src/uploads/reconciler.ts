@@ -1,0 +1,92 @@
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { Config } from "../config/index.js";
+import type { Db } from "../db/database.js";
+import { completeUpload } from "../jobs/complete-upload.js";
+import { endUpload, takeUploadsToReconcile } from "../jobs/upload-lifecycle.js";
+import type { Logger } from "../observability/logger.js";
+import type { Metrics } from "../observability/metrics.js";
+import { discardUploadedData } from "./service.js";
+
+export interface ReconcilerDeps {
+  config: Config;
+  db: Db;
+  s3: S3Client;
+  logger: Logger;
+  metrics?: Metrics;
+}
+
+export interface ReconcileReport {
+  checked: number;
+  completed: number;
+  expired: number;
+  errors: number;
+}
+
+/**
+ * One pass: for each awaiting upload that is due, complete it if its object is there (the
+ * client vanished after its PUT), else expire it once its URLs have expired, aborting a
+ * multipart upload and deleting partial data. Errors on one job do not stop the pass.
+ */
+export async function reconcileOnce(deps: ReconcilerDeps, limit = 100): Promise<ReconcileReport> {
+  const report: ReconcileReport = { checked: 0, completed: 0, expired: 0, errors: 0 };
+  const batch = await takeUploadsToReconcile(deps.db, {
+    olderThanSeconds: deps.config.reconciler.afterSeconds,
+    recheckSeconds: Math.max(1, Math.ceil(deps.config.reconciler.intervalMs / 1000)),
+    limit,
+  });
+  for (const job of batch) {
+    report.checked++;
+    const log = deps.logger.child({ jobId: job.id, tenant: job.tenant_id });
+    try {
+      const result = await completeUpload(
+        { db: deps.db, s3: deps.s3, bucket: deps.config.s3.bucket, metrics: deps.metrics },
+        job,
+        "reconciler",
+      );
+      if (result.outcome === "ok") {
+        report.completed++;
+        deps.metrics?.reconcilerActions.inc({ action: "completed" });
+        log.info("reconciler completed an upload its client did not complete");
+      } else if (result.outcome !== "already" && job.upload_expires_at.getTime() <= Date.now()) {
+        // Expire first, then clean storage: once expired, no completion can pick the object up.
+        const ended = await endUpload(
+          deps.db,
+          job,
+          "expired",
+          "upload URL expired before an upload completed",
+        );
+        if (ended) {
+          await discardUploadedData(deps, job);
+          report.expired++;
+          deps.metrics?.reconcilerActions.inc({ action: "expired" });
+          log.info("reconciler expired an abandoned upload");
+        }
+      }
+      deps.metrics?.reconcilerActions.inc({ action: "checked" });
+    } catch (err) {
+      report.errors++;
+      log.warn({ err }, "reconciler could not check an upload; it will be retried");
+    }
+  }
+  return report;
+}
+
+/** Runs `reconcileOnce` every interval until the returned stop function is called. */
+export function startReconciler(deps: ReconcilerDeps): () => Promise<void> {
+  let stopped = false;
+  let running: Promise<unknown> = Promise.resolve();
+  const tick = () => {
+    if (stopped) return;
+    running = reconcileOnce(deps)
+      .catch((err) => deps.logger.warn({ err }, "reconciler pass failed"))
+      .finally(() => {
+        if (!stopped) timer = setTimeout(tick, deps.config.reconciler.intervalMs);
+      });
+  };
+  let timer = setTimeout(tick, deps.config.reconciler.intervalMs);
+  return async () => {
+    stopped = true;
+    clearTimeout(timer);
+    await running;
+  };
+}

@@ -1,0 +1,40 @@
+import { z } from "zod";
+
+const sha256 = z
+  .string()
+  .regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex characters")
+  .transform((s) => s.toLowerCase());
+
+export const createUploadBody = z.strictObject({
+  filename: z
+    .string()
+    .min(1, "must not be empty")
+    .max(4096, "must be at most 4096 characters")
+    .refine((s) => !s.includes("\u0000"), "must not contain NUL"),
+  contentType: z
+    .string()
+    .regex(/^[\w.+-]+\/[\w.+-]+(\s*;.*)?$/, "must be a media type such as text/plain")
+    .max(255),
+  size: z.number().int("must be a whole number of bytes").nonnegative("must not be negative"),
+  sha256: sha256.optional(),
+  idempotencyKey: z.string().min(1).max(255).optional(),
+  method: z.enum(["PUT", "POST"]).optional(),
+  metadata: z
+    .record(z.string(), z.unknown())
+    .refine((m) => JSON.stringify(m).length <= 16_384, "must serialise to at most 16 KiB")
+    .optional(),
+});
+export type CreateUploadBody = z.infer<typeof createUploadBody>;
+
+export const completeUploadBody = z.strictObject({
+  parts: z
+    .array(
+      z.strictObject({ partNumber: z.number().int().min(1).max(10_000), etag: z.string().min(1).max(256) }),
+    )
+    .max(10_000)
+    .optional(),
+});
+
+export const signPartsBody = z.strictObject({
+  partNumbers: z.array(z.number().int().min(1).max(10_000)).min(1).max(1000),
+});
