@@ -24,6 +24,11 @@ done
 bin="$(bash "$here/build.sh" --check)"
 mkdir -p "$data"
 export MINIO_ROOT_USER="$user" MINIO_ROOT_PASSWORD="$password" MINIO_BROWSER=off MINIO_UPDATE=off
+# MinIO keeps CORS and stale multipart cleanup server-wide rather than per bucket: browsers may
+# PUT from any origin (the presigned signature is the authorisation), and multipart uploads
+# abandoned for a day are removed (intake's reconciler aborts them sooner).
+export MINIO_API_CORS_ALLOW_ORIGIN="${MINIO_API_CORS_ALLOW_ORIGIN:-*}"
+export MINIO_API_STALE_UPLOADS_EXPIRY="${MINIO_API_STALE_UPLOADS_EXPIRY:-24h}"
 if [ -n "$webhook" ]; then
   export MINIO_NOTIFY_WEBHOOK_ENABLE_INTAKE=on MINIO_NOTIFY_WEBHOOK_ENDPOINT_INTAKE="$webhook"
   [ -n "$token" ] && export MINIO_NOTIFY_WEBHOOK_AUTH_TOKEN_INTAKE="$token"

@@ -16,8 +16,22 @@ export interface BucketSetupResult {
   lifecycle: boolean;
   /** false when the server has no webhook target; the reconciler still completes uploads. */
   notifications: boolean;
+  /** Features the server provides itself instead (MinIO: CORS and stale-upload cleanup are server-wide). */
+  serverManaged: string[];
   warnings: string[];
 }
+
+/** What MinIO answers for bucket features it implements server-wide, and where they are set. */
+const SERVER_MANAGED: Record<string, { error: string; note: string }> = {
+  cors: {
+    error: "NotImplemented",
+    note: "cors: server-wide (MINIO_API_CORS_ALLOW_ORIGIN, set by minio/start.sh)",
+  },
+  lifecycle: {
+    error: "InvalidArgument",
+    note: "lifecycle: MinIO aborts stale multipart uploads itself (MINIO_API_STALE_UPLOADS_EXPIRY, set by minio/start.sh)",
+  },
+};
 
 /**
  * Makes the bucket ready for browser uploads: creates it, exposes ETag to browsers (multipart
@@ -32,6 +46,7 @@ export async function setupBucket(s3: S3Client, bucket: string, opts: { notifica
     cors: false,
     lifecycle: false,
     notifications: false,
+    serverManaged: [],
     warnings: [],
   };
   try {
@@ -48,7 +63,9 @@ export async function setupBucket(s3: S3Client, bucket: string, opts: { notifica
       await run();
       result[name] = true;
     } catch (err) {
-      result.warnings.push(`${name}: ${(err as Error).message}`);
+      const managed = SERVER_MANAGED[name];
+      if (managed && (err as Error).name === managed.error) result.serverManaged.push(managed.note);
+      else result.warnings.push(`${name}: ${(err as Error).name}: ${(err as Error).message}`);
     }
   };
   await step("cors", () =>

@@ -35,7 +35,7 @@ export async function createTestApp(ctx: TestContext): Promise<TestApp> {
   return {
     deps,
     app,
-    call(method, path, body, opts = {}) {
+    async call(method, path, body, opts = {}) {
       const headers: Record<string, string> = { ...opts.headers };
       const key = opts.key === undefined ? API_KEY : opts.key;
       if (key) headers.authorization = `Bearer ${key}`;
@@ -49,12 +49,13 @@ export async function createTestApp(ctx: TestContext): Promise<TestApp> {
   };
 }
 
-export const sha256Hex = (data: Uint8Array | string) => createHash("sha256").update(data).digest("hex");
+export const sha256Hex = (data: Uint8Array<ArrayBuffer> | string) =>
+  createHash("sha256").update(data).digest("hex");
 
 /** Sends a body to a PUT instruction exactly as a well-behaved client would. */
 export function putToUrl(
   upload: { url: string; headers: Record<string, string> },
-  body: Uint8Array | string,
+  body: Uint8Array<ArrayBuffer> | string,
 ) {
   const { "content-length": _ignored, ...headers } = upload.headers;
   return fetch(upload.url, { method: "PUT", headers, body });
@@ -62,7 +63,7 @@ export function putToUrl(
 
 export function postToUrl(
   upload: { url: string; fields: Record<string, string> },
-  body: Uint8Array | string,
+  body: Uint8Array<ArrayBuffer> | string,
 ) {
   const form = new FormData();
   for (const [k, v] of Object.entries(upload.fields)) form.append(k, v);

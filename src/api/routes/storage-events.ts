@@ -31,35 +31,41 @@ export function decodeEventKey(key: string): string {
  * non-2xx would only make MinIO redeliver them forever.
  */
 export function storageEventRoutes(deps: AppDeps) {
-  return new Hono()
-    .use(requireToken(deps.config.webhookToken))
-    .on("HEAD", "/", (c) => c.body(null, 200))
-    .post("/", async (c) => {
-      const body = await readJson(c, notification);
-      const results: { key: string; outcome: string }[] = [];
-      for (const r of body.Records) {
-        const key = decodeEventKey(r.s3.object.key);
-        if (
-          !r.eventName.includes("ObjectCreated") ||
-          r.s3.bucket.name !== deps.config.s3.bucket ||
-          !parseObjectKey(key)
-        ) {
-          results.push({ key, outcome: "ignored" });
-          continue;
+  return (
+    new Hono()
+      .use(requireToken(deps.config.webhookToken))
+      // MinIO probes the target with HEAD; Hono answers HEAD from the GET route.
+      .get("/", (c) => c.body(null, 200))
+      .post("/", async (c) => {
+        const body = await readJson(c, notification);
+        const results: { key: string; outcome: string }[] = [];
+        for (const r of body.Records) {
+          const key = decodeEventKey(r.s3.object.key);
+          if (
+            !r.eventName.includes("ObjectCreated") ||
+            r.s3.bucket.name !== deps.config.s3.bucket ||
+            !parseObjectKey(key)
+          ) {
+            results.push({ key, outcome: "ignored" });
+            continue;
+          }
+          const job = await findJobByObjectKey(deps.db, key);
+          if (!job) {
+            results.push({ key, outcome: "ignored" });
+            continue;
+          }
+          const result = await completeUpload(
+            { db: deps.db, s3: deps.s3, bucket: deps.config.s3.bucket, metrics: deps.metrics },
+            job,
+            "webhook",
+          );
+          deps.logger.info(
+            { jobId: job.id, tenant: job.tenant_id, outcome: result.outcome },
+            "storage event",
+          );
+          results.push({ key, outcome: result.outcome });
         }
-        const job = await findJobByObjectKey(deps.db, key);
-        if (!job) {
-          results.push({ key, outcome: "ignored" });
-          continue;
-        }
-        const result = await completeUpload(
-          { db: deps.db, s3: deps.s3, bucket: deps.config.s3.bucket, metrics: deps.metrics },
-          job,
-          "webhook",
-        );
-        deps.logger.info({ jobId: job.id, tenant: job.tenant_id, outcome: result.outcome }, "storage event");
-        results.push({ key, outcome: result.outcome });
-      }
-      return c.json({ results });
-    });
+        return c.json({ results });
+      })
+  );
 }
