@@ -3,19 +3,19 @@
  * renaming a code is an API change.
  */
 export type PipelineErrorCode =
-  | 'unsupported_type'
-  | 'corrupt_file'
-  | 'encrypted_file'
-  | 'too_large'
-  | 'decompression_limit'
-  | 'invalid_encoding';
+  | "unsupported_type"
+  | "corrupt_file"
+  | "encrypted_file"
+  | "too_large"
+  | "decompression_limit"
+  | "invalid_encoding";
 
 /**
  * A failure caused by the document itself. Always permanent: retrying the same bytes gives the
  * same answer. Transient failures (a storage stream that errors) are never wrapped in this type.
  */
 export class PipelineError extends Error {
-  override readonly name = 'PipelineError';
+  override readonly name = "PipelineError";
   readonly code: PipelineErrorCode;
   readonly permanent: boolean = true;
 

@@ -1,0 +1,69 @@
+import { describe, expect, it } from "vitest";
+import { detectDocumentType } from "./detect.js";
+import { PipelineError } from "./errors.js";
+import { buildDocx } from "./testing/build-docx.js";
+import { buildPdf } from "./testing/build-pdf.js";
+import { utf8 } from "./testing/streams.js";
+
+const detect = (head: Uint8Array, declaredContentType = "application/octet-stream", filename = "upload") =>
+  detectDocumentType({ head, declaredContentType, filename });
+
+function detectError(head: Uint8Array, declaredContentType: string, filename = "upload"): PipelineError {
+  try {
+    detect(head, declaredContentType, filename);
+  } catch (error) {
+    if (error instanceof PipelineError) return error;
+    throw error;
+  }
+  throw new Error("expected a PipelineError");
+}
+
+describe("detectDocumentType", () => {
+  it("trusts magic bytes over the declared type and the extension", () => {
+    expect(detect(buildPdf(["x"]), "text/plain", "notes.txt")).toBe("pdf");
+    expect(detect(buildDocx([{ text: "x" }]), "application/octet-stream", "a.bin")).toBe("docx");
+    expect(detect(utf8("<!DOCTYPE html><p>hi</p>"), "text/plain", "page.txt")).toBe("html");
+  });
+
+  it("uses the declared type next, then the extension for generic types", () => {
+    expect(detect(utf8("a,b\n1,2\n"), "text/csv", "data.txt")).toBe("csv");
+    expect(detect(utf8('{"a":1}'), "application/vnd.api+json", "x")).toBe("json");
+    expect(detect(utf8("# Title"), "application/octet-stream", "README.md")).toBe("markdown");
+    expect(detect(utf8("# Title"), "text/plain; charset=utf-8", "README.markdown")).toBe("markdown");
+    expect(detect(utf8("2024-01-01 INFO start"), "text/plain", "app.log")).toBe("log");
+    expect(detect(utf8("just words"), "application/octet-stream", "noext")).toBe("text");
+    expect(detect(utf8("print(1)"), "text/x-python", "a.py")).toBe("text");
+  });
+
+  it("sniffs weak HTML only when nothing more specific was declared", () => {
+    expect(detect(utf8("<div>hello</div>"), "text/plain", "x")).toBe("html");
+    expect(detect(utf8("<div>hello</div>\n# Title"), "text/markdown", "x.md")).toBe("markdown");
+  });
+
+  it("refuses binary content declared as text", () => {
+    const binary = new Uint8Array(512).map((_, i) => (i * 37) % 256);
+    expect(detectError(binary, "text/plain", "a.txt")).toMatchObject({
+      code: "unsupported_type",
+      permanent: true,
+    });
+    expect(detectError(Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a), "text/plain").code).toBe(
+      "unsupported_type",
+    );
+    expect(detectError(utf8("abc\u0000def"), "text/plain").code).toBe("unsupported_type");
+  });
+
+  it("refuses a zip that is not a Word document and unknown binary types", () => {
+    const zipHead = Uint8Array.of(0x50, 0x4b, 0x03, 0x04, ...utf8("other/file.txt"));
+    expect(detectError(zipHead, "application/zip", "a.zip").code).toBe("unsupported_type");
+    expect(detectError(utf8("hello"), "image/png", "a.png").code).toBe("unsupported_type");
+  });
+
+  it("reports a declared PDF without a PDF signature as corrupt", () => {
+    expect(detectError(utf8("hello"), "application/pdf", "a.pdf").code).toBe("corrupt_file");
+  });
+
+  it("accepts text with ANSI colour codes and UTF-16 with a byte-order mark", () => {
+    expect(detect(utf8("\u001b[31mERROR\u001b[0m failed\n"), "text/plain", "a.log")).toBe("log");
+    expect(detect(Uint8Array.of(0xff, 0xfe, 0x68, 0x00, 0x69, 0x00), "text/plain", "a.txt")).toBe("text");
+  });
+});

@@ -1,0 +1,117 @@
+import { PipelineError } from "../errors.js";
+
+// Progress is reported at most once per this many bytes so a small-chunked stream does not flood
+// the caller (which may publish each report as a job event).
+const PROGRESS_EVERY_BYTES = 1024 * 1024;
+
+/**
+ * A single-use view over the caller's byte stream that counts what was read, reports progress
+ * and lets the first bytes be peeked at for type detection without losing them.
+ */
+export class ByteSource implements AsyncIterable<Uint8Array> {
+  bytesRead = 0;
+  #iterator: AsyncIterator<Uint8Array>;
+  #replay: Uint8Array[] = [];
+  #lastReported = 0;
+
+  constructor(
+    source: AsyncIterable<Uint8Array>,
+    private readonly onBytes?: (bytesRead: number) => void,
+  ) {
+    this.#iterator = source[Symbol.asyncIterator]();
+  }
+
+  /** Reads until at least `bytes` bytes are buffered or the stream ends; returns them joined. */
+  async peek(bytes: number): Promise<Uint8Array> {
+    let buffered = this.#replay.reduce((sum, chunk) => sum + chunk.length, 0);
+    while (buffered < bytes) {
+      const chunk = await this.#pull();
+      if (!chunk) break;
+      this.#replay.push(chunk);
+      buffered += chunk.length;
+    }
+    return concat(this.#replay, buffered).subarray(0, bytes);
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    let finished = false;
+    try {
+      while (this.#replay.length > 0) {
+        const chunk = this.#replay.shift();
+        if (chunk) yield chunk;
+      }
+      for (let chunk = await this.#pull(); chunk; chunk = await this.#pull()) yield chunk;
+      finished = true;
+      this.onBytes?.(this.bytesRead);
+    } finally {
+      // Stopping early (a size limit) must release the caller's stream, e.g. an S3 socket.
+      if (!finished) await this.#iterator.return?.();
+    }
+  }
+
+  async #pull(): Promise<Uint8Array | undefined> {
+    const next = await this.#iterator.next();
+    if (next.done) return undefined;
+    const chunk = next.value;
+    this.bytesRead += chunk.length;
+    if (this.bytesRead - this.#lastReported >= PROGRESS_EVERY_BYTES) {
+      this.#lastReported = this.bytesRead;
+      this.onBytes?.(this.bytesRead);
+    }
+    return chunk;
+  }
+}
+
+/**
+ * Reads a whole stream into memory, failing with `too_large` as soon as more than `maxBytes`
+ * arrive; the rest of the stream is never read.
+ */
+export async function readAllWithLimit(
+  source: AsyncIterable<Uint8Array>,
+  maxBytes: number,
+  what: string,
+): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of source) {
+    total += chunk.length;
+    if (total > maxBytes) throw tooLarge(what, maxBytes);
+    chunks.push(chunk);
+  }
+  // Always a fresh buffer: pdf.js detaches the one it is given, which must never be the caller's
+  // (Node's stream buffers share pooled memory).
+  return copyInto(chunks, total);
+}
+
+export function tooLarge(what: string, maxBytes: number): PipelineError {
+  return new PipelineError("too_large", `${what} is larger than the limit of ${maxBytes} bytes`);
+}
+
+function concat(chunks: Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1 && chunks[0]) return chunks[0];
+  return copyInto(chunks, total);
+}
+
+function copyInto(chunks: Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
+}
+
+/** Passes chunks through, failing with `too_large` as soon as more than `maxBytes` went by. */
+export async function* limitBytes(
+  source: AsyncIterable<Uint8Array>,
+  maxBytes: number,
+  what: string,
+): AsyncGenerator<Uint8Array> {
+  let total = 0;
+  for await (const chunk of source) {
+    total += chunk.length;
+    if (total > maxBytes) throw tooLarge(what, maxBytes);
+    yield chunk;
+  }
+}
