@@ -44,6 +44,9 @@ const envSchema = z.object({
   INTAKE_RECONCILE_AFTER_SECONDS: int(0).default(60),
   INTAKE_LEASE_SECONDS: int(1).default(30),
   INTAKE_MAX_ATTEMPTS: int(1, 100).default(5),
+  INTAKE_RETRY_BASE_MS: int(0).default(1000),
+  INTAKE_RETRY_CAP_MS: int(0).default(300_000),
+  INTAKE_BREAKER_RESET_MS: int(100).default(5000),
   INTAKE_EMBEDDER: z.enum(["hash", "openai"]).default("hash"),
   INTAKE_EMBED_DIMENSIONS: int(8, 8192).default(256),
   INTAKE_OPENAI_BASE_URL: url.optional(),
@@ -79,7 +82,13 @@ export interface Config {
     partSizeBytes: number;
   };
   reconciler: { intervalMs: number; afterSeconds: number };
-  worker: { leaseSeconds: number; maxAttempts: number };
+  worker: {
+    leaseSeconds: number;
+    maxAttempts: number;
+    retryBaseMs: number;
+    retryCapMs: number;
+    breakerResetMs: number;
+  };
   pipeline: {
     chunkSize: number;
     chunkOverlap: number;
@@ -146,7 +155,13 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       intervalMs: e.INTAKE_RECONCILE_INTERVAL_MS,
       afterSeconds: e.INTAKE_RECONCILE_AFTER_SECONDS,
     },
-    worker: { leaseSeconds: e.INTAKE_LEASE_SECONDS, maxAttempts: e.INTAKE_MAX_ATTEMPTS },
+    worker: {
+      leaseSeconds: e.INTAKE_LEASE_SECONDS,
+      maxAttempts: e.INTAKE_MAX_ATTEMPTS,
+      retryBaseMs: e.INTAKE_RETRY_BASE_MS,
+      retryCapMs: e.INTAKE_RETRY_CAP_MS,
+      breakerResetMs: e.INTAKE_BREAKER_RESET_MS,
+    },
     pipeline: {
       chunkSize: e.INTAKE_CHUNK_SIZE,
       chunkOverlap: e.INTAKE_CHUNK_OVERLAP,

@@ -59,6 +59,7 @@ export interface JobsTable {
   error_stage: JobStage | null;
   error_retryable: boolean | null;
   content_sha256: string | null;
+  pipeline_key: Defaulted<string>;
   reused_from: string | null;
   created_at: Timestamp;
   uploaded_at: NullableTimestamp;

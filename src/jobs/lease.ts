@@ -22,7 +22,11 @@ export class LeaseLostError extends Error {
   }
 }
 
-export const fenceOf = (job: JobRow, workerId: string): Fence => ({ id: job.id, workerId, attempt: job.attempt });
+export const fenceOf = (job: JobRow, workerId: string): Fence => ({
+  id: job.id,
+  workerId,
+  attempt: job.attempt,
+});
 
 /** Locks the job row if the fence still holds; throws LeaseLostError otherwise. */
 export async function lockFenced(trx: Tx, fence: Fence): Promise<JobRow> {
@@ -60,7 +64,11 @@ export async function extendLeases(
  * Ends a stage inside the caller's transaction (which has already written the stage's outputs
  * under `lockFenced`): queues the next stage with a fresh attempt count, or completes the job.
  */
-export async function finishStage(trx: Tx, job: JobRow, detail: Record<string, unknown> = {}): Promise<JobRow> {
+export async function finishStage(
+  trx: Tx,
+  job: JobRow,
+  detail: Record<string, unknown> = {},
+): Promise<JobRow> {
   const next = nextStage(job.stage);
   const row = await trx
     .updateTable("jobs")
@@ -92,7 +100,12 @@ export async function finishStage(trx: Tx, job: JobRow, detail: Record<string, u
   if (next) {
     await notifyQueued(trx, next);
   } else {
-    await appendJobEvent(trx, { jobId: job.id, tenantId: job.tenant_id, type: "completed", data: { status: "completed" } });
+    await appendJobEvent(trx, {
+      jobId: job.id,
+      tenantId: job.tenant_id,
+      type: "completed",
+      data: { status: "completed" },
+    });
   }
   return row;
 }
@@ -183,11 +196,19 @@ export async function releaseJob(db: Db, fence: Fence, reason: string, delayMs =
 }
 
 /** Records progress (fenced) and publishes it as an event. */
-export async function reportProgress(db: Db, fence: Fence, progress: Record<string, unknown>): Promise<boolean> {
+export async function reportProgress(
+  db: Db,
+  fence: Fence,
+  progress: Record<string, unknown>,
+): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     const job = await lockFenced(trx, fence).catch(() => null);
     if (!job) return false;
-    await trx.updateTable("jobs").set({ progress, updated_at: new Date() }).where("id", "=", job.id).execute();
+    await trx
+      .updateTable("jobs")
+      .set({ progress, updated_at: new Date() })
+      .where("id", "=", job.id)
+      .execute();
     await appendJobEvent(trx, {
       jobId: job.id,
       tenantId: job.tenant_id,

@@ -2,7 +2,8 @@ import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { Metrics } from "../observability/metrics.js";
 import { Dependency, isNetworkError } from "./dependency.js";
 
-const statusOf = (err: unknown) => (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+const statusOf = (err: unknown) =>
+  (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
 
 /** S3 errors worth retrying: the network, 5xx (MinIO starting up answers 503), throttling. */
 export function isTransientStorageError(err: unknown): boolean {

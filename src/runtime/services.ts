@@ -43,7 +43,10 @@ export async function startServices(
     const pg = await startEmbeddedPostgres({ dataDir: path.join(cfg.dataDir, "postgres"), port: 54329 });
     stops.push(pg.stop);
     cfg = { ...cfg, databaseUrl: pg.url("intake") };
-    logger.info({ dataDir: path.join(cfg.dataDir, "postgres") }, "started embedded Postgres on 127.0.0.1:54329");
+    logger.info(
+      { dataDir: path.join(cfg.dataDir, "postgres") },
+      "started embedded Postgres on 127.0.0.1:54329",
+    );
   }
   if (!cfg.s3.endpoint && local) {
     let bin = await findMinioBinary();
@@ -51,7 +54,10 @@ export async function startServices(
       logger.warn("MinIO is not built yet; building it now with Go (first start only, a few minutes)");
       const built = spawnSync("bash", [MINIO_BUILD], { stdio: ["ignore", "ignore", "inherit"] });
       bin = built.status === 0 ? await findMinioBinary() : null;
-      if (!bin) throw new Error("no S3 endpoint: set S3_ENDPOINT, or install Go so `bash minio/build.sh` can build MinIO");
+      if (!bin)
+        throw new Error(
+          "no S3 endpoint: set S3_ENDPOINT, or install Go so `bash minio/build.sh` can build MinIO",
+        );
     }
     const webhookToken = cfg.webhookToken ?? local.webhookToken;
     const minio = await startLocalMinio({

@@ -10,6 +10,7 @@ import type { Config } from "../config/index.js";
 import type { Db } from "../db/database.js";
 import type { JobRow } from "../db/schema.js";
 import { insertUploadJob } from "../jobs/create-upload.js";
+import { pipelineKey } from "../pipeline/settings.js";
 import { objectKeyFor } from "../storage/object-key.js";
 import {
   createMultipart,
@@ -94,6 +95,7 @@ export async function createUpload(deps: UploadDeps, tenantId: string, body: Cre
     error_stage: null,
     error_retryable: null,
     content_sha256: null,
+    pipeline_key: pipelineKey(deps.config),
     reused_from: null,
     object_etag: null,
   });

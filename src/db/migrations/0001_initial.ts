@@ -53,6 +53,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       error_stage text,
       error_retryable boolean,
       content_sha256 text,
+      -- Hash of the pipeline settings the job runs with; dedup reuses outputs only when equal.
+      pipeline_key text NOT NULL DEFAULT '',
       reused_from uuid REFERENCES jobs(id),
       created_at timestamptz NOT NULL DEFAULT now(),
       uploaded_at timestamptz,
@@ -71,7 +73,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     CREATE INDEX jobs_leases ON jobs (lease_expires_at) WHERE status = 'running';
     CREATE INDEX jobs_awaiting ON jobs (next_reconcile_at) WHERE status = 'awaiting_upload';
     CREATE INDEX jobs_tenant_list ON jobs (tenant_id, created_at DESC, id DESC);
-    CREATE INDEX jobs_dedup ON jobs (tenant_id, content_sha256) WHERE status = 'completed';
+    CREATE INDEX jobs_dedup ON jobs (tenant_id, content_sha256, pipeline_key) WHERE status = 'completed';
 
     CREATE TABLE job_events (
       id bigserial PRIMARY KEY,

@@ -1,0 +1,19 @@
+import { createHash } from "node:crypto";
+import type { Config } from "../config/index.js";
+
+/**
+ * A short hash of every setting that changes a job's outputs. Two uploads with the same
+ * content and the same key produce the same outputs, so the second may reuse the first's.
+ */
+export function pipelineKey(config: Config): string {
+  const p = config.pipeline;
+  const settings = {
+    v: 1,
+    chunkSize: p.chunkSize,
+    chunkOverlap: p.chunkOverlap,
+    embedder: p.embedder,
+    dimensions: p.embedDimensions,
+    model: p.embedder === "openai" ? p.openai.model : null,
+  };
+  return createHash("sha256").update(JSON.stringify(settings)).digest("hex").slice(0, 16);
+}

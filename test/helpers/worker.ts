@@ -1,0 +1,36 @@
+import type { JobStage } from "../../src/jobs/state-machine.js";
+import { silentLogger } from "../../src/observability/logger.js";
+import { Metrics } from "../../src/observability/metrics.js";
+import type { EmbeddingProvider } from "../../src/pipeline/index.js";
+import { createStageDeps } from "../../workers/deps.js";
+import { startWorker, type WorkerProps } from "../../workers/runtime.js";
+import type { TestContext } from "./context.js";
+
+export async function startTestWorker(
+  ctx: TestContext,
+  opts: Partial<Pick<WorkerProps, "concurrency" | "workerId" | "handlers" | "pollIntervalMs">> & {
+    stages?: JobStage[];
+    provider?: EmbeddingProvider;
+    metrics?: Metrics;
+  } = {},
+) {
+  const metrics = opts.metrics ?? new Metrics();
+  const deps = createStageDeps({
+    config: ctx.config,
+    db: ctx.db,
+    s3: ctx.s3,
+    logger: silentLogger,
+    metrics,
+    provider: opts.provider,
+  });
+  const worker = await startWorker({
+    deps,
+    databaseUrl: ctx.databaseUrl,
+    stages: opts.stages ?? ["parse", "chunk", "embed"],
+    concurrency: opts.concurrency ?? 4,
+    workerId: opts.workerId,
+    handlers: opts.handlers,
+    pollIntervalMs: opts.pollIntervalMs,
+  });
+  return { worker, deps, metrics };
+}

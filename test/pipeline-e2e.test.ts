@@ -1,0 +1,149 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildDocx } from "../src/pipeline/testing/build-docx.js";
+import { buildPdf } from "../src/pipeline/testing/build-pdf.js";
+import type { Worker } from "../workers/runtime.js";
+import { createTestApp, type TestApp } from "./helpers/app.js";
+import { createTestContext, type TestContext } from "./helpers/context.js";
+import { waitForJobs } from "./helpers/jobs.js";
+import { uploadFile } from "./helpers/upload.js";
+import { startTestWorker } from "./helpers/worker.js";
+
+let ctx: TestContext;
+let t: TestApp;
+let worker: Worker;
+beforeAll(async () => {
+  ctx = await createTestContext({
+    INTAKE_CHUNK_SIZE: "200",
+    INTAKE_CHUNK_OVERLAP: "20",
+    INTAKE_RETRY_BASE_MS: "10",
+  });
+  t = await createTestApp(ctx);
+  ({ worker } = await startTestWorker(ctx));
+});
+afterAll(async () => {
+  await worker?.stop();
+  await ctx.close();
+});
+
+const paragraph = "Intake turns uploads into chunks. Each chunk keeps its offsets and page. ".repeat(8);
+
+describe("every file type end to end", () => {
+  it.each([
+    ["notes.md", "text/markdown", `# Title\n\n${paragraph}\n\n## Part two\n\n${paragraph}`, "markdown"],
+    ["plain.txt", "text/plain", `${paragraph}\n${paragraph}`, "text"],
+    ["app.log", "text/plain", "2026-01-01 INFO started\n".repeat(50), "log"],
+    ["rows.csv", "text/csv", "id,name\n1,alpha\n2,beta\n".repeat(40), "csv"],
+    [
+      "data.json",
+      "application/json",
+      JSON.stringify({ items: Array.from({ length: 60 }, (_, i) => ({ i, paragraph: "x" })) }),
+      "json",
+    ],
+    [
+      "page.html",
+      "text/html",
+      `<html><body><h1>Head</h1><p>${paragraph}</p><script>evil()</script></body></html>`,
+      "html",
+    ],
+  ])("%s → completed with chunks and embeddings", async (filename, type, body, detected) => {
+    const id = await uploadFile(t, filename, type, body);
+    const [job] = await waitForJobs(ctx.db, ctx.databaseUrl, [id]);
+    expect(job!.status).toBe("completed");
+    const doc = await ctx.db
+      .selectFrom("documents")
+      .selectAll()
+      .where("job_id", "=", id)
+      .executeTakeFirstOrThrow();
+    expect(doc.detected_type).toBe(detected);
+    const chunks = await ctx.db
+      .selectFrom("chunks")
+      .select(["seq", "text"])
+      .where("job_id", "=", id)
+      .orderBy("seq")
+      .execute();
+    expect(chunks.length).toBeGreaterThan(0);
+    expect(chunks.map((c) => c.seq)).toEqual(chunks.map((_, i) => i));
+    if (detected === "html") expect(chunks.map((c) => c.text).join("")).not.toContain("evil()");
+    const embeddings = await ctx.db
+      .selectFrom("embeddings")
+      .select(["dimensions"])
+      .where("job_id", "=", id)
+      .execute();
+    expect(embeddings).toHaveLength(chunks.length);
+    expect(embeddings.every((e) => e.dimensions === ctx.config.pipeline.embedDimensions)).toBe(true);
+  });
+
+  it("PDF pages and DOCX headings survive into chunks", async () => {
+    const pdf = buildPdf([`First page. ${paragraph}`, `Second page. ${paragraph}`]);
+    const docx = buildDocx([{ style: "Heading1", text: "Intro" }, { text: paragraph }]);
+    const [pdfId, docxId] = [
+      await uploadFile(t, "doc.pdf", "application/pdf", new Uint8Array(pdf)),
+      await uploadFile(
+        t,
+        "doc.docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        new Uint8Array(docx),
+      ),
+    ];
+    const jobs = await waitForJobs(ctx.db, ctx.databaseUrl, [pdfId, docxId]);
+    expect(jobs.map((j) => j.status)).toEqual(["completed", "completed"]);
+    const pdfDoc = await ctx.db
+      .selectFrom("documents")
+      .selectAll()
+      .where("job_id", "=", pdfId)
+      .executeTakeFirstOrThrow();
+    expect(pdfDoc.page_count).toBe(2);
+    expect((pdfDoc.pages as { page: number }[]).map((p) => p.page)).toEqual([1, 2]);
+    const first = await ctx.db
+      .selectFrom("chunks")
+      .select(["page", "text"])
+      .where("job_id", "=", pdfId)
+      .where("seq", "=", 0)
+      .executeTakeFirstOrThrow();
+    expect(first.page).toBe(1);
+    expect(first.text).toContain("First page.");
+    const doc = await ctx.db
+      .selectFrom("documents")
+      .selectAll()
+      .where("job_id", "=", docxId)
+      .executeTakeFirstOrThrow();
+    expect((doc.sections as { title: string }[]).map((s) => s.title)).toContain("Intro");
+  });
+
+  it("fails corrupt input with a clear code and goes on with the next job", async () => {
+    const bad = await uploadFile(t, "broken.pdf", "application/pdf", "%PDF-1.7\nthis is not really a pdf");
+    const binary = await uploadFile(
+      t,
+      "bin.txt",
+      "text/plain",
+      new Uint8Array([0, 1, 2, 3, 0, 0, 255, 254, 0, 7, 0, 0]),
+    );
+    const good = await uploadFile(t, "after.txt", "text/plain", paragraph);
+    const jobs = await waitForJobs(ctx.db, ctx.databaseUrl, [bad, binary, good]);
+    const byId = new Map(jobs.map((j) => [j.id, j]));
+    expect(byId.get(bad)).toMatchObject({
+      status: "failed",
+      error_code: "corrupt_file",
+      error_stage: "parse",
+      attempt: 1,
+    });
+    expect(byId.get(binary)).toMatchObject({ status: "failed", error_code: "unsupported_type" });
+    expect(byId.get(good)!.status).toBe("completed");
+    const res = await t.call("GET", `/v1/jobs/${bad}`);
+    const body = (await res.json()) as any;
+    expect(body.error).toMatchObject({ code: "corrupt_file", stage: "parse", retryable: false });
+  });
+
+  it("reuses the outputs of an identical completed upload", async () => {
+    const content = `dedup me ${paragraph}`;
+    const first = await uploadFile(t, "one.txt", "text/plain", content);
+    await waitForJobs(ctx.db, ctx.databaseUrl, [first]);
+    const second = await uploadFile(t, "two.txt", "text/plain", content);
+    const [job] = await waitForJobs(ctx.db, ctx.databaseUrl, [second]);
+    expect(job).toMatchObject({ status: "completed", reused_from: first });
+    const own = await ctx.db.selectFrom("chunks").select("id").where("job_id", "=", second).execute();
+    expect(own).toHaveLength(0);
+    const res = (await (await t.call("GET", `/v1/jobs/${second}`)).json()) as any;
+    expect(res.outputs.chunks).toBeGreaterThan(0);
+  });
+});

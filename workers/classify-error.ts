@@ -1,0 +1,46 @@
+import { LeaseLostError } from "../src/jobs/lease.js";
+import { EmbeddingProviderError, isPipelineError } from "../src/pipeline/index.js";
+import { DependencyUnavailableError } from "../src/resilience/dependency.js";
+import { isTransientStorageError } from "../src/resilience/storage-dependency.js";
+
+export type Outcome =
+  /** The lease is gone: someone else owns the job now; write nothing. */
+  | { kind: "lease_lost" }
+  /** A dependency is down: requeue without spending the attempt. */
+  | { kind: "unavailable"; dependency: string; message: string }
+  /** A failed attempt: retried with backoff while attempts remain (if retryable), else failed. */
+  | { kind: "failed"; code: string; message: string; retryable: boolean };
+
+const statusOf = (err: unknown) =>
+  (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+
+/** Decides what a stage error means for the job. Unknown errors are transient: a retry is cheap, a lost job is not. */
+export function classifyStageError(err: unknown): Outcome {
+  if (err instanceof LeaseLostError) return { kind: "lease_lost" };
+  if (err instanceof DependencyUnavailableError) {
+    return { kind: "unavailable", dependency: err.dependency, message: err.message };
+  }
+  if (isPipelineError(err)) return { kind: "failed", code: err.code, message: err.message, retryable: false };
+  if (err instanceof EmbeddingProviderError) {
+    return {
+      kind: "failed",
+      code: "embedding_provider_error",
+      message: err.message,
+      retryable: err.retryable,
+    };
+  }
+  const status = statusOf(err);
+  if (status === 412) {
+    return {
+      kind: "failed",
+      code: "object_changed",
+      message: "the uploaded object was replaced after it was verified",
+      retryable: false,
+    };
+  }
+  if (isTransientStorageError(err)) {
+    return { kind: "unavailable", dependency: "storage", message: (err as Error).message };
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return { kind: "failed", code: "stage_error", message, retryable: true };
+}

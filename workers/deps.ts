@@ -1,0 +1,49 @@
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { Config } from "../src/config/index.js";
+import type { Db } from "../src/db/database.js";
+import type { Logger } from "../src/observability/logger.js";
+import type { Metrics } from "../src/observability/metrics.js";
+import {
+  createEmbeddingProvider,
+  type EmbeddingProvider,
+  EmbeddingProviderError,
+} from "../src/pipeline/index.js";
+import { Dependency, isNetworkError } from "../src/resilience/dependency.js";
+import { createStorageDependency } from "../src/resilience/storage-dependency.js";
+import type { StageDeps } from "./stage.js";
+
+export function createProvider(config: Config): EmbeddingProvider {
+  const p = config.pipeline;
+  return p.embedder === "openai"
+    ? createEmbeddingProvider({
+        provider: "openai",
+        baseUrl: p.openai.baseUrl!,
+        apiKey: p.openai.apiKey,
+        model: p.openai.model,
+        dimensions: p.embedDimensions,
+      })
+    : createEmbeddingProvider({ provider: "hash", dimensions: p.embedDimensions });
+}
+
+/** The dependencies of every stage, each guarded by its own breaker. */
+export function createStageDeps(props: {
+  config: Config;
+  db: Db;
+  s3: S3Client;
+  logger: Logger;
+  metrics: Metrics;
+  provider?: EmbeddingProvider;
+}): StageDeps {
+  const resetMs = props.config.worker.breakerResetMs;
+  return {
+    ...props,
+    provider: props.provider ?? createProvider(props.config),
+    storage: createStorageDependency(props.metrics, resetMs),
+    embedder: new Dependency({
+      name: "embedder",
+      metrics: props.metrics,
+      isTransient: (err) => (err instanceof EmbeddingProviderError ? err.retryable : isNetworkError(err)),
+      resetTimeoutMs: resetMs,
+    }),
+  };
+}

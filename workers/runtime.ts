@@ -1,0 +1,221 @@
+import { randomBytes } from "node:crypto";
+import os from "node:os";
+import pg from "pg";
+import type { JobRow } from "../src/db/schema.js";
+import { backoffDelayMs } from "../src/jobs/backoff.js";
+import { claimJobs } from "../src/jobs/claim.js";
+import { QUEUE_CHANNEL } from "../src/jobs/job-events.js";
+import { extendLeases, failAttempt, fenceOf, releaseJob } from "../src/jobs/lease.js";
+import { releaseExpiredLeases } from "../src/jobs/reaper.js";
+import { JOB_STAGES, type JobStage } from "../src/jobs/state-machine.js";
+import { classifyStageError } from "./classify-error.js";
+import { STAGE_DEPENDENCIES, type StageDeps, type StageHandler } from "./stage.js";
+import { chunkStage } from "./stages/chunk.js";
+import { embedStage } from "./stages/embed.js";
+import { parseStage } from "./stages/parse.js";
+
+export const STAGE_HANDLERS: Record<JobStage, StageHandler> = {
+  parse: parseStage,
+  chunk: chunkStage,
+  embed: embedStage,
+};
+
+export interface WorkerProps {
+  deps: StageDeps;
+  databaseUrl: string;
+  stages: readonly JobStage[];
+  concurrency: number;
+  workerId?: string;
+  /** Backstop poll when no NOTIFY arrives (a missed notification, a delayed retry coming due). */
+  pollIntervalMs?: number;
+  handlers?: Partial<Record<JobStage, StageHandler>>;
+}
+
+export interface Worker {
+  workerId: string;
+  /** Stops claiming, waits for held jobs up to `graceMs`, releases the rest, and resolves. */
+  stop(graceMs?: number): Promise<void>;
+  /** Resolves when the loop has exited. */
+  done: Promise<void>;
+}
+
+interface Held {
+  job: JobRow;
+  abort: AbortController;
+  promise: Promise<void>;
+}
+
+/**
+ * The claim loop. It claims as many jobs as it has free slots in one statement, runs each
+ * stage, heartbeats the leases it holds, and sleeps on LISTEN until the enqueueing commit
+ * NOTIFYs it (or a slow backstop poll fires). It reaps expired leases on the same cadence.
+ */
+export async function startWorker(props: WorkerProps): Promise<Worker> {
+  const { deps } = props;
+  const workerId = props.workerId ?? `${os.hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+  const handlers = { ...STAGE_HANDLERS, ...props.handlers };
+  const leaseSeconds = deps.config.worker.leaseSeconds;
+  const pollMs = props.pollIntervalMs ?? 2000;
+  const log = deps.logger.child({ workerId });
+  const held = new Map<string, Held>();
+  let stopping = false;
+  // A NOTIFY that arrives while the loop is claiming must not be lost: remember it.
+  let signaled = false;
+  let resolveSleep: () => void = () => {};
+  const wake = () => {
+    signaled = true;
+    resolveSleep();
+  };
+
+  const listener = new pg.Client({ connectionString: props.databaseUrl });
+  listener.on("notification", (msg) => {
+    if (props.stages.includes(msg.payload as JobStage)) wake();
+  });
+  listener.on("error", (err) => log.warn({ err }, "LISTEN connection failed; polling until it is back"));
+  await listener.connect();
+  await listener.query(`LISTEN ${QUEUE_CHANNEL}`);
+
+  const dependencyOpen = (stage: JobStage) =>
+    STAGE_DEPENDENCIES[stage].some((d) => (d === "storage" ? deps.storage : deps.embedder).isOpen);
+
+  const run = (job: JobRow) => {
+    const abort = new AbortController();
+    const jobLog = log.child({ jobId: job.id, tenant: job.tenant_id, stage: job.stage });
+    const fence = fenceOf(job, workerId);
+    const started = performance.now();
+    if (job.stage === "parse" && job.attempt === 1 && job.uploaded_at) {
+      deps.metrics.pickupLatency.observe((Date.now() - job.uploaded_at.getTime()) / 1000);
+    }
+    const promise = (async () => {
+      try {
+        await handlers[job.stage](deps, { job, fence, signal: abort.signal, logger: jobLog });
+        deps.metrics.stageDuration.observe(
+          { stage: job.stage, outcome: "ok" },
+          (performance.now() - started) / 1000,
+        );
+        if (job.stage === "embed" && job.uploaded_at) {
+          deps.metrics.endToEndLatency.observe((Date.now() - job.uploaded_at.getTime()) / 1000);
+        }
+      } catch (err) {
+        deps.metrics.stageDuration.observe(
+          { stage: job.stage, outcome: "error" },
+          (performance.now() - started) / 1000,
+        );
+        await settleFailure(job, err, jobLog);
+      } finally {
+        held.delete(job.id);
+        wake();
+      }
+    })();
+    held.set(job.id, { job, abort, promise });
+  };
+
+  const settleFailure = async (job: JobRow, err: unknown, jobLog: typeof log) => {
+    const fence = fenceOf(job, workerId);
+    const outcome = classifyStageError(err);
+    try {
+      if (outcome.kind === "lease_lost") {
+        jobLog.warn("lease lost; another worker owns the job now, nothing was written");
+      } else if (outcome.kind === "unavailable") {
+        const delay = deps.config.worker.breakerResetMs;
+        jobLog.warn(
+          { dependency: outcome.dependency, err: outcome.message },
+          "dependency unavailable; job requeued",
+        );
+        await releaseJob(deps.db, fence, `${outcome.dependency} unavailable`, delay);
+      } else {
+        const delay = backoffDelayMs(job.attempt, {
+          baseMs: deps.config.worker.retryBaseMs,
+          capMs: deps.config.worker.retryCapMs,
+        });
+        const res = await failAttempt(deps.db, fence, outcome, delay);
+        if (res?.retrying) deps.metrics.retries.inc({ stage: job.stage });
+        else if (res) deps.metrics.failures.inc({ stage: job.stage, code: outcome.code });
+        jobLog.warn({ code: outcome.code, err: outcome.message, retrying: res?.retrying }, "stage failed");
+      }
+    } catch (writeErr) {
+      // The lease will expire and the reaper will return the job; say so loudly.
+      jobLog.error(
+        { err: writeErr },
+        "could not record the stage failure; the lease will expire and be reaped",
+      );
+    }
+  };
+
+  const heartbeat = setInterval(
+    async () => {
+      try {
+        const lost = await extendLeases(
+          deps.db,
+          workerId,
+          [...held.values()].map((h) => ({ id: h.job.id, attempt: h.job.attempt })),
+          leaseSeconds,
+        );
+        for (const id of lost) held.get(id)?.abort.abort(new Error("lease lost"));
+        await releaseExpiredLeases(deps.db);
+      } catch (err) {
+        log.warn({ err }, "heartbeat failed");
+      }
+    },
+    Math.max(200, (leaseSeconds * 1000) / 3),
+  );
+
+  const loop = async () => {
+    while (!stopping) {
+      signaled = false;
+      const free = props.concurrency - held.size;
+      const stages = props.stages.filter((s) => !dependencyOpen(s));
+      let claimed: JobRow[] = [];
+      if (free > 0 && stages.length > 0) {
+        try {
+          claimed = await claimJobs(deps.db, { workerId, stages, limit: free, leaseSeconds });
+        } catch (err) {
+          log.warn({ err }, "claim failed; retrying after the poll interval");
+        }
+        for (const job of claimed) run(job);
+      }
+      if (claimed.length > 0 && claimed.length === free) continue;
+      if (signaled || stopping) continue;
+      // Sleep until a NOTIFY, a finished job, or the backstop poll.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, pollMs);
+        resolveSleep = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      resolveSleep = () => {};
+    }
+  };
+  const done = loop();
+
+  return {
+    workerId,
+    done,
+    async stop(graceMs = 10_000) {
+      stopping = true;
+      wake();
+      await done;
+      const pending = [...held.values()];
+      const timeout = new Promise((r) => setTimeout(r, graceMs).unref());
+      await Promise.race([Promise.allSettled(pending.map((h) => h.promise)), timeout]);
+      for (const h of held.values()) {
+        h.abort.abort(new Error("worker shutting down"));
+        await releaseJob(deps.db, fenceOf(h.job, workerId), "worker shut down").catch(() => {});
+      }
+      await Promise.allSettled(pending.map((h) => h.promise));
+      clearInterval(heartbeat);
+      await listener.end().catch(() => {});
+    },
+  };
+}
+
+export function parseStages(list: string): JobStage[] {
+  const stages = list
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const bad = stages.find((s) => !(JOB_STAGES as readonly string[]).includes(s));
+  if (bad) throw new Error(`unknown stage "${bad}"; stages are ${JOB_STAGES.join(", ")}`);
+  return stages as JobStage[];
+}

@@ -1,0 +1,61 @@
+import { type ChunkRow, deleteChunksFrom, findDocument, upsertChunks } from "../../src/db/outputs.js";
+import { chunkText, type PageSpan } from "../../src/pipeline/index.js";
+import { openObject } from "../../src/resilience/storage-dependency.js";
+import { commitStage, progressReporter, type StageHandler, writeFenced } from "../stage.js";
+
+const BATCH = 500;
+
+async function* decodeUtf8(source: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
+  const decoder = new TextDecoder("utf-8");
+  for await (const bytes of source) {
+    const text = decoder.decode(bytes, { stream: true });
+    if (text) yield text;
+  }
+  const rest = decoder.decode();
+  if (rest) yield rest;
+}
+
+/**
+ * chunk: streams the parsed text from storage through the chunker and writes chunks in fenced
+ * batches keyed by (job, seq), so memory stays bounded and a rerun overwrites rather than adds.
+ */
+export const chunkStage: StageHandler = async (deps, run) => {
+  const { job } = run;
+  const doc = await findDocument(deps.db, job.id);
+  if (!doc) throw new Error("parse output is missing; the parse stage must run first");
+  const source = await openObject(
+    deps.storage,
+    deps.s3,
+    deps.config.s3.bucket,
+    doc.text_key,
+    null,
+    run.signal,
+  );
+  const progress = progressReporter(deps, run);
+  const { chunkSize: size, chunkOverlap: overlap } = deps.config.pipeline;
+  let batch: ChunkRow[] = [];
+  let count = 0;
+  const flush = async () => {
+    const rows = batch;
+    batch = [];
+    await writeFenced(deps, run, (trx) => upsertChunks(trx, job.id, rows));
+    await progress({ chunks: count, charsTotal: Number(doc.chars) });
+  };
+  for await (const c of chunkText(decodeUtf8(source), { size, overlap, pages: doc.pages as PageSpan[] })) {
+    batch.push({
+      seq: c.seq,
+      text: c.text,
+      start: c.start,
+      end: c.end,
+      page: c.page,
+      tokenCount: c.tokenCount,
+    });
+    count++;
+    if (batch.length >= BATCH) await flush();
+  }
+  await commitStage(deps, run, async (trx) => {
+    await upsertChunks(trx, job.id, batch);
+    await deleteChunksFrom(trx, job.id, count);
+    return { chunks: count };
+  });
+};

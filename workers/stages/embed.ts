@@ -1,0 +1,39 @@
+import { readChunksAfter, upsertEmbeddings } from "../../src/db/outputs.js";
+import { countOutputs } from "../../src/jobs/job-queries.js";
+import { commitStage, progressReporter, type StageHandler, writeFenced } from "../stage.js";
+
+const BATCH = 64;
+
+/**
+ * embed: reads chunks in seq order, embeds them in batches through the guarded provider and
+ * upserts one vector per chunk, so a rerun replaces vectors instead of adding them.
+ */
+export const embedStage: StageHandler = async (deps, run) => {
+  const { job } = run;
+  const { chunks: total } = await countOutputs(deps.db, job.id);
+  const progress = progressReporter(deps, run);
+  let after = -1;
+  let done = 0;
+  for (;;) {
+    const rows = await readChunksAfter(deps.db, job.id, after, BATCH);
+    if (rows.length === 0) break;
+    const vectors = await deps.embedder.call(() =>
+      deps.provider.embed(
+        rows.map((r) => r.text),
+        run.signal,
+      ),
+    );
+    await writeFenced(deps, run, (trx) =>
+      upsertEmbeddings(
+        trx,
+        job.id,
+        deps.provider.model,
+        rows.map((r, i) => ({ chunkId: r.id, vector: vectors[i]! })),
+      ),
+    );
+    done += rows.length;
+    after = rows.at(-1)!.seq;
+    await progress({ chunksEmbedded: done, chunksTotal: total });
+  }
+  await commitStage(deps, run, async () => ({ embeddings: done, model: deps.provider.model }));
+};

@@ -1,0 +1,101 @@
+import { PassThrough } from "node:stream";
+import { Upload } from "@aws-sdk/lib-storage";
+import { findReusableJob, upsertDocument } from "../../src/db/outputs.js";
+import { appendJobEvent } from "../../src/jobs/job-events.js";
+import { lockFenced } from "../../src/jobs/lease.js";
+import { parseDocument, type TextSink } from "../../src/pipeline/index.js";
+import { openObject } from "../../src/resilience/storage-dependency.js";
+import { derivedKeyFor } from "../../src/storage/object-key.js";
+import { commitStage, progressReporter, type StageHandler } from "../stage.js";
+
+/**
+ * parse: streams the upload through the parser and the parser's text to a derived object,
+ * so neither the file nor its text is ever whole in memory. The text key carries the attempt:
+ * a stale worker still writing leaves an orphan object, never the one the document row names.
+ */
+export const parseStage: StageHandler = async (deps, run) => {
+  const { job } = run;
+  const reusable = await findReusableJob(deps.db, job);
+  if (reusable) {
+    await deps.db.transaction().execute(async (trx) => {
+      const locked = await lockFenced(trx, run.fence);
+      await trx
+        .updateTable("jobs")
+        .set({
+          status: "completed",
+          reused_from: reusable.id,
+          lease_owner: null,
+          lease_expires_at: null,
+          finished_at: new Date(),
+          updated_at: new Date(),
+        })
+        .where("id", "=", locked.id)
+        .execute();
+      await appendJobEvent(trx, {
+        jobId: job.id,
+        tenantId: job.tenant_id,
+        type: "completed",
+        data: { status: "completed", reusedFrom: reusable.id },
+      });
+    });
+    return;
+  }
+
+  const bucket = deps.config.s3.bucket;
+  const source = await openObject(deps.storage, deps.s3, bucket, job.object_key, job.object_etag, run.signal);
+  const textKey = derivedKeyFor(job.tenant_id, job.id, `text.${job.attempt}.txt`);
+  const body = new PassThrough();
+  const upload = new Upload({
+    client: deps.s3,
+    params: { Bucket: bucket, Key: textKey, Body: body, ContentType: "text/plain; charset=utf-8" },
+    queueSize: 2,
+    partSize: 5 * 1024 * 1024,
+  });
+  const uploaded = upload.done();
+  // Surface an upload failure while parsing continues, rather than only at the end.
+  uploaded.catch(() => body.destroy());
+  const sink: TextSink = {
+    write: (text) =>
+      new Promise((resolve, reject) => {
+        if (body.destroyed) return reject(new Error("derived text upload failed"));
+        body.write(text, "utf8", (err) => (err ? reject(err) : resolve()));
+      }),
+  };
+  const progress = progressReporter(deps, run);
+  let result: Awaited<ReturnType<typeof parseDocument>>;
+  try {
+    result = await parseDocument(
+      source,
+      { declaredContentType: job.content_type, filename: job.filename, size: Number(job.size) },
+      sink,
+      {
+        onProgress: (p) => {
+          void progress({
+            bytesRead: p.bytesRead,
+            bytesTotal: Number(job.size),
+            pagesParsed: p.pagesParsed,
+          }).catch(() => {});
+        },
+      },
+    );
+    body.end();
+    await uploaded;
+  } catch (err) {
+    body.destroy();
+    await upload.abort().catch(() => {});
+    throw err;
+  }
+  await commitStage(deps, run, async (trx) => {
+    await upsertDocument(trx, {
+      jobId: job.id,
+      detectedType: result.type,
+      textKey,
+      chars: result.chars,
+      pageCount: result.pageCount,
+      pages: result.pages,
+      sections: result.sections,
+      metadata: result.metadata,
+    });
+    return { detectedType: result.type, chars: result.chars, pages: result.pageCount };
+  });
+};
