@@ -9,5 +9,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Tests fail loudly rather than hiding behind retries.
     retry: 0,
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
   },
 });

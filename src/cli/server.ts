@@ -1,0 +1,82 @@
+import { serve } from "@hono/node-server";
+import { createStageDeps } from "../../workers/deps.js";
+import { startWorker } from "../../workers/runtime.js";
+import { createApp } from "../api/app.js";
+import { storeApiKey } from "../auth/api-keys.js";
+import type { Config } from "../config/index.js";
+import type { JobStage } from "../jobs/state-machine.js";
+import { createLogger, type Logger } from "../observability/logger.js";
+import { Metrics } from "../observability/metrics.js";
+import { startServices } from "../runtime/services.js";
+import { startReconciler } from "../uploads/reconciler.js";
+
+export interface RunOptions {
+  api: boolean;
+  stages: JobStage[];
+  concurrency: number;
+}
+
+/**
+ * Runs some mix of API (with its reconciler) and workers in this process until SIGTERM or
+ * SIGINT, then shuts down in order: stop accepting, stop claiming, release, close.
+ */
+export async function run(config: Config, opts: RunOptions): Promise<void> {
+  const logger: Logger = createLogger(config.logLevel);
+  const services = await startServices(config, logger, { apiPort: opts.api ? config.port : undefined });
+  const cfg = services.config;
+  const metrics = new Metrics();
+  const stops: (() => Promise<void>)[] = [];
+
+  if (cfg.apiKey) await storeApiKey(services.db, "default", cfg.apiKey, "bootstrap (INTAKE_API_KEY)");
+
+  if (opts.stages.length > 0) {
+    const deps = createStageDeps({ config: cfg, db: services.db, s3: services.s3, logger, metrics });
+    const worker = await startWorker({
+      deps,
+      databaseUrl: cfg.databaseUrl!,
+      stages: opts.stages,
+      concurrency: opts.concurrency,
+    });
+    logger.info(
+      { workerId: worker.workerId, stages: opts.stages, concurrency: opts.concurrency },
+      "worker started",
+    );
+    stops.push(() => worker.stop());
+  }
+  if (opts.api) {
+    const app = createApp({
+      config: cfg,
+      db: services.db,
+      s3: services.s3,
+      presignS3: services.presignS3,
+      logger,
+      metrics,
+    });
+    const server = serve({ fetch: app.fetch, port: cfg.port, hostname: "0.0.0.0" });
+    const stopReconciler = startReconciler({
+      config: cfg,
+      db: services.db,
+      s3: services.s3,
+      logger,
+      metrics,
+    });
+    stops.unshift(async () => {
+      await new Promise((r) => server.close(() => r(null)));
+      await stopReconciler();
+    });
+    logger.info({ url: `http://localhost:${cfg.port}` }, "API listening");
+    if (opts.stages.length > 0) {
+      console.log(
+        `\nintake is running at http://localhost:${cfg.port}\n  API key (tenant default): ${cfg.apiKey}\n`,
+      );
+    }
+  }
+
+  await new Promise<void>((resolve) => {
+    process.once("SIGTERM", resolve);
+    process.once("SIGINT", resolve);
+  });
+  logger.info("shutting down");
+  for (const stop of stops) await stop();
+  await services.stop();
+}
