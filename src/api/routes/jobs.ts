@@ -1,6 +1,8 @@
 import { Hono } from "hono";
 import { z } from "zod";
+import { listChunks } from "../../db/outputs.js";
 import { countOutputs, findJob, listJobs } from "../../jobs/job-queries.js";
+import { retryFailedJob } from "../../jobs/reaper.js";
 import { JOB_STATUSES } from "../../jobs/state-machine.js";
 import { cancelJob } from "../../jobs/upload-lifecycle.js";
 import { type AuthEnv, requireApiKey } from "../auth.js";
@@ -15,7 +17,23 @@ const listQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
+const chunksQuery = z.strictObject({
+  after: z.coerce.number().int().min(-1).default(-1),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  embeddings: z.enum(["true", "false", "1", "0"]).optional(),
+});
+
 const cursorSchema = z.strictObject({ createdAt: z.iso.datetime(), id: z.uuid() });
+
+function parseQuery<T extends z.ZodType>(schema: T, query: Record<string, string>): z.infer<T> {
+  const parsed = schema.safeParse(query);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = issue.path.join(".") || "(query)";
+    throw new ApiError(400, "invalid_query", `${field}: ${issue.message}`, { field });
+  }
+  return parsed.data;
+}
 
 function decodeCursor(cursor: string | undefined) {
   if (!cursor) return undefined;
@@ -35,19 +53,57 @@ export function jobRoutes(deps: AppDeps) {
   return new Hono<AuthEnv>()
     .use(requireApiKey(deps.db))
     .get("/", async (c) => {
-      const parsed = listQuery.safeParse(c.req.query());
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        const field = issue.path.join(".") || "(query)";
-        throw new ApiError(400, "invalid_query", `${field}: ${issue.message}`, { field });
-      }
-      const { status, cursor, limit } = parsed.data;
+      const { status, cursor, limit } = parseQuery(listQuery, c.req.query());
       const page = await listJobs(deps.db, c.get("tenant"), { status, cursor: decodeCursor(cursor), limit });
       return c.json({ jobs: page.jobs.map((j) => jobDto(j)), nextCursor: page.nextCursor });
     })
     .get("/:id", async (c) => {
       const job = await loadJob(c.get("tenant"), c.req.param("id"));
       return c.json(jobDto(job, await countOutputs(deps.db, job.reused_from ?? job.id)));
+    })
+    .get("/:id/chunks", async (c) => {
+      const job = await loadJob(c.get("tenant"), c.req.param("id"));
+      if (job.status !== "completed") {
+        throw new ApiError(
+          409,
+          "job_not_completed",
+          `the job is ${job.status}; chunks are served once it completed`,
+        );
+      }
+      const q = parseQuery(chunksQuery, c.req.query());
+      const withEmbeddings = q.embeddings === "true" || q.embeddings === "1";
+      const rows = await listChunks(deps.db, job.reused_from ?? job.id, {
+        afterSeq: q.after,
+        limit: q.limit,
+        embeddings: withEmbeddings,
+      });
+      const chunks = rows.map((r) => {
+        const e = r as typeof r & { model?: string; dimensions?: number; vector?: number[] };
+        return {
+          seq: r.seq,
+          text: r.text,
+          start: Number(r.start_offset),
+          end: Number(r.end_offset),
+          page: r.page,
+          tokenCount: r.token_count,
+          ...(withEmbeddings
+            ? { embedding: e.vector ? { model: e.model, dimensions: e.dimensions, vector: e.vector } : null }
+            : {}),
+        };
+      });
+      const last = chunks.at(-1);
+      return c.json({ chunks, nextAfter: chunks.length === q.limit && last ? last.seq : null });
+    })
+    .post("/:id/retry", async (c) => {
+      const job = await loadJob(c.get("tenant"), c.req.param("id"));
+      const retried = await retryFailedJob(deps.db, job.tenant_id, job.id);
+      if (!retried)
+        throw new ApiError(
+          409,
+          "job_not_failed",
+          `the job is ${job.status}; only failed jobs can be retried`,
+        );
+      return c.json(jobDto(retried));
     })
     .post("/:id/cancel", async (c) => {
       const job = await loadJob(c.get("tenant"), c.req.param("id"));
