@@ -71,9 +71,11 @@ export class Dependency {
         shouldRetry: ({ error }) => !this.breaker.opened && this.props.isTransient(error),
       })) as T;
     } catch (err) {
-      if ((err as { code?: string }).code === "EOPENBREAKER" || this.breaker.opened) {
+      // Refused without being tried: the attempt did not happen, so it must not be spent. An
+      // error the dependency actually returned is a real failed attempt, even if it opened the
+      // breaker; otherwise a dependency that always fails would keep its jobs queued forever.
+      if ((err as { code?: string }).code === "EOPENBREAKER")
         throw new DependencyUnavailableError(this.name, err);
-      }
       if (this.props.isOutage?.(err)) throw new DependencyUnavailableError(this.name, err);
       throw err;
     }

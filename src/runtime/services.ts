@@ -3,7 +3,6 @@ import path from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { Config } from "../config/index.js";
 import { createDb, type Db } from "../db/database.js";
-import { startEmbeddedPostgres } from "../db/embedded-postgres.js";
 import { migrateToLatest } from "../db/migrate.js";
 import type { Logger } from "../observability/logger.js";
 import { setupBucket } from "../storage/bucket-setup.js";
@@ -40,6 +39,9 @@ export async function startServices(
   const local = !config.databaseUrl || !config.s3.endpoint ? await loadLocalState(config.dataDir) : undefined;
   let cfg = config;
   if (!cfg.databaseUrl) {
+    // Imported only when used: embedded-postgres installs process exit hooks that turn SIGTERM
+    // into exit code 143, which would pre-empt a worker's graceful shutdown.
+    const { startEmbeddedPostgres } = await import("../db/embedded-postgres.js");
     const pg = await startEmbeddedPostgres({ dataDir: path.join(cfg.dataDir, "postgres"), port: 54329 });
     stops.push(pg.stop);
     cfg = { ...cfg, databaseUrl: pg.url("intake") };

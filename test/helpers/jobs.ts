@@ -12,7 +12,7 @@ export async function waitForJobs(
   db: Db,
   databaseUrl: string,
   ids: string[],
-  statuses: JobStatus[] = ["completed", "failed", "cancelled", "expired"],
+  until: JobStatus[] | ((job: JobRow) => boolean) = ["completed", "failed", "cancelled", "expired"],
   timeoutMs = 60_000,
 ): Promise<JobRow[]> {
   const client = new pg.Client({ connectionString: databaseUrl });
@@ -22,10 +22,11 @@ export async function waitForJobs(
   try {
     for (;;) {
       const rows = await db.selectFrom("jobs").selectAll().where("id", "in", ids).execute();
-      if (rows.length === ids.length && rows.every((r) => statuses.includes(r.status))) return rows;
+      const done = typeof until === "function" ? until : (r: JobRow) => until.includes(r.status);
+      if (rows.length === ids.length && rows.every(done)) return rows;
       if (Date.now() > deadline) {
         const summary = rows.map((r) => `${r.id.slice(0, 8)}:${r.status}/${r.stage}`).join(" ");
-        throw new Error(`jobs did not reach ${statuses.join("|")} within ${timeoutMs} ms: ${summary}`);
+        throw new Error(`jobs did not reach the awaited state within ${timeoutMs} ms: ${summary}`);
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 1000);

@@ -1,0 +1,124 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { claimJobs } from "../src/jobs/claim.js";
+import { extendLeases, fenceOf, LeaseLostError, releaseJob } from "../src/jobs/lease.js";
+import { releaseExpiredLeases } from "../src/jobs/reaper.js";
+import { silentLogger } from "../src/observability/logger.js";
+import { Metrics } from "../src/observability/metrics.js";
+import { createStageDeps } from "../workers/deps.js";
+import { commitStage, writeFenced } from "../workers/stage.js";
+import { createTestApp, type TestApp } from "./helpers/app.js";
+import { createTestContext, type TestContext } from "./helpers/context.js";
+import { uploadFile } from "./helpers/upload.js";
+
+let ctx: TestContext;
+let t: TestApp;
+beforeAll(async () => {
+  ctx = await createTestContext();
+  t = await createTestApp(ctx);
+});
+afterAll(() => ctx.close());
+
+const expireLease = (id: string) =>
+  ctx.db
+    .updateTable("jobs")
+    .set({ lease_expires_at: new Date(Date.now() - 1000) })
+    .where("id", "=", id)
+    .execute();
+const claimOne = async (workerId: string, id: string) => {
+  const [job] = await claimJobs(ctx.db, { workerId, stages: ["parse"], limit: 1, leaseSeconds: 30 });
+  expect(job?.id).toBe(id);
+  return job!;
+};
+
+describe("leases and fencing", () => {
+  it("a stale worker whose lease was taken over cannot write outputs or move the job", async () => {
+    const id = await uploadFile(t, "stale.txt", "text/plain", "stale worker test");
+    const deps = createStageDeps({
+      config: ctx.config,
+      db: ctx.db,
+      s3: ctx.s3,
+      logger: silentLogger,
+      metrics: new Metrics(),
+    });
+    const stale = await claimOne("worker-a", id);
+    await expireLease(id);
+    const reaped = await releaseExpiredLeases(ctx.db);
+    expect(reaped.map((j) => j.id)).toContain(id);
+    const fresh = await claimOne("worker-b", id);
+    expect(fresh.attempt).toBe(2);
+
+    const staleRun = {
+      job: stale,
+      fence: fenceOf(stale, "worker-a"),
+      signal: new AbortController().signal,
+      logger: silentLogger,
+    };
+    const write = writeFenced(deps, staleRun, (trx) =>
+      trx
+        .insertInto("documents")
+        .values({ job_id: id, detected_type: "text", text_key: "x", chars: 1, page_count: 1 })
+        .execute()
+        .then(() => {}),
+    );
+    await expect(write).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(commitStage(deps, staleRun, async () => ({}))).rejects.toBeInstanceOf(LeaseLostError);
+    expect(await extendLeases(ctx.db, "worker-a", [{ id, attempt: 1 }], 30)).toEqual([id]);
+    expect(await releaseJob(ctx.db, fenceOf(stale, "worker-a"), "stale")).toBe(false);
+
+    const docs = await ctx.db.selectFrom("documents").select("job_id").where("job_id", "=", id).execute();
+    expect(docs).toHaveLength(0);
+    const row = await ctx.db.selectFrom("jobs").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: "running", lease_owner: "worker-b", attempt: 2, stage: "parse" });
+    // The new owner's fence holds.
+    const freshRun = { ...staleRun, job: fresh, fence: fenceOf(fresh, "worker-b") };
+    const done = await commitStage(deps, freshRun, async () => ({}));
+    expect(done).toMatchObject({ status: "queued", stage: "chunk", attempt: 0 });
+  });
+
+  it("the reaper fails a job whose last attempt's lease expired, with an event", async () => {
+    const id = await uploadFile(t, "last.txt", "text/plain", "last attempt");
+    await ctx.db.updateTable("jobs").set({ max_attempts: 1 }).where("id", "=", id).execute();
+    await claimOne("worker-c", id);
+    await expireLease(id);
+    await releaseExpiredLeases(ctx.db);
+    const row = await ctx.db.selectFrom("jobs").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: "failed", error_code: "lease_expired", lease_owner: null });
+    const events = await ctx.db
+      .selectFrom("job_events")
+      .select("type")
+      .where("job_id", "=", id)
+      .orderBy("id")
+      .execute();
+    expect(events.map((e) => e.type).at(-1)).toBe("failed");
+  });
+
+  it("concurrent reapers and claimers hand each expired job to exactly one new owner", async () => {
+    const ids = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => uploadFile(t, `r${i}.txt`, "text/plain", `reap ${i}`)),
+    );
+    await claimJobs(ctx.db, { workerId: "doomed", stages: ["parse"], limit: 100, leaseSeconds: 30 });
+    await ctx.db
+      .updateTable("jobs")
+      .set({ lease_expires_at: new Date(Date.now() - 1000) })
+      .where("lease_owner", "=", "doomed")
+      .execute();
+    await Promise.all(Array.from({ length: 4 }, () => releaseExpiredLeases(ctx.db)));
+    const claims = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        claimJobs(ctx.db, { workerId: `w${i}`, stages: ["parse"], limit: 10, leaseSeconds: 30 }),
+      ),
+    );
+    const claimed = claims
+      .flat()
+      .map((j) => j.id)
+      .filter((id) => ids.includes(id));
+    expect(claimed.sort()).toEqual([...ids].sort());
+    const lease = await ctx.db
+      .selectFrom("job_events")
+      .select("job_id")
+      .where("type", "=", "lease_expired")
+      .where("job_id", "in", ids)
+      .execute();
+    expect(lease).toHaveLength(20);
+  });
+});
