@@ -7,7 +7,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createOpenAIEmbedder } from "../src/pipeline/index.js";
 import { setupBucket } from "../src/storage/bucket-setup.js";
 import { type LocalMinio, startLocalMinio } from "../src/storage/local-minio.js";
-import { createS3Client } from "../src/storage/s3-client.js";
 import type { Worker } from "../workers/runtime.js";
 import { createTestApp, type TestApp } from "./helpers/app.js";
 import { S3_KEY, S3_SECRET } from "./helpers/constants.js";
