@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import path from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { Config } from "../config/index.js";
@@ -6,8 +5,8 @@ import { createDb, type Db } from "../db/database.js";
 import { migrateToLatest } from "../db/migrate.js";
 import type { Logger } from "../observability/logger.js";
 import { setupBucket } from "../storage/bucket-setup.js";
-import { findMinioBinary, startLocalMinio } from "../storage/local-minio.js";
 import { createS3Client } from "../storage/s3-client.js";
+import { startLocalS3 } from "./local-s3.js";
 import { loadLocalState } from "./local-state.js";
 
 export interface Services {
@@ -17,11 +16,6 @@ export interface Services {
   /** Signs URLs for the public S3 host when it differs from the internal one. */
   presignS3: S3Client | undefined;
   stop(): Promise<void>;
-}
-
-const MINIO_BUILD = fileInRepo("minio/build.sh");
-function fileInRepo(rel: string) {
-  return path.resolve(new URL("../../", import.meta.url).pathname, rel);
 }
 
 /**
@@ -51,38 +45,9 @@ export async function startServices(
     );
   }
   if (!cfg.s3.endpoint && local) {
-    let bin = await findMinioBinary();
-    if (!bin) {
-      logger.warn("MinIO is not built yet; building it now with Go (first start only, a few minutes)");
-      const built = spawnSync("bash", [MINIO_BUILD], { stdio: ["ignore", "ignore", "inherit"] });
-      bin = built.status === 0 ? await findMinioBinary() : null;
-      if (!bin)
-        throw new Error(
-          "no S3 endpoint: set S3_ENDPOINT, or install Go so `bash minio/build.sh` can build MinIO",
-        );
-    }
-    const webhookToken = cfg.webhookToken ?? local.webhookToken;
-    const minio = await startLocalMinio({
-      port: 9000,
-      dataDir: path.join(cfg.dataDir, "minio"),
-      accessKeyId: local.s3AccessKeyId,
-      secretAccessKey: local.s3SecretAccessKey,
-      webhook: opts.apiPort
-        ? { url: `http://127.0.0.1:${opts.apiPort}/v1/storage-events`, token: webhookToken }
-        : undefined,
-    });
-    stops.push(minio.stop);
-    cfg = {
-      ...cfg,
-      webhookToken,
-      s3: {
-        ...cfg.s3,
-        endpoint: minio.endpoint,
-        accessKeyId: local.s3AccessKeyId,
-        secretAccessKey: local.s3SecretAccessKey,
-      },
-    };
-    logger.info({ endpoint: minio.endpoint }, "started local MinIO");
+    const s3 = await startLocalS3(cfg, local, logger, opts.apiPort);
+    stops.push(s3.stop);
+    cfg = s3.config;
   }
   if (!cfg.apiKey && local) cfg = { ...cfg, apiKey: local.apiKey };
 

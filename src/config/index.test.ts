@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "./index.js";
+
+describe("loadConfig", () => {
+  it("fills defaults from an empty environment", () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      port: 8080,
+      databaseUrl: undefined,
+      s3: { bucket: "intake", endpoint: undefined },
+    });
+    expect(c.uploads).toEqual({
+      urlTtlSeconds: 900,
+      maxBytes: 5 * 1024 ** 3,
+      multipartThresholdBytes: 64 * 1024 ** 2,
+      partSizeBytes: 16 * 1024 ** 2,
+    });
+  });
+
+  it("treats empty strings as unset", () => {
+    expect(loadConfig({ PORT: "", DATABASE_URL: "" }).port).toBe(8080);
+  });
+
+  it.each([
+    [{ PORT: "80a" }, 'PORT: must be a whole number (got "80a")'],
+    [{ PORT: "70000" }, "PORT:"],
+    [{ DATABASE_URL: "mysql://x" }, "DATABASE_URL: must be a postgres:// URL"],
+    [{ S3_ENDPOINT: "ftp://x" }, "S3_ENDPOINT: must be an http(s) URL"],
+    [{ S3_BUCKET: "Bad_Bucket" }, "S3_BUCKET: must be a valid S3 bucket name"],
+    [{ S3_ENDPOINT: "http://127.0.0.1:9000" }, "S3_ACCESS_KEY_ID:"],
+    [{ INTAKE_API_KEY: "short" }, "INTAKE_API_KEY: must be at least 16 characters"],
+    [{ INTAKE_CHUNK_SIZE: "100", INTAKE_CHUNK_OVERLAP: "100" }, "INTAKE_CHUNK_OVERLAP: must be smaller"],
+    [{ INTAKE_EMBEDDER: "openai" }, "INTAKE_OPENAI_BASE_URL: required"],
+    [{ INTAKE_EMBEDDER: "magic" }, "INTAKE_EMBEDDER:"],
+  ])("rejects %j with one line naming the variable", (env, message) => {
+    let error: unknown;
+    try {
+      loadConfig(env);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message.startsWith(message)).toBe(true);
+    expect((error as Error).message).not.toContain("\n");
+  });
+});
