@@ -1,4 +1,4 @@
-const escape = (s: string) =>
+const escapeXml = (s: string) =>
   s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 type XmlValue = string | number | boolean | XmlNode | XmlNode[];
@@ -11,7 +11,7 @@ function render(node: XmlNode): string {
     .map(([tag, value]) => {
       const items = Array.isArray(value) ? value : [value];
       return items
-        .map((v) => `<${tag}>${typeof v === "object" ? render(v as XmlNode) : escape(String(v))}</${tag}>`)
+        .map((v) => `<${tag}>${typeof v === "object" ? render(v as XmlNode) : escapeXml(String(v))}</${tag}>`)
         .join("");
     })
     .join("");
@@ -23,7 +23,7 @@ export function xml(root: string, body: XmlNode): string {
 }
 
 export function s3Error(code: string, message: string): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${escape(code)}</Code><Message>${escape(message)}</Message></Error>`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${escapeXml(code)}</Code><Message>${escapeXml(message)}</Message></Error>`;
 }
 
 /** The (PartNumber, ETag) pairs of a CompleteMultipartUpload body. */
