@@ -71,6 +71,26 @@ describe("every file type end to end", () => {
       .execute();
     expect(embeddings).toHaveLength(chunks.length);
     expect(embeddings.every((e) => e.dimensions === ctx.config.pipeline.embedDimensions)).toBe(true);
+    const events = await ctx.db
+      .selectFrom("job_events")
+      .select(["type", "data"])
+      .where("job_id", "=", id)
+      .orderBy("id")
+      .execute();
+    const trail = events
+      .filter((e) => e.type !== "progress")
+      .map((e) => (e.data.stage ? `${e.type}:${e.data.stage}` : e.type));
+    expect(trail).toEqual([
+      "created",
+      "uploaded:parse",
+      "stage_started:parse",
+      "stage_completed:parse",
+      "stage_started:chunk",
+      "stage_completed:chunk",
+      "stage_started:embed",
+      "stage_completed:embed",
+      "completed",
+    ]);
   });
 
   it("PDF pages and DOCX headings survive into chunks", async () => {

@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import type { Db } from "../db/database.js";
 import type { JobRow } from "../db/schema.js";
+import { EVENTS_CHANNEL } from "./job-events.js";
 import type { JobStage } from "./state-machine.js";
 
 export interface ClaimOptions {
@@ -19,21 +20,34 @@ export interface ClaimOptions {
  */
 export async function claimJobs(db: Db, opts: ClaimOptions): Promise<JobRow[]> {
   if (opts.limit <= 0 || opts.stages.length === 0) return [];
+  // One statement: take the leases, write each job's `stage_started` event and NOTIFY its
+  // listeners. The NOTIFY CTE is referenced by the final SELECT so that it runs.
   const { rows } = await sql<JobRow>`
-    UPDATE jobs SET
-      status = 'running',
-      lease_owner = ${opts.workerId},
-      lease_expires_at = now() + make_interval(secs => ${opts.leaseSeconds}),
-      attempt = attempt + 1,
-      claimed_at = now(),
-      started_at = coalesce(started_at, now()),
-      updated_at = now()
-    WHERE id IN (
-      SELECT id FROM jobs
-      WHERE status = 'queued' AND stage = ANY(${sql.val(opts.stages)}::text[]) AND run_after <= now()
-      ORDER BY priority DESC, run_after
-      LIMIT ${opts.limit}
-      FOR UPDATE SKIP LOCKED)
-    RETURNING *`.execute(db);
+    WITH claimed AS (
+      UPDATE jobs SET
+        status = 'running',
+        lease_owner = ${opts.workerId},
+        lease_expires_at = now() + make_interval(secs => ${opts.leaseSeconds}),
+        attempt = attempt + 1,
+        claimed_at = now(),
+        started_at = coalesce(started_at, now()),
+        updated_at = now()
+      WHERE id IN (
+        SELECT id FROM jobs
+        WHERE status = 'queued' AND stage = ANY(${sql.val(opts.stages)}::text[]) AND run_after <= now()
+        ORDER BY priority DESC, run_after
+        LIMIT ${opts.limit}
+        FOR UPDATE SKIP LOCKED)
+      RETURNING *
+    ), events AS (
+      INSERT INTO job_events (job_id, tenant_id, type, data)
+      SELECT id, tenant_id, 'stage_started',
+             jsonb_build_object('status', 'running', 'stage', stage, 'attempt', attempt, 'worker', lease_owner)
+      FROM claimed
+      RETURNING id, job_id
+    ), notified AS (
+      SELECT count(pg_notify(${EVENTS_CHANNEL}, json_build_object('jobId', job_id, 'id', id::text)::text)) AS n FROM events
+    )
+    SELECT claimed.* FROM claimed, notified`.execute(db);
   return rows;
 }
