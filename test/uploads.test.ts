@@ -357,6 +357,20 @@ describe("auth and bad input", () => {
       undefined,
     ],
     ["array body", [1, 2], 400, "invalid_body", "(body)"],
+    [
+      "20 MB body",
+      { filename: "a", contentType: "text/plain", size: 1, metadata: { pad: "x".repeat(20_000_000) } },
+      413,
+      "body_too_large",
+      undefined,
+    ],
+    [
+      "100 KB metadata",
+      { filename: "a", contentType: "text/plain", size: 1, metadata: { pad: "x".repeat(30_000) } },
+      400,
+      "invalid_body",
+      "metadata",
+    ],
   ])("%s → %i %s", async (_name, body, status, code, field) => {
     const { res, json } = await create(body as Record<string, unknown>);
     expect(res.status).toBe(status);

@@ -6,6 +6,7 @@ import { retryFailedJob } from "../../jobs/reaper.js";
 import { JOB_STATUSES } from "../../jobs/state-machine.js";
 import { cancelJob } from "../../jobs/upload-lifecycle.js";
 import { type AuthEnv, requireApiKey } from "../auth.js";
+import { limitBody } from "../body-limit.js";
 import type { AppDeps } from "../deps.js";
 import { jobDto } from "../job-dto.js";
 import { ApiError, notFound } from "../problem.js";
@@ -52,6 +53,7 @@ export function jobRoutes(deps: AppDeps) {
   };
   return new Hono<AuthEnv>()
     .use(requireApiKey(deps.db))
+    .use(limitBody(16 * 1024))
     .get("/", async (c) => {
       const { status, cursor, limit } = parseQuery(listQuery, c.req.query());
       const page = await listJobs(deps.db, c.get("tenant"), { status, cursor: decodeCursor(cursor), limit });

@@ -5,6 +5,7 @@ import { findJobByObjectKey } from "../../jobs/job-queries.js";
 import { parseObjectKey } from "../../storage/object-key.js";
 import { requireToken } from "../auth.js";
 import { readJson } from "../body.js";
+import { limitBody } from "../body-limit.js";
 import type { AppDeps } from "../deps.js";
 
 const record = z.looseObject({
@@ -34,6 +35,7 @@ export function storageEventRoutes(deps: AppDeps) {
   return (
     new Hono()
       .use(requireToken(deps.config.webhookToken))
+      .use(limitBody(1024 * 1024))
       // MinIO probes the target with HEAD; Hono answers HEAD from the GET route.
       .get("/", (c) => c.body(null, 200))
       .post("/", async (c) => {

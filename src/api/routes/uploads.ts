@@ -12,6 +12,7 @@ import {
 } from "../../uploads/service.js";
 import { type AuthEnv, requireApiKey } from "../auth.js";
 import { readJson } from "../body.js";
+import { limitBody } from "../body-limit.js";
 import type { AppDeps } from "../deps.js";
 import { jobDto } from "../job-dto.js";
 import { ApiError, notFound } from "../problem.js";
@@ -26,6 +27,7 @@ export function uploadRoutes(deps: AppDeps) {
 
   return new Hono<AuthEnv>()
     .use(requireApiKey(deps.db))
+    .use(limitBody(64 * 1024))
     .post("/", async (c) => {
       const body = await readJson(c, createUploadBody);
       const headerKey = c.req.header("idempotency-key");
