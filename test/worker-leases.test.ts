@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { claimJobs } from "../src/jobs/claim.js";
-import { extendLeases, fenceOf, LeaseLostError, releaseJob } from "../src/jobs/lease.js";
+import { extendLeases, fenceOf, LeaseLostError } from "../src/jobs/lease.js";
 import { releaseExpiredLeases } from "../src/jobs/reaper.js";
+import { releaseJob } from "../src/jobs/stage-outcomes.js";
 import { silentLogger } from "../src/observability/logger.js";
 import { Metrics } from "../src/observability/metrics.js";
 import { createStageDeps } from "../workers/deps.js";

@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import type { Tx } from "../jobs/job-events.js";
+import type { Chunk } from "../pipeline/chunk.js";
 import type { Db } from "./database.js";
 import type { JobRow } from "./schema.js";
 
@@ -47,14 +48,8 @@ export function findDocument(db: Db, jobId: string) {
   return db.selectFrom("documents").selectAll().where("job_id", "=", jobId).executeTakeFirst();
 }
 
-export interface ChunkRow {
-  seq: number;
-  text: string;
-  start: number;
-  end: number;
-  page: number | null;
-  tokenCount: number;
-}
+/** A chunk as the chunker yields it. */
+export type ChunkRow = Chunk;
 
 /**
  * Writes a batch of chunks keyed by (job, seq): a rerun overwrites the same rows, so chunking

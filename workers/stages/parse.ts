@@ -1,8 +1,7 @@
 import { PassThrough } from "node:stream";
 import { Upload } from "@aws-sdk/lib-storage";
 import { findReusableJob, upsertDocument } from "../../src/db/outputs.js";
-import { appendJobEvent } from "../../src/jobs/job-events.js";
-import { lockFenced } from "../../src/jobs/lease.js";
+import { completeWithReusedOutputs } from "../../src/jobs/stage-outcomes.js";
 import { parseDocument, type TextSink } from "../../src/pipeline/index.js";
 import { openObject } from "../../src/resilience/storage-dependency.js";
 import { derivedKeyFor } from "../../src/storage/object-key.js";
@@ -17,27 +16,7 @@ export const parseStage: StageHandler = async (deps, run) => {
   const { job } = run;
   const reusable = await findReusableJob(deps.db, job);
   if (reusable) {
-    await deps.db.transaction().execute(async (trx) => {
-      const locked = await lockFenced(trx, run.fence);
-      await trx
-        .updateTable("jobs")
-        .set({
-          status: "completed",
-          reused_from: reusable.id,
-          lease_owner: null,
-          lease_expires_at: null,
-          finished_at: new Date(),
-          updated_at: new Date(),
-        })
-        .where("id", "=", locked.id)
-        .execute();
-      await appendJobEvent(trx, {
-        jobId: job.id,
-        tenantId: job.tenant_id,
-        type: "completed",
-        data: { status: "completed", reusedFrom: reusable.id },
-      });
-    });
+    await completeWithReusedOutputs(deps.db, run.fence, reusable.id);
     return;
   }
 
