@@ -13,7 +13,7 @@ let t: TestApp;
 const children: ChildProcess[] = [];
 
 function startWorkerProcess(concurrency: number): ChildProcess {
-  const child = spawn(process.execPath, ["bin/intake.js", "worker", "--concurrency", String(concurrency)], {
+  const child = spawn("bin/intake", ["worker", "--concurrency", String(concurrency)], {
     env: { ...process.env, ...ctx.env, LOG_LEVEL: "warn" },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -98,7 +98,7 @@ describe("worker processes", () => {
   });
 
   it("SIGTERM releases held jobs without spending their attempt and exits 0", async () => {
-    const parser = spawn(process.execPath, ["bin/intake.js", "worker", "--stages", "parse,chunk"], {
+    const parser = spawn("bin/intake", ["worker", "--stages", "parse,chunk"], {
       env: { ...process.env, ...ctx.env, LOG_LEVEL: "warn" },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -114,20 +114,16 @@ describe("worker processes", () => {
       30_000,
     );
     // An embed worker whose provider never answers: it holds all three jobs until told to stop.
-    const child = spawn(
-      process.execPath,
-      ["bin/intake.js", "worker", "--stages", "embed", "--concurrency", "3"],
-      {
-        env: {
-          ...process.env,
-          ...ctx.env,
-          LOG_LEVEL: "warn",
-          INTAKE_EMBEDDER: "openai",
-          INTAKE_OPENAI_BASE_URL: `http://127.0.0.1:${hangingPort}`,
-        },
-        stdio: ["ignore", "pipe", "pipe"],
+    const child = spawn("bin/intake", ["worker", "--stages", "embed", "--concurrency", "3"], {
+      env: {
+        ...process.env,
+        ...ctx.env,
+        LOG_LEVEL: "warn",
+        INTAKE_EMBEDDER: "openai",
+        INTAKE_OPENAI_BASE_URL: `http://127.0.0.1:${hangingPort}`,
       },
-    );
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     children.push(child);
     await waitForJobs(ctx.db, ctx.databaseUrl, ids, ["running"], 30_000);
     parser.kill("SIGTERM");

@@ -1,9 +1,18 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { requestId } from "hono/request-id";
+import { JobEventHub } from "../jobs/job-event-hub.js";
+import { webRoutes } from "../web/routes.js";
 import type { AppDeps } from "./deps.js";
+import { httpMetrics } from "./middleware/http-metrics.js";
+import { type RequestLogEnv, requestLog } from "./middleware/request-log.js";
 import { ApiError, problem } from "./problem.js";
+import { companionRoutes } from "./routes/companion.js";
+import { eventRoutes } from "./routes/events.js";
 import { healthRoutes } from "./routes/health.js";
 import { jobRoutes } from "./routes/jobs.js";
+import { metricsRoutes } from "./routes/metrics.js";
+import { openApiRoutes } from "./routes/openapi.js";
 import { storageEventRoutes } from "./routes/storage-events.js";
 import { uploadRoutes } from "./routes/uploads.js";
 
@@ -12,11 +21,22 @@ import { uploadRoutes } from "./routes/uploads.js";
  * not an ApiError is logged with its stack and answered 500 without internals.
  */
 export function createApp(deps: AppDeps) {
-  const app = new Hono();
+  const eventHub =
+    deps.eventHub ??
+    new JobEventHub({ databaseUrl: deps.config.databaseUrl!, logger: deps.logger, metrics: deps.metrics });
+  const app = new Hono<RequestLogEnv>();
+  app.use(requestId(), requestLog(deps.logger), httpMetrics(deps.metrics));
+
   app.route("/", healthRoutes(deps));
+  app.route("/", metricsRoutes(deps));
+  app.route("/", openApiRoutes());
   app.route("/v1/uploads", uploadRoutes(deps));
+  // Before jobRoutes: the first handler that answers wins, and this one has its own auth.
+  app.route("/v1/jobs", eventRoutes({ ...deps, eventHub }));
   app.route("/v1/jobs", jobRoutes(deps));
   app.route("/v1/storage-events", storageEventRoutes(deps));
+  app.route("/s3", companionRoutes(deps));
+  app.route("/", webRoutes(deps));
 
   app.notFound((c) =>
     problem(c, new ApiError(404, "not_found", `no route for ${c.req.method} ${c.req.path}`)),
@@ -29,7 +49,7 @@ export function createApp(deps: AppDeps) {
         new ApiError(err.status as ApiError["status"], "http_error", err.message || "request rejected"),
       );
     }
-    deps.logger.error({ err, method: c.req.method, path: c.req.path }, "unhandled error");
+    (c.var.logger ?? deps.logger).error({ err, method: c.req.method, path: c.req.path }, "unhandled error");
     return problem(c, new ApiError(500, "internal_error", "internal error; see the server log"));
   });
   return app;

@@ -4,12 +4,19 @@ import { createApiKey } from "../auth/api-keys.js";
 import { ConfigError, loadConfig } from "../config/index.js";
 import { JOB_STAGES } from "../jobs/state-machine.js";
 import { createLogger } from "../observability/logger.js";
-import { startServices } from "../runtime/services.js";
+import { openDatabase } from "../runtime/local-postgres.js";
 import { run } from "./server.js";
+import { registerUploadCommands } from "./upload-commands.js";
 
 const positiveInt = (v: string) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("must be a whole number of at least 1");
+  return n;
+};
+const portArg = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError("must be a port number (0-65535)");
   return n;
 };
 const stagesArg = (v: string) => {
@@ -55,17 +62,28 @@ program
   .description("a worker process for some stages")
   .option("--stages <list>", "comma-separated stages", stagesArg, [...JOB_STAGES])
   .option("--concurrency <n>", "jobs held at once", positiveInt, 4)
-  .action(async (opts: { stages: (typeof JOB_STAGES)[number][]; concurrency: number }) =>
-    run(config(), { api: false, stages: opts.stages, concurrency: opts.concurrency }),
+  .option(
+    "--metrics-port <port>",
+    "serve this worker's /metrics on a port (0: any free one); also INTAKE_METRICS_PORT",
+    portArg,
+  )
+  .action(
+    async (opts: { stages: (typeof JOB_STAGES)[number][]; concurrency: number; metricsPort?: number }) =>
+      run(config(), {
+        api: false,
+        stages: opts.stages,
+        concurrency: opts.concurrency,
+        metricsPort: opts.metricsPort,
+      }),
   );
 
 program
   .command("migrate")
   .description("apply database migrations and exit")
   .action(async () => {
-    const services = await startServices(config(), createLogger("warn"));
+    const database = await openDatabase(config(), createLogger("warn"));
     console.log("migrations applied");
-    await services.stop();
+    await database.stop();
   });
 
 const keys = program.command("keys").description("API keys");
@@ -78,10 +96,12 @@ keys
       console.error("intake: --tenant must be lowercase letters, digits, - and _ (at most 63)");
       process.exit(2);
     }
-    const services = await startServices(config(), createLogger("warn"));
-    console.log(await createApiKey(services.db, opts.tenant));
-    await services.stop();
+    const database = await openDatabase(config(), createLogger("warn"));
+    console.log(await createApiKey(database.db, opts.tenant));
+    await database.stop();
   });
+
+registerUploadCommands(program);
 
 program
   .command("bench")

@@ -4,9 +4,11 @@ import { startWorker } from "../../workers/runtime.js";
 import { createApp } from "../api/app.js";
 import { storeApiKey } from "../auth/api-keys.js";
 import type { Config } from "../config/index.js";
+import { JobEventHub } from "../jobs/job-event-hub.js";
 import type { JobStage } from "../jobs/state-machine.js";
 import { createLogger, type Logger } from "../observability/logger.js";
 import { Metrics } from "../observability/metrics.js";
+import { startMetricsServer, workerMetricsPort } from "../observability/metrics-server.js";
 import { startServices } from "../runtime/services.js";
 import { startReconciler } from "../uploads/reconciler.js";
 
@@ -14,6 +16,11 @@ export interface RunOptions {
   api: boolean;
   stages: JobStage[];
   concurrency: number;
+  /**
+   * Where a process without the API serves /metrics; null for none. Defaults to
+   * `INTAKE_METRICS_PORT`. API processes serve /metrics on the API port.
+   */
+  metricsPort?: number | null;
 }
 
 /**
@@ -22,9 +29,16 @@ export interface RunOptions {
  */
 export async function run(config: Config, opts: RunOptions): Promise<void> {
   const logger: Logger = createLogger(config.logLevel);
+  // Read before anything starts, so a bad value stops start-up with one line.
+  const metricsPort = opts.api
+    ? null
+    : opts.metricsPort !== undefined
+      ? opts.metricsPort
+      : workerMetricsPort(process.env);
   const services = await startServices(config, logger, { apiPort: opts.api ? config.port : undefined });
   const cfg = services.config;
   const metrics = new Metrics();
+  metrics.collectProcessMetrics();
   const stops: (() => Promise<void>)[] = [];
 
   if (cfg.apiKey) await storeApiKey(services.db, "default", cfg.apiKey, "bootstrap (INTAKE_API_KEY)");
@@ -42,8 +56,16 @@ export async function run(config: Config, opts: RunOptions): Promise<void> {
       "worker started",
     );
     stops.push(() => worker.stop());
+    if (metricsPort !== null) {
+      const server = await startMetricsServer(metrics, metricsPort);
+      logger.info({ url: `http://localhost:${server.port}/metrics`, port: server.port }, "metrics listening");
+      stops.push(() => server.close());
+    } else if (!opts.api) {
+      logger.info("worker metrics are not served; set INTAKE_METRICS_PORT to expose /metrics");
+    }
   }
   if (opts.api) {
+    const eventHub = new JobEventHub({ databaseUrl: cfg.databaseUrl!, logger, metrics });
     const app = createApp({
       config: cfg,
       db: services.db,
@@ -51,6 +73,7 @@ export async function run(config: Config, opts: RunOptions): Promise<void> {
       presignS3: services.presignS3,
       logger,
       metrics,
+      eventHub,
     });
     const server = serve({ fetch: app.fetch, port: cfg.port, hostname: "0.0.0.0" });
     const stopReconciler = startReconciler({
@@ -61,6 +84,8 @@ export async function run(config: Config, opts: RunOptions): Promise<void> {
       metrics,
     });
     stops.unshift(async () => {
+      // Ends every open event stream first: the server's close waits for its responses.
+      await eventHub.close();
       await new Promise((r) => server.close(() => r(null)));
       await stopReconciler();
     });

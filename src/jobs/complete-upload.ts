@@ -3,7 +3,7 @@ import type { Db } from "../db/database.js";
 import type { JobRow } from "../db/schema.js";
 import type { Metrics } from "../observability/metrics.js";
 import { deleteObject, verifyUploadedObject } from "../storage/verify.js";
-import { appendJobEvent, notifyQueued } from "./job-events.js";
+import { appendJobEvent, lockJob, notifyQueued } from "./job-events.js";
 
 export type CompletionSource = "callback" | "webhook" | "reconciler";
 
@@ -61,14 +61,17 @@ async function complete(
   if (verification.outcome === "mismatch") {
     // The object cannot become this job; remove it so a correct upload can take its place.
     await deleteObject(deps.s3, deps.bucket, job.object_key);
-    await deps.db.transaction().execute((trx) =>
-      appendJobEvent(trx, {
+    await deps.db.transaction().execute(async (trx) => {
+      // Every event of a job is written under the job's row lock, so one job's event ids commit
+      // in order; SSE streams rely on that to never skip an event.
+      await lockJob(trx, job.id);
+      await appendJobEvent(trx, {
         jobId: job.id,
         tenantId: job.tenant_id,
         type: "upload_rejected",
         data: { code: verification.code, detail: verification.detail, source },
-      }),
-    );
+      });
+    });
     return { outcome: "mismatch", job, code: verification.code, detail: verification.detail };
   }
   const queued = await deps.db.transaction().execute(async (trx) => {

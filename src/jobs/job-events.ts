@@ -36,3 +36,8 @@ export async function appendJobEvent(trx: Tx, event: NewJobEvent): Promise<strin
 export async function notifyQueued(trx: Tx, stage: JobStage): Promise<void> {
   await sql`SELECT pg_notify(${QUEUE_CHANNEL}, ${stage})`.execute(trx);
 }
+
+/** Takes the job's row lock for the rest of the transaction (see appendJobEvent's ordering). */
+export async function lockJob(trx: Tx, jobId: string): Promise<void> {
+  await trx.selectFrom("jobs").select("id").where("id", "=", jobId).forUpdate().execute();
+}

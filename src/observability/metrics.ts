@@ -1,5 +1,8 @@
 import client from "prom-client";
 
+/** Rows of the `intake_jobs` gauge; see `Metrics.countJobsWith`. */
+export type JobCountSource = () => Promise<{ status: string; stage: string; count: number }[]>;
+
 /**
  * intake's Prometheus metrics, one registry per process (tests build several apps in one
  * process, so nothing is registered globally). Names carry the `intake_` prefix.
@@ -68,4 +71,46 @@ export class Metrics {
     labelNames: ["dependency"] as const,
     registers: [this.registry],
   });
+  readonly sseStreams = new client.Gauge({
+    name: "intake_sse_streams",
+    help: "Job event streams (SSE) open on this process.",
+    registers: [this.registry],
+  });
+  readonly eventListenerConnected = new client.Gauge({
+    name: "intake_event_listener_connected",
+    help: "1 while this process's LISTEN connection for job events is up (0 before the first stream).",
+    registers: [this.registry],
+  });
+  readonly eventListenerReconnects = new client.Counter({
+    name: "intake_event_listener_reconnects_total",
+    help: "Times the job event LISTEN connection was lost and re-established.",
+    registers: [this.registry],
+  });
+  #jobCounts: JobCountSource | undefined;
+  readonly jobs = new client.Gauge({
+    name: "intake_jobs",
+    help: "Jobs awaiting upload, queued and running, by stage, counted in Postgres at scrape time (API processes only).",
+    labelNames: ["status", "stage"] as const,
+    registers: [this.registry],
+    // prom-client awaits this on every scrape; `this` is the gauge.
+    collect: async () => {
+      if (!this.#jobCounts) return;
+      const rows = await this.#jobCounts();
+      this.jobs.reset();
+      for (const r of rows) this.jobs.set({ status: r.status, stage: r.stage }, r.count);
+    },
+  });
+
+  /**
+   * Makes scrapes report `intake_jobs` from `source`. Only API processes set one: every
+   * process would report the same database-wide numbers, and summing them would multiply.
+   */
+  countJobsWith(source: JobCountSource): void {
+    this.#jobCounts = source;
+  }
+
+  /** Node process metrics (CPU, memory, event loop lag, GC) with the `intake_` prefix. */
+  collectProcessMetrics(): void {
+    client.collectDefaultMetrics({ register: this.registry, prefix: "intake_" });
+  }
 }

@@ -1,0 +1,216 @@
+import { UploadPartCommand } from "@aws-sdk/client-s3";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { type Context, Hono } from "hono";
+import { getCookie, setCookie } from "hono/cookie";
+import { createMiddleware } from "hono/factory";
+import { tenantForApiKey } from "../../auth/api-keys.js";
+import { completeUpload } from "../../jobs/complete-upload.js";
+import { findJob } from "../../jobs/job-queries.js";
+import { endUpload } from "../../jobs/upload-lifecycle.js";
+import { parseObjectKey } from "../../storage/object-key.js";
+import { createUploadBody } from "../../uploads/schemas.js";
+import * as uploads from "../../uploads/service.js";
+import { signUploadToken, uploadTokenSecret, verifyUploadToken } from "../../web/upload-token.js";
+import { type AuthEnv, requireApiKey } from "../auth.js";
+import type { AppDeps } from "../deps.js";
+import { ApiError } from "../problem.js";
+
+/** Upload tokens live one hour: long enough for a big upload, short enough to be worth little if leaked. */
+const TOKEN_TTL_SECONDS = 3600;
+const COOKIE = "intake_upload_token";
+
+/**
+ * Companion-compatible S3 signing routes (mount at `/s3`) so that stock `@uppy/aws-s3` with
+ * `companionEndpoint` uploads through intake: every upload is a job made by the same service
+ * functions as `POST /v1/uploads`, and the object key is still chosen by the server.
+ *
+ * Auth: the plugin sends no Authorization header (v6 removed its `headers` option), but its
+ * same-origin requests carry cookies. `POST /s3/token`, called with the API key, mints an
+ * HMAC-signed token naming the tenant and an expiry, and sets it as an HttpOnly, SameSite=Strict
+ * cookie scoped to /s3; it is also returned for clients that can send `Authorization: Bearer
+ * <token>`. The routes also take a plain API key as bearer. Errors are problem+json with an
+ * added `error` field, Companion's error shape.
+ */
+export function companionRoutes(deps: AppDeps) {
+  const secret = uploadTokenSecret(deps.config, deps.logger);
+  const auth = createMiddleware<AuthEnv>(async function uploadTokenAuth(c, next) {
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "")?.[1];
+    const token = bearer ?? getCookie(c, COOKIE);
+    const tenant = token?.startsWith("ut1.")
+      ? verifyUploadToken(secret, token)
+      : token
+        ? await tenantForApiKey(deps.db, token)
+        : null;
+    if (!tenant) throw companionError(401, "unauthorized", "missing, expired or unknown upload token");
+    c.set("tenant", tenant);
+    await next();
+  });
+  const jobOf = async (c: Context<AuthEnv>) => {
+    const key = c.req.query("key") ?? "";
+    const owner = parseObjectKey(key);
+    const job = owner && (await findJob(deps.db, c.get("tenant"), owner.jobId));
+    if (!job || job.object_key !== key || job.multipart_upload_id !== c.req.param("uploadId")) {
+      throw companionError(404, "not_found", "no such upload; pass the key that POST /s3/multipart returned");
+    }
+    return job;
+  };
+  const create = async (c: Context<AuthEnv>, raw: Record<string, unknown>, method?: "POST") => {
+    const metadata = (raw.metadata ?? {}) as Record<string, unknown>;
+    const parsed = createUploadBody.safeParse({
+      filename: String(metadata.name ?? raw.filename ?? ""),
+      contentType: String(raw.type || "application/octet-stream"),
+      size: Number(metadata.size ?? Number.NaN),
+      metadata,
+      ...(method ? { method } : {}),
+    });
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const hint = issue.path[0] === "size" ? " (set the file's size as Uppy metadata `size`)" : "";
+      throw companionError(400, "invalid_body", `${issue.path.join(".")}: ${issue.message}${hint}`);
+    }
+    return uploads.createUpload(deps, c.get("tenant"), parsed.data);
+  };
+
+  return new Hono<AuthEnv>()
+    .post("/token", requireApiKey(deps.db), (c) => {
+      const expires = Math.floor(Date.now() / 1000) + TOKEN_TTL_SECONDS;
+      const token = signUploadToken(secret, c.get("tenant"), expires);
+      const secure = new URL(c.req.url).protocol === "https:";
+      setCookie(c, COOKIE, token, {
+        httpOnly: true,
+        sameSite: "Strict",
+        path: "/s3",
+        maxAge: TOKEN_TTL_SECONDS,
+        secure,
+      });
+      return c.json({ token, expiresAt: new Date(expires * 1000).toISOString() });
+    })
+    .use(auth)
+    .get("/params", async (c) => {
+      const metadata: Record<string, string> = {};
+      for (const [k, v] of new URL(c.req.url).searchParams) {
+        const m = /^metadata\[(.+)\]$/.exec(k);
+        if (m) metadata[m[1]!] = v;
+      }
+      const { job, upload } = await create(
+        c,
+        { filename: c.req.query("filename"), type: c.req.query("type"), metadata },
+        "POST",
+      );
+      if (upload?.method !== "POST") {
+        throw companionError(
+          400,
+          "use_multipart",
+          `${job.size} bytes is above the multipart threshold; use multipart`,
+        );
+      }
+      return c.json({
+        method: "POST",
+        url: upload.url,
+        fields: upload.fields,
+        expires: deps.config.uploads.urlTtlSeconds,
+      });
+    })
+    .post("/multipart", async (c) => {
+      const body = (await c.req.json().catch(() => ({}))) as Record<string, unknown>;
+      const { job, upload } = await create(c, body);
+      if (upload?.method !== "multipart") {
+        const min = deps.config.uploads.multipartThresholdBytes;
+        throw companionError(
+          400,
+          "use_single_upload",
+          `files under ${min} bytes upload in one request, not multipart`,
+        );
+      }
+      return c.json({ key: job.object_key, uploadId: upload.uploadId, bucket: deps.config.s3.bucket });
+    })
+    .get("/multipart/:uploadId", async (c) => {
+      const parts = await uploads.listUploadedParts(deps, await jobOf(c));
+      return c.json(parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag, Size: p.size })));
+    })
+    .get("/multipart/:uploadId/batch", async (c) => {
+      const job = await jobOf(c);
+      const numbers = (c.req.query("partNumbers") ?? "").split(",").map(partNumberOf);
+      const urls = await Promise.all(numbers.map((n) => signPart(deps, job, n)));
+      return c.json({ presignedUrls: Object.fromEntries(numbers.map((n, i) => [n, urls[i]])) });
+    })
+    .get("/multipart/:uploadId/:partNumber", async (c) => {
+      const url = await signPart(deps, await jobOf(c), partNumberOf(c.req.param("partNumber")));
+      return c.json({ url, expires: deps.config.uploads.urlTtlSeconds });
+    })
+    .post("/multipart/:uploadId/complete", async (c) => {
+      const job = await jobOf(c);
+      const body = (await c.req.json().catch(() => ({}))) as {
+        parts?: { PartNumber?: unknown; ETag?: unknown }[];
+      };
+      const parts = (Array.isArray(body.parts) ? body.parts : []).map((p) => ({
+        partNumber: Number(p.PartNumber),
+        etag: String(p.ETag),
+      }));
+      if (
+        parts.length === 0 ||
+        parts.some((p) => !Number.isInteger(p.partNumber) || p.etag === "undefined")
+      ) {
+        throw companionError(400, "invalid_body", "parts: must be an array of {PartNumber, ETag}");
+      }
+      if (job.status === "awaiting_upload") await uploads.assembleMultipart(deps, job, parts);
+      const bucket = deps.config.s3.bucket;
+      const result = await completeUpload(
+        { db: deps.db, s3: deps.s3, bucket, metrics: deps.metrics },
+        job,
+        "callback",
+      );
+      if (result.outcome === "mismatch")
+        throw companionError(422, result.code, `${result.detail}; upload it again`);
+      if (result.outcome === "missing" || result.outcome === "not_awaiting") {
+        throw companionError(
+          409,
+          "upload_not_completed",
+          `the upload could not complete (${result.outcome})`,
+        );
+      }
+      const location = new URL(
+        `${encodeURIComponent(bucket)}/${job.object_key}`,
+        `${deps.config.s3.publicEndpoint ?? deps.config.s3.endpoint ?? "https://s3.amazonaws.com"}/`,
+      );
+      return c.json({ location: location.href, key: job.object_key, bucket, jobId: job.id });
+    })
+    .delete("/multipart/:uploadId", async (c) => {
+      const job = await jobOf(c);
+      if (await endUpload(deps.db, job, "cancelled", "upload aborted by the client")) {
+        await uploads.discardUploadedData(deps, job);
+      }
+      return c.json({});
+    });
+}
+
+/**
+ * A part URL without its length signed: Uppy picks its own chunk size (⌈size/10 000⌉, at least
+ * 5 MiB), which intake is never told. The declared total size is still enforced: completion
+ * HEADs the assembled object and deletes it on a size mismatch.
+ */
+async function signPart(
+  deps: AppDeps,
+  job: { object_key: string; multipart_upload_id: string | null; status: string },
+  partNumber: number,
+) {
+  if (job.status !== "awaiting_upload")
+    throw companionError(409, "upload_not_awaiting", `the job is ${job.status}`);
+  const command = new UploadPartCommand({
+    Bucket: deps.config.s3.bucket,
+    Key: job.object_key,
+    UploadId: job.multipart_upload_id!,
+    PartNumber: partNumber,
+  });
+  return getSignedUrl(deps.presignS3 ?? deps.s3, command, { expiresIn: deps.config.uploads.urlTtlSeconds });
+}
+
+function partNumberOf(raw: string | undefined): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 10_000)
+    throw companionError(400, "invalid_part_number", "the part number must be 1 to 10000");
+  return n;
+}
+
+const companionError = (status: 400 | 401 | 404 | 409 | 422, code: string, detail: string) =>
+  new ApiError(status, code, detail, { error: detail });

@@ -1,0 +1,139 @@
+import type { Db } from "../../db/database.js";
+import type { JobEventRow } from "../../db/schema.js";
+import type { JobEventHub, Subscription } from "../../jobs/job-event-hub.js";
+import { readJobEventsAfter } from "../../jobs/read-events.js";
+import type { Logger } from "../../observability/logger.js";
+
+/** Event types after which a job changes no more (unless a client retries a failed one). */
+export const TERMINAL_EVENT_TYPES: ReadonlySet<string> = new Set([
+  "completed",
+  "failed",
+  "cancelled",
+  "expired",
+]);
+
+/** Rows read per query; a long replay is read in pages of this many. */
+const PAGE = 500;
+
+/** The public shape of a job event: the same in the SSE `data:` line and the JSON fallback. */
+export function eventDto(row: JobEventRow) {
+  return {
+    id: Number(row.id),
+    jobId: row.job_id,
+    type: row.type,
+    data: row.data,
+    createdAt: row.created_at.toISOString(),
+  };
+}
+
+export interface JobEventStreamProps {
+  db: Db;
+  hub: JobEventHub;
+  jobId: string;
+  /** Deliver events with ids above this (from Last-Event-ID or ?after=). */
+  after: bigint;
+  heartbeatMs: number;
+  logger: Logger;
+}
+
+/**
+ * The SSE body of one job's events. Order of operations is what makes it exact:
+ *
+ * 1. subscribe to the hub and wait until LISTEN is active;
+ * 2. replay: read the rows after the cursor;
+ * 3. on every NOTIFY for this job with an id above the cursor, read the rows after the cursor.
+ *
+ * Reads are serialized (a NOTIFY during a read sets `again` and the loop reads once more), each
+ * read starts at the last id written, and each row moves the cursor, so no id is sent twice.
+ * No id is skipped because a commit either happened before the read that follows the LISTEN
+ * (and that read returns it) or after the LISTEN (and its NOTIFY triggers a later read), and
+ * one job's ids commit in increasing order (see `readJobEventsAfter`). After a hub reconnect,
+ * NOTIFYs sent while it was down are gone, so the hub asks every stream to read again; the
+ * heartbeat reads too, a cheap index probe that covers any other lost NOTIFY.
+ *
+ * The stream ends after a terminal event that is the job's latest; the client's EventSource
+ * then reconnects with that id and is answered 204, which tells it to stop.
+ */
+export function jobEventStream(props: JobEventStreamProps): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  let cursor = props.after;
+  let closed = false;
+  let reading = false;
+  let again = false;
+  let subscription: Subscription | undefined;
+  let heartbeat: NodeJS.Timeout | undefined;
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+
+  const finish = () => {
+    if (closed) return;
+    closed = true;
+    clearInterval(heartbeat);
+    subscription?.unsubscribe();
+    try {
+      controller.close();
+    } catch {
+      // Already cancelled by the client.
+    }
+  };
+  const write = (text: string) => {
+    if (!closed) controller.enqueue(encoder.encode(text));
+  };
+
+  const read = async () => {
+    if (reading) {
+      again = true;
+      return;
+    }
+    reading = true;
+    try {
+      do {
+        again = false;
+        const rows = await readJobEventsAfter(props.db, props.jobId, cursor, PAGE);
+        for (const row of rows) {
+          if (closed) return;
+          write(`id: ${row.id}\ndata: ${JSON.stringify(eventDto(row))}\n\n`);
+          cursor = BigInt(row.id);
+        }
+        if (rows.length === PAGE) again = true;
+        else if (rows.length > 0 && TERMINAL_EVENT_TYPES.has(rows.at(-1)!.type)) return finish();
+      } while (again && !closed);
+    } catch (err) {
+      // The client reconnects with the last id it got and loses nothing.
+      props.logger.warn({ err, jobId: props.jobId }, "job event stream read failed; closing it");
+      finish();
+    } finally {
+      reading = false;
+    }
+  };
+
+  return new ReadableStream<Uint8Array>({
+    start(c) {
+      controller = c;
+      // A first byte gets the headers through buffering proxies; `retry` paces reconnects.
+      write(": stream open\nretry: 2000\n\n");
+      heartbeat = setInterval(() => {
+        write(": heartbeat\n\n");
+        void read();
+      }, props.heartbeatMs);
+      void (async () => {
+        try {
+          subscription = await props.hub.subscribe(props.jobId, {
+            onEvent: (id) => {
+              if (id > cursor) void read();
+            },
+            onResync: () => void read(),
+            onClose: finish,
+          });
+        } catch (err) {
+          props.logger.warn({ err, jobId: props.jobId }, "could not subscribe to job events");
+          return finish();
+        }
+        if (closed) return subscription.unsubscribe();
+        await read();
+      })();
+    },
+    cancel() {
+      finish();
+    },
+  });
+}

@@ -1,0 +1,98 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { findJob } from "../../jobs/job-queries.js";
+import { readJobEventsAfter } from "../../jobs/read-events.js";
+import { isTerminal } from "../../jobs/state-machine.js";
+import type { AuthEnv } from "../auth.js";
+import type { AppDeps } from "../deps.js";
+import { jobDto } from "../job-dto.js";
+import { requireApiKeyOrAccessToken } from "../middleware/access-token-auth.js";
+import { annotateRequestLog } from "../middleware/request-log.js";
+import { ApiError, notFound } from "../problem.js";
+import { eventDto, jobEventStream } from "./event-stream.js";
+import { uuidParam } from "./params.js";
+
+const DEFAULT_HEARTBEAT_MS = 15_000;
+
+const eventId = z.string().regex(/^\d{1,18}$/, "must be an event id (a whole number)");
+
+export const eventsQuery = z.object({
+  after: eventId.optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  access_token: z.string().optional(),
+});
+
+/** The cursor: `Last-Event-ID` wins over `?after=`, since an EventSource resends its URL as is. */
+function cursorOf(header: string | undefined, query: Record<string, string>) {
+  const parsed = eventsQuery.safeParse(query);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = issue.path.join(".") || "(query)";
+    throw new ApiError(400, "invalid_query", `${field}: ${issue.message}`, { field });
+  }
+  if (header !== undefined && header.trim() !== "") {
+    if (!eventId.safeParse(header.trim()).success) {
+      throw new ApiError(400, "invalid_query", "Last-Event-ID: must be an event id (a whole number)", {
+        field: "Last-Event-ID",
+      });
+    }
+    return { after: BigInt(header.trim()), limit: parsed.data.limit };
+  }
+  return { after: BigInt(parsed.data.after ?? 0), limit: parsed.data.limit };
+}
+
+/** JSON only when asked for and SSE not; `*\/*` (curl) and EventSource both get the stream. */
+function wantsJson(accept: string | undefined): boolean {
+  const a = (accept ?? "").toLowerCase();
+  return a.includes("application/json") && !a.includes("text/event-stream");
+}
+
+/**
+ * `GET /v1/jobs/{id}/events`: the job's events as Server-Sent Events (replay after the cursor,
+ * then live), or with `Accept: application/json` one page of them with the job's state for
+ * clients that poll. Mounted before the other /v1/jobs routes so that its own auth (which also
+ * takes `?access_token=`) runs instead of theirs.
+ */
+export function eventRoutes(deps: AppDeps & Required<Pick<AppDeps, "eventHub">>) {
+  const heartbeatMs = deps.eventStream?.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+  return new Hono<AuthEnv>().get("/:id/events", requireApiKeyOrAccessToken(deps.db), async (c) => {
+    const tenant = c.get("tenant");
+    const id = uuidParam(c.req.param("id"));
+    const { after, limit } = cursorOf(c.req.header("last-event-id"), c.req.query());
+    const job = await findJob(deps.db, tenant, id);
+    if (!job) throw notFound("job");
+    annotateRequestLog(c, { stage: job.stage });
+
+    if (wantsJson(c.req.header("accept"))) {
+      // Events first, then the job: the state returned is at least as new as the last event.
+      const rows = await readJobEventsAfter(deps.db, id, after, limit);
+      const current = (await findJob(deps.db, tenant, id)) ?? job;
+      const events = rows.map(eventDto);
+      return c.json({
+        job: jobDto(current),
+        events,
+        nextAfter: events.at(-1)?.id ?? Number(after),
+      });
+    }
+
+    // A finished job with nothing after the cursor has nothing to stream: 204 is how SSE
+    // tells an EventSource to stop reconnecting (otherwise it would every `retry` ms).
+    if (isTerminal(job.status) && (await readJobEventsAfter(deps.db, id, after, 1)).length === 0) {
+      return c.body(null, 204);
+    }
+    const stream = jobEventStream({
+      db: deps.db,
+      hub: deps.eventHub,
+      jobId: id,
+      after,
+      heartbeatMs,
+      logger: deps.logger.child({ jobId: id, tenant }),
+    });
+    return c.body(stream, 200, {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache, no-transform",
+      // nginx buffers responses unless told not to; a buffered stream is no stream.
+      "x-accel-buffering": "no",
+    });
+  });
+}

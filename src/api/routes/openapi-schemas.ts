@@ -1,0 +1,139 @@
+import { z } from "zod";
+import { JOB_STAGES, JOB_STATUSES } from "../../jobs/state-machine.js";
+import { completeUploadBody, createUploadBody, signPartsBody } from "../../uploads/schemas.js";
+
+/** Request bodies come from the zod schemas the routes validate with, so the two cannot drift. */
+const fromZod = (schema: z.ZodType) => z.toJSONSchema(schema, { io: "input", target: "openapi-3.0" });
+
+const str = { type: "string" } as const;
+const nullable = (s: object) => ({ ...s, nullable: true });
+const time = nullable({ type: "string", format: "date-time" });
+const stringMap = { type: "object", additionalProperties: str } as const;
+
+/** Response shapes, written by hand after `jobDto`, `eventDto` and the presign module. */
+export const components = {
+  schemas: {
+    CreateUpload: fromZod(createUploadBody),
+    CompleteUpload: fromZod(completeUploadBody),
+    SignParts: fromZod(signPartsBody),
+    Problem: {
+      type: "object",
+      description: "RFC 9457 problem details; `code` is stable.",
+      required: ["type", "title", "status", "code", "detail"],
+      properties: {
+        type: str,
+        title: str,
+        status: { type: "integer" },
+        code: str,
+        detail: str,
+        instance: str,
+        field: { ...str, description: "the field at fault (invalid_body, invalid_query)" },
+      },
+    },
+    Job: {
+      type: "object",
+      required: ["id", "status", "stage", "filename", "contentType", "size", "attempt", "createdAt"],
+      properties: {
+        id: { type: "string", format: "uuid" },
+        status: { type: "string", enum: [...JOB_STATUSES] },
+        stage: { type: "string", enum: [...JOB_STAGES] },
+        filename: str,
+        contentType: str,
+        size: { type: "integer" },
+        sha256: nullable(str),
+        metadata: { type: "object" },
+        attempt: { type: "integer" },
+        maxAttempts: { type: "integer" },
+        progress: nullable({ type: "object" }),
+        error: nullable({
+          type: "object",
+          properties: { code: str, message: str, stage: str, retryable: { type: "boolean" } },
+        }),
+        reusedFrom: nullable({ type: "string", format: "uuid" }),
+        outputs: {
+          type: "object",
+          properties: {
+            documents: { type: "integer" },
+            chunks: { type: "integer" },
+            embeddings: { type: "integer" },
+          },
+        },
+        createdAt: time,
+        uploadedAt: time,
+        startedAt: time,
+        finishedAt: time,
+        updatedAt: time,
+        uploadExpiresAt: time,
+      },
+    },
+    PartUrl: {
+      type: "object",
+      properties: { partNumber: { type: "integer" }, url: str, size: { type: "integer" } },
+    },
+    UploadInstructions: {
+      description: "How to send the file: a presigned PUT, a POST form, or multipart part URLs.",
+      oneOf: [
+        {
+          type: "object",
+          properties: { method: { enum: ["PUT"] }, url: str, headers: stringMap, expiresAt: time },
+        },
+        {
+          type: "object",
+          properties: { method: { enum: ["POST"] }, url: str, fields: stringMap, expiresAt: time },
+        },
+        {
+          type: "object",
+          properties: {
+            method: { enum: ["multipart"] },
+            uploadId: str,
+            partSize: { type: "integer" },
+            partCount: { type: "integer" },
+            parts: { type: "array", items: { $ref: "#/components/schemas/PartUrl" } },
+            expiresAt: time,
+          },
+        },
+      ],
+    },
+    JobEvent: {
+      type: "object",
+      description:
+        "One job_events row. Types include created, uploaded, upload_rejected, progress, stage_completed, retry_scheduled, released, lease_expired, retry_requested and the terminal completed, failed, cancelled, expired.",
+      properties: {
+        id: { type: "integer", description: "increasing per job; the SSE `id:`" },
+        jobId: { type: "string", format: "uuid" },
+        type: str,
+        data: { type: "object" },
+        createdAt: time,
+      },
+    },
+    Chunk: {
+      type: "object",
+      properties: {
+        seq: { type: "integer" },
+        text: str,
+        start: { type: "integer" },
+        end: { type: "integer" },
+        page: nullable({ type: "integer" }),
+        tokenCount: { type: "integer" },
+        embedding: nullable({
+          type: "object",
+          properties: {
+            model: str,
+            dimensions: { type: "integer" },
+            vector: { type: "array", items: { type: "number" } },
+          },
+        }),
+      },
+    },
+  },
+  securitySchemes: {
+    apiKey: { type: "http", scheme: "bearer", description: "an intake API key" },
+    accessToken: {
+      type: "apiKey",
+      in: "query",
+      name: "access_token",
+      description: "the API key in the query; only GET /v1/jobs/{id}/events accepts it (EventSource)",
+    },
+    webhookToken: { type: "http", scheme: "bearer", description: "INTAKE_WEBHOOK_TOKEN" },
+  },
+};

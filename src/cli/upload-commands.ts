@@ -1,0 +1,126 @@
+import { stat } from "node:fs/promises";
+import path from "node:path";
+import { type Command, InvalidArgumentError } from "commander";
+import { type ClientOptions, getJob, IntakeError, type Job, upload, watchJob } from "../client/node.js";
+import { ProgressBoard } from "../client/terminal-progress.js";
+
+interface ConnectionOpts {
+  url?: string;
+  apiKey?: string;
+}
+
+const positiveInt = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("must be a whole number of at least 1");
+  return n;
+};
+
+/** --url/--api-key, else INTAKE_URL/INTAKE_API_KEY; a missing key is a usage error (exit 2). */
+function connection(opts: ConnectionOpts): ClientOptions {
+  const url = opts.url ?? process.env.INTAKE_URL ?? `http://localhost:${process.env.PORT ?? 8080}`;
+  const apiKey = opts.apiKey ?? process.env.INTAKE_API_KEY;
+  if (!apiKey) {
+    console.error("intake: no API key: pass --api-key or set INTAKE_API_KEY");
+    process.exit(2);
+  }
+  return { url, apiKey };
+}
+
+const withConnection = (cmd: Command) =>
+  cmd
+    .option("--url <url>", "intake API base URL (default $INTAKE_URL or http://localhost:8080)")
+    .option("--api-key <key>", "API key (default $INTAKE_API_KEY)");
+
+/** Words for a person: the server's problem detail, or the job's failure reason. */
+export function describeFailure(err: unknown): string {
+  if (err instanceof IntakeError) {
+    const job = err.extra.job as Job | undefined;
+    if (job?.error) return `${job.status}: ${job.error.code}: ${job.error.message ?? ""}`.trim();
+    if (err.code === "network_error") return `cannot reach intake (${err.detail})`;
+    return `${err.code}: ${err.detail}`;
+  }
+  return (err as Error).message;
+}
+
+const summary = (job: Job) =>
+  `${job.id}  ${job.status}  ${job.filename}${job.error ? `  ${job.error.code}: ${job.error.message ?? ""}` : ""}`;
+
+/**
+ * `intake upload FILES... [--watch]`, `intake status ID`, `intake watch ID`: the SDK from a
+ * terminal. Exit code 1 when any upload or watched job did not succeed, 2 on usage errors.
+ */
+export function registerUploadCommands(program: Command): void {
+  withConnection(
+    program
+      .command("upload")
+      .description("upload files to intake; with --watch, follow each job to its end")
+      .argument("<files...>", "files to upload")
+      .option("--watch", "wait for each job to finish and show its stages")
+      .option("--concurrency <n>", "parts sent at once per multipart upload", positiveInt, 4),
+  ).action(async (files: string[], opts: ConnectionOpts & { watch?: boolean; concurrency: number }) => {
+    const client = connection(opts);
+    const board = new ProgressBoard(process.stdout);
+    const results = await Promise.all(
+      files.map(async (file) => {
+        const name = path.basename(file);
+        const size = await stat(file).then(
+          (s) => s.size,
+          () => 0,
+        );
+        const row = board.add(name, size);
+        try {
+          const { job } = await upload(file, {
+            ...client,
+            concurrency: opts.concurrency,
+            onBytes: (p) => board.bytes(row, p.sent),
+            onCreated: (j) => board.note(row, `job ${j.id}`),
+            watch: opts.watch ? { onEvent: (e) => board.event(row, e) } : false,
+          });
+          board.note(row, `job ${job.id}`, job.status);
+          return { name, job, ok: true };
+        } catch (err) {
+          board.note(row, describeFailure(err), "failed");
+          return {
+            name,
+            job: (err as IntakeError).extra?.job as Job | undefined,
+            ok: false,
+            reason: describeFailure(err),
+          };
+        }
+      }),
+    );
+    for (const r of results) console.log(r.job ? summary(r.job) : `-  failed  ${r.name}  ${r.reason}`);
+    if (results.some((r) => !r.ok)) process.exitCode = 1;
+  });
+
+  withConnection(program.command("status").description("show a job").argument("<id>", "job id")).action(
+    async (id: string, opts: ConnectionOpts) => {
+      const job = await getJob(connection(opts), id).catch((err: unknown) => {
+        console.error(`intake status: ${describeFailure(err)}`);
+        process.exit(1);
+      });
+      console.log(JSON.stringify(job, null, 2));
+    },
+  );
+
+  withConnection(
+    program.command("watch").description("follow a job to its end").argument("<id>", "job id"),
+  ).action(async (id: string, opts: ConnectionOpts) => {
+    const client = connection(opts);
+    const board = new ProgressBoard(process.stdout);
+    let row = -1;
+    try {
+      const job = await watchJob(client, id, {
+        onEvent: (e) => {
+          if (row < 0) row = board.add(e.job?.filename ?? id, 0, "queued");
+          board.event(row, e);
+        },
+      });
+      console.log(summary(job));
+      if (job.status !== "completed") process.exitCode = 1;
+    } catch (err) {
+      console.error(`intake watch: ${describeFailure(err)}`);
+      process.exitCode = 1;
+    }
+  });
+}

@@ -1,0 +1,65 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Metrics } from "./metrics.js";
+
+/**
+ * Reads `INTAKE_METRICS_PORT`, where a process without the API serves /metrics: a port, or `0`
+ * for one the OS picks (logged). Unset means none: several workers on one host cannot share a
+ * default port, and one that fails to start because a sibling holds it would be worse. Throws a
+ * one-line message naming the variable, like the rest of the configuration.
+ */
+export function workerMetricsPort(env: NodeJS.ProcessEnv): number | null {
+  const raw = env.INTAKE_METRICS_PORT?.trim();
+  if (!raw) return null;
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port > 65535) {
+    throw new Error(`INTAKE_METRICS_PORT: must be a port number or 0 (got ${JSON.stringify(raw)})`);
+  }
+  return port;
+}
+
+export interface MetricsServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves `GET /metrics` (and `/healthz`) on its own port, for processes without the API: a
+ * worker's stage durations, retries and breaker states live in its own memory, so Prometheus
+ * scrapes each worker like any other target.
+ */
+export async function startMetricsServer(
+  metrics: Metrics,
+  port: number,
+  host = "0.0.0.0",
+): Promise<MetricsServer> {
+  const server = http.createServer(async (req, res) => {
+    const path = (req.url ?? "/").split("?")[0];
+    if (req.method === "GET" && path === "/metrics") {
+      try {
+        const body = await metrics.registry.metrics();
+        res.writeHead(200, { "content-type": metrics.registry.contentType }).end(body);
+      } catch (err) {
+        res.writeHead(500, { "content-type": "text/plain" }).end(`metrics failed: ${(err as Error).message}`);
+      }
+    } else if (req.method === "GET" && path === "/healthz") {
+      res.writeHead(200, { "content-type": "application/json" }).end('{"status":"ok"}');
+    } else {
+      res.writeHead(404, { "content-type": "text/plain" }).end("not found; try /metrics");
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === "EADDRINUSE"
+          ? new Error(`INTAKE_METRICS_PORT: port ${port} is in use; give each worker process its own, or 0`)
+          : err,
+      ),
+    );
+    server.listen(port, host, () => resolve());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
