@@ -200,9 +200,11 @@ export async function startWorker(props: WorkerProps): Promise<Worker> {
       const pending = [...held.values()];
       const timeout = new Promise((r) => setTimeout(r, graceMs).unref());
       await Promise.race([Promise.allSettled(pending.map((h) => h.promise)), timeout]);
+      // Release first, then abort: the aborted handler's failure path then finds the lease gone
+      // and writes nothing, instead of spending the attempt it was interrupted in.
       for (const h of held.values()) {
-        h.abort.abort(new Error("worker shutting down"));
         await releaseJob(deps.db, fenceOf(h.job, workerId), "worker shut down").catch(() => {});
+        h.abort.abort(new Error("worker shutting down"));
       }
       await Promise.allSettled(pending.map((h) => h.promise));
       clearInterval(heartbeat);
