@@ -1,4 +1,3 @@
-import path from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { Config } from "../config/index.js";
 import type { Db } from "../db/database.js";
