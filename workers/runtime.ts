@@ -1,15 +1,14 @@
 import { randomBytes } from "node:crypto";
 import os from "node:os";
-import pg from "pg";
 import type { JobRow } from "../src/db/schema.js";
 import { backoffDelayMs } from "../src/jobs/backoff.js";
 import { claimJobs } from "../src/jobs/claim.js";
-import { QUEUE_CHANNEL } from "../src/jobs/job-events.js";
 import { extendLeases, fenceOf } from "../src/jobs/lease.js";
 import { releaseExpiredLeases } from "../src/jobs/reaper.js";
 import { failAttempt, releaseJob } from "../src/jobs/stage-outcomes.js";
 import { JOB_STAGES, type JobStage } from "../src/jobs/state-machine.js";
 import { classifyStageError } from "./classify-error.js";
+import { QueueListener } from "./queue-listener.js";
 import { STAGE_DEPENDENCIES, type StageDeps, type StageHandler } from "./stage.js";
 import { chunkStage } from "./stages/chunk.js";
 import { embedStage } from "./stages/embed.js";
@@ -68,13 +67,15 @@ export async function startWorker(props: WorkerProps): Promise<Worker> {
     resolveSleep();
   };
 
-  const listener = new pg.Client({ connectionString: props.databaseUrl });
-  listener.on("notification", (msg) => {
-    if (props.stages.includes(msg.payload as JobStage)) wake();
+  const listener = new QueueListener({
+    databaseUrl: props.databaseUrl,
+    logger: log,
+    onNotify: (stage) => {
+      if (props.stages.includes(stage as JobStage)) wake();
+    },
+    onWake: () => wake(),
   });
-  listener.on("error", (err) => log.warn({ err }, "LISTEN connection failed; polling until it is back"));
-  await listener.connect();
-  await listener.query(`LISTEN ${QUEUE_CHANNEL}`);
+  await listener.start();
 
   const dependencyOpen = (stage: JobStage) =>
     STAGE_DEPENDENCIES[stage].some((d) => (d === "storage" ? deps.storage : deps.embedder).isOpen);
@@ -208,7 +209,7 @@ export async function startWorker(props: WorkerProps): Promise<Worker> {
       }
       await Promise.allSettled(pending.map((h) => h.promise));
       clearInterval(heartbeat);
-      await listener.end().catch(() => {});
+      await listener.close();
     },
   };
 }

@@ -22,7 +22,11 @@ export function createDb(props: CreateDbProps): Db {
     max: props.max ?? 10,
     application_name: props.applicationName ?? "intake",
   });
-  // An idle client's error (Postgres restarted) must not crash the process; the pool drops it.
+  // A connection's error (Postgres restarted) must not crash the process: the pool drops idle
+  // clients on its "error" event, but a checked-out client has no listener of the pool's
+  // (pg-pool removes it while the client is lent), so each client gets its own. The query
+  // running on it fails normally and the caller decides.
   pool.on("error", () => {});
+  pool.on("connect", (client) => client.on("error", () => {}));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }

@@ -7,6 +7,7 @@ import { createS3Client } from "../storage/s3-client.js";
 import { openDatabase } from "./local-postgres.js";
 import { startLocalS3 } from "./local-s3.js";
 import { loadLocalState } from "./local-state.js";
+import { untilAvailable } from "./until-available.js";
 
 export interface Services {
   config: Config;
@@ -31,7 +32,7 @@ export async function startServices(
   const stops: (() => Promise<void>)[] = [];
   const local = !config.databaseUrl || !config.s3.endpoint ? await loadLocalState(config.dataDir) : undefined;
   let cfg = config;
-  const database = await openDatabase(cfg, logger, opts.poolSize);
+  const database = await untilAvailable("Postgres", logger, () => openDatabase(cfg, logger, opts.poolSize));
   stops.push(database.stop);
   cfg = database.config;
   const db = database.db;
@@ -51,7 +52,9 @@ export async function startServices(
   const presignS3 = cfg.s3.publicEndpoint
     ? createS3Client({ ...s3Props, endpoint: cfg.s3.publicEndpoint })
     : undefined;
-  const setup = await setupBucket(s3, cfg.s3.bucket, { notifications: Boolean(cfg.webhookToken) });
+  const setup = await untilAvailable("S3", logger, () =>
+    setupBucket(s3, cfg.s3.bucket, { notifications: Boolean(cfg.webhookToken) }),
+  );
   for (const w of setup.warnings) logger.warn({ bucket: cfg.s3.bucket }, `bucket setup: ${w}`);
   return {
     config: cfg,

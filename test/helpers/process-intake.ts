@@ -2,7 +2,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-const BIN = fileURLToPath(new URL("../../bin/intake.js", import.meta.url));
+// The launcher, as operators run it: it exec's Node with intake's memory flags (same PID).
+const BIN = fileURLToPath(new URL("../../bin/intake", import.meta.url));
 
 export interface LogLine {
   level?: number;
@@ -27,7 +28,7 @@ export interface IntakeProcess {
 const MAX_KEPT_LINES = 5000;
 
 export function spawnIntake(name: string, args: string[], env: Record<string, string>): IntakeProcess {
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(BIN, args, {
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
