@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { JobRow } from "../src/db/schema.js";
 import { claimJobs } from "../src/jobs/claim.js";
+import { StageCompletionBatcher } from "../src/jobs/complete-batch.js";
 import { extendLeases, fenceOf, LeaseLostError } from "../src/jobs/lease.js";
 import { releaseExpiredLeases } from "../src/jobs/reaper.js";
 import { releaseJob } from "../src/jobs/stage-outcomes.js";
@@ -74,6 +76,49 @@ describe("leases and fencing", () => {
     const freshRun = { ...staleRun, job: fresh, fence: fenceOf(fresh, "worker-b") };
     const done = await commitStage(deps, freshRun, async () => ({}));
     expect(done).toMatchObject({ status: "queued", stage: "chunk", attempt: 0 });
+  });
+
+  it("a batched stage completion commits the fenced jobs and refuses the stale one", async () => {
+    const ids = await Promise.all(["b1", "b2", "b3"].map((n) => uploadFile(t, `${n}.txt`, "text/plain", n)));
+    const claimed = await claimJobs(ctx.db, {
+      workerId: "batcher",
+      stages: ["parse"],
+      limit: 10,
+      leaseSeconds: 30,
+    });
+    const mine = claimed.filter((j) => ids.includes(j.id));
+    expect(mine).toHaveLength(3);
+    const [lost, ...kept] = mine as [JobRow, ...JobRow[]];
+    // Someone else owns `lost` now.
+    await ctx.db
+      .updateTable("jobs")
+      .set({ lease_owner: "thief", attempt: lost.attempt + 1 })
+      .where("id", "=", lost.id)
+      .execute();
+    const batcher = new StageCompletionBatcher({ db: ctx.db });
+    const results = await Promise.allSettled(
+      mine.map((j) => batcher.complete(j, fenceOf(j, "batcher"), { note: "batched" })),
+    );
+    expect(results[0]).toMatchObject({ status: "rejected", reason: expect.any(LeaseLostError) });
+    expect(results.slice(1).map((r) => r.status)).toEqual(["fulfilled", "fulfilled"]);
+    const rows = await ctx.db.selectFrom("jobs").selectAll().where("id", "in", ids).execute();
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    expect(byId.get(lost.id)).toMatchObject({ status: "running", lease_owner: "thief", stage: "parse" });
+    for (const j of kept)
+      expect(byId.get(j.id)).toMatchObject({
+        status: "queued",
+        stage: "chunk",
+        attempt: 0,
+        lease_owner: null,
+      });
+    const events = await ctx.db
+      .selectFrom("job_events")
+      .select(["job_id", "data"])
+      .where("type", "=", "stage_completed")
+      .where("job_id", "in", ids)
+      .execute();
+    expect(events.map((e) => e.job_id).sort()).toEqual(kept.map((j) => j.id).sort());
+    expect(events.every((e) => e.data.note === "batched")).toBe(true);
   });
 
   it("the reaper fails a job whose last attempt's lease expired, with an event", async () => {

@@ -1,6 +1,7 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { Config } from "../src/config/index.js";
 import type { Db } from "../src/db/database.js";
+import { StageCompletionBatcher } from "../src/jobs/complete-batch.js";
 import type { Logger } from "../src/observability/logger.js";
 import type { Metrics } from "../src/observability/metrics.js";
 import {
@@ -38,6 +39,7 @@ export function createStageDeps(props: {
   return {
     ...props,
     provider: props.provider ?? createProvider(props.config),
+    completions: new StageCompletionBatcher({ db: props.db }),
     storage: createStorageDependency(props.metrics, resetMs),
     embedder: new Dependency({
       name: "embedder",

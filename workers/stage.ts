@@ -2,6 +2,7 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import type { Config } from "../src/config/index.js";
 import type { Db } from "../src/db/database.js";
 import type { JobRow } from "../src/db/schema.js";
+import type { StageCompletionBatcher } from "../src/jobs/complete-batch.js";
 import type { Tx } from "../src/jobs/job-events.js";
 import { type Fence, lockFenced } from "../src/jobs/lease.js";
 import { finishStage, reportProgress } from "../src/jobs/stage-outcomes.js";
@@ -18,6 +19,8 @@ export interface StageDeps {
   storage: Dependency;
   embedder: Dependency;
   provider: EmbeddingProvider;
+  /** Ends output-less stage commits of many jobs in one transaction (see StageCompletionBatcher). */
+  completions: StageCompletionBatcher;
   logger: Logger;
   metrics: Metrics;
 }

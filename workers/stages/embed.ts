@@ -1,6 +1,6 @@
 import { readChunksAfter, upsertEmbeddings } from "../../src/db/outputs.js";
 import { countOutputs } from "../../src/jobs/job-queries.js";
-import { commitStage, progressReporter, type StageHandler, writeFenced } from "../stage.js";
+import { progressReporter, type StageHandler, writeFenced } from "../stage.js";
 
 const BATCH = 64;
 
@@ -35,5 +35,7 @@ export const embedStage: StageHandler = async (deps, run) => {
     after = rows.at(-1)!.seq;
     await progress({ chunksEmbedded: done, chunksTotal: total });
   }
-  await commitStage(deps, run, async () => ({ embeddings: done, model: deps.provider.model }));
+  // The vectors are already written under the fence; only the transition is left, and it is
+  // batched with other jobs' (one transaction for many) since it carries no outputs.
+  await deps.completions.complete(job, run.fence, { embeddings: done, model: deps.provider.model });
 };
