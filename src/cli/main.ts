@@ -44,7 +44,7 @@ const program = new Command("intake").description("Object-storage ingestion pipe
 program
   .command("start")
   .description(
-    "all in one: embedded Postgres and MinIO where none is configured, migrations, API and every worker stage",
+    "all in one: embedded Postgres and local S3 where none is configured, migrations, API and every worker stage",
   )
   .option("--concurrency <n>", "jobs per worker stage group", positiveInt, 4)
   .action(async (opts: { concurrency: number }) => {
@@ -102,16 +102,6 @@ keys
   });
 
 registerUploadCommands(program);
-
-program
-  .command("bench")
-  .description("benchmarks (not built yet)")
-  .action(() => {
-    console.error(
-      "intake bench: the benchmark suite is not built yet (tracked as its own issue); nothing was measured.",
-    );
-    process.exit(1);
-  });
 
 try {
   await program.parseAsync(process.argv);
