@@ -4,7 +4,7 @@ import type { DocumentOutput } from "./document-output.js";
 
 const PAGE_SEPARATOR = "\n\n";
 /** Heap a single PDF may use in its thread; above it the PDF fails as too_large, the worker lives on. */
-const PDF_THREAD_HEAP_MB = 256;
+const PDF_THREAD_HEAP_MB = 160;
 
 type ThreadMessage =
   | { type: "meta"; pageCount: number; metadata: Record<string, unknown> }
@@ -26,7 +26,7 @@ export async function parsePdf(
   const thread = new Worker(new URL("./pdf-thread.mjs", import.meta.url), {
     workerData: { data: copy.buffer },
     transferList: [copy.buffer],
-    resourceLimits: { maxOldGenerationSizeMb: PDF_THREAD_HEAP_MB },
+    resourceLimits: { maxOldGenerationSizeMb: PDF_THREAD_HEAP_MB, maxYoungGenerationSizeMb: 8 },
   });
   const messages = threadMessages(thread);
   let pageCount = 0;

@@ -1,0 +1,279 @@
+// The bench itself (see main.ts): npm run bench [-- --quick] [-- --only pickup,throughput,ceiling,api,ingest,memory]
+// Starts its own Postgres and MinIO, runs intake and graphile-worker side by side, prints a
+// table with ratios from this one run and writes .intake/bench/latest.json.
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import pg from "pg";
+import { findMinioBinary } from "../../src/storage/local-minio.js";
+import { startStack } from "../lib/stack.js";
+import { percentile, round, table } from "../lib/stats.js";
+import { measureApi } from "./api.js";
+import { measureCommitCeiling } from "./commit-ceiling.js";
+import { measureIngest } from "./ingest.js";
+import { measureMemory } from "./memory.js";
+import { measurePickup, summarize } from "./pickup.js";
+import { measureThroughput, type ThroughputRun } from "./throughput.js";
+
+const CASES = ["pickup", "throughput", "ceiling", "api", "ingest", "memory"] as const;
+const { values } = parseArgs({
+  options: { quick: { type: "boolean", default: false }, only: { type: "string" } },
+});
+const quick = values.quick!;
+const only = new Set(values.only ? values.only.split(",") : CASES);
+const repo = fileURLToPath(new URL("../../", import.meta.url));
+const MiB = 1024 * 1024;
+
+const plan = quick
+  ? {
+      pickupSamples: 500,
+      pollRunMs: 12_000,
+      tpJobs: 4000,
+      ceilingMs: 3000,
+      apiMs: 8000,
+      ingestDocs: 40,
+      textBytes: [16 * MiB, 64 * MiB],
+      pdfPages: 2000,
+    }
+  : {
+      pickupSamples: 2000,
+      pollRunMs: 60_000,
+      tpJobs: 30_000,
+      ceilingMs: 10_000,
+      apiMs: 30_000,
+      ingestDocs: 200,
+      textBytes: [64 * MiB, 1024 * MiB],
+      pdfPages: 20_000,
+    };
+
+const log = (m: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}`);
+const started = Date.now();
+const stack = await startStack("intake-bench");
+const out: Record<string, unknown> = { mode: quick ? "quick" : "full" };
+const rows: (string | number)[][] = [["case", "intake", "graphile-worker / reference", "ratio", "note"]];
+const ms = (n: number) => `${round(n, 2)} ms`;
+
+try {
+  const pgVersion = await (async () => {
+    const c = new pg.Client({ connectionString: stack.adminUrl });
+    await c.connect();
+    const v = (await c.query("SHOW server_version")).rows[0].server_version as string;
+    const fsync = (await c.query("SHOW fsync")).rows[0].fsync as string;
+    const sc = (await c.query("SHOW synchronous_commit")).rows[0].synchronous_commit as string;
+    await c.end();
+    return { version: v, fsync, synchronous_commit: sc };
+  })();
+  const pkg = JSON.parse(await readFile(path.join(repo, "package.json"), "utf8")) as { version: string };
+  const gw = JSON.parse(
+    await readFile(path.join(repo, "node_modules/graphile-worker/package.json"), "utf8"),
+  ) as {
+    version: string;
+  };
+  out.machine = {
+    cpus: os.cpus().length,
+    cpu_model: os.cpus()[0]?.model,
+    memory_gb: round(os.totalmem() / 1024 ** 3, 1),
+    node: process.version,
+    postgres: pgVersion.version,
+    postgres_settings: { fsync: pgVersion.fsync, synchronous_commit: pgVersion.synchronous_commit },
+    os: `${os.type()} ${os.release()}`,
+  };
+  out.versions = {
+    intake: pkg.version,
+    graphile_worker: gw.version,
+    minio: path.basename(path.dirname((await findMinioBinary()) ?? "unknown")),
+  };
+
+  if (only.has("pickup")) {
+    log(
+      `pickup latency: ${plan.pickupSamples} jobs each, concurrency 4, plus a 5 s poller for ${plan.pollRunMs / 1000} s`,
+    );
+    const p = await measurePickup(stack, {
+      samples: plan.pickupSamples,
+      concurrency: 4,
+      pollRunMs: plan.pollRunMs,
+    });
+    const [i, g, s, m] = [
+      summarize(p.intake),
+      summarize(p.graphile),
+      summarize(p.pollSimulated),
+      summarize(p.pollMeasured),
+    ];
+    out.pickup_latency_ms = {
+      intake: { p50: round(i.p50, 3), p99: round(i.p99, 3), samples: p.intake.length },
+      graphile_worker: { p50: round(g.p50, 3), p99: round(g.p99, 3), samples: p.graphile.length },
+      poll_5s: {
+        p50: round(s.p50, 1),
+        p99: round(s.p99, 1),
+        method: "simulated: U(0,5000) + measured claim round trip, 100k draws",
+      },
+      poll_5s_measured: { p50: round(m.p50, 1), p99: round(m.p99, 1), samples: p.pollMeasured.length },
+    };
+    rows.push([
+      "pickup p50",
+      ms(i.p50),
+      ms(g.p50),
+      `${round(i.p50 / g.p50)}x`,
+      "commit → handler start; lower is better",
+    ]);
+    rows.push(["pickup p99", ms(i.p99), ms(g.p99), `${round(i.p99 / g.p99)}x`, "target: p99 < 10 ms"]);
+    rows.push([
+      "pickup p50/p99 vs 5 s poll",
+      `${ms(i.p50)} / ${ms(i.p99)}`,
+      `${ms(s.p50)} / ${ms(s.p99)}`,
+      `${round(s.p50 / i.p50, 0)}x faster`,
+      `poller measured: ${ms(m.p50)} / ${ms(m.p99)}`,
+    ]);
+  }
+
+  let intakeBest = 0;
+  if (only.has("throughput")) {
+    const runs: ThroughputRun[] = [];
+    // Each system at its best settings found on this machine: intake's plain commitStage path
+    // gains from more jobs in flight (each commit waits on Postgres), the batched path from large
+    // batches; graphile-worker with its documented local queue and batched completion.
+    const n = plan.tpJobs;
+    const configs = [
+      { system: "intake", processes: 1, concurrency: 64, jobs: n },
+      { system: "intake", processes: 2, concurrency: 64, jobs: n },
+      { system: "intake-batched", processes: 1, concurrency: 256, jobs: 3 * n },
+      { system: "intake-batched", processes: 2, concurrency: 256, jobs: 3 * n },
+      { system: "graphile", processes: 1, concurrency: 16, jobs: n },
+      { system: "graphile-batched", processes: 1, concurrency: 16, jobs: 5 * n },
+      { system: "graphile-batched", processes: 2, concurrency: 16, jobs: 5 * n },
+    ] as const;
+    for (const [i, c] of configs.entries()) {
+      log(
+        `throughput: ${c.system} × ${c.processes} process(es), concurrency ${c.concurrency}, ${c.jobs} no-op jobs`,
+      );
+      runs.push(await measureThroughput(stack, c, i));
+    }
+    const best = (prefix: string) =>
+      Math.max(...runs.filter((r) => r.system.startsWith(prefix)).map((r) => r.jobsPerS));
+    intakeBest = best("intake");
+    const gwBest = best("graphile");
+    const plain = Math.max(...runs.filter((r) => r.system === "intake").map((r) => r.jobsPerS));
+    out.stage_throughput_jobs_per_s = {
+      intake: round(intakeBest, 0),
+      graphile_worker: round(gwBest, 0),
+      ratio: round(intakeBest / gwBest, 2),
+      intake_unbatched: round(plain, 0),
+      ratio_unbatched: round(plain / gwBest, 2),
+      runs: runs.map((r) => ({ ...r, seconds: round(r.seconds, 2), jobsPerS: round(r.jobsPerS, 0) })),
+    };
+    for (const r of runs) {
+      rows.push([
+        `throughput ${r.system} ×${r.processes} (c=${r.concurrency})`,
+        r.system.startsWith("intake") ? `${round(r.jobsPerS, 0)} jobs/s` : "",
+        r.system.startsWith("graphile") ? `${round(r.jobsPerS, 0)} jobs/s` : "",
+        `${round(r.jobsPerS / gwBest, 2)}x`,
+        "ratio to graphile-worker's best",
+      ]);
+    }
+  }
+
+  if (only.has("ceiling")) {
+    log(`commit ceiling: 1 and 16 clients, ${plan.ceilingMs / 1000} s each`);
+    const one = await measureCommitCeiling(stack, 1, plan.ceilingMs);
+    const sixteen = await measureCommitCeiling(stack, 16, plan.ceilingMs);
+    // A no-op stage is two transitions (queued→running by the claim, running→queued(next) by the commit).
+    const transitions = intakeBest * 2;
+    out.pg_commit_ceiling_per_s = {
+      clients_1: round(one, 0),
+      clients_16: round(sixteen, 0),
+      intake_transitions_per_s: round(transitions, 0),
+      intake_fraction_of_16: intakeBest ? round(transitions / sixteen, 2) : null,
+    };
+    rows.push(["pg single-row commits/s (1 client)", "", `${round(one, 0)}/s`, "", "same Postgres"]);
+    rows.push([
+      "pg single-row commits/s (16 clients)",
+      intakeBest ? `${round(transitions, 0)} transitions/s` : "",
+      `${round(sixteen, 0)}/s`,
+      intakeBest ? `${round(transitions / sixteen, 2)}x` : "",
+      "intake transitions ÷ ceiling(16)",
+    ]);
+  }
+
+  if (only.has("api")) {
+    log(`API: intake serve + load generator process, 16 clients, ${plan.apiMs / 1000} s`);
+    const a = await measureApi(stack, { concurrency: 16, durationMs: plan.apiMs });
+    out.api_uploads_per_s = {
+      rate: round(a.rate, 0),
+      p99_ms: round(percentile(a.flowMs, 99), 1),
+      p50_ms: round(percentile(a.flowMs, 50), 1),
+      api_only_p99_ms: round(percentile(a.apiMs, 99), 1),
+      uploads: a.uploads,
+      errors: a.errors,
+      note: "create + PUT to MinIO + complete (HEAD) per upload; p99 of the whole flow; api_only excludes the PUT",
+    };
+    rows.push([
+      "API uploads/s (create+PUT+complete)",
+      `${round(a.rate, 0)}/s`,
+      "",
+      "",
+      `p50 ${round(percentile(a.flowMs, 50), 1)} ms, p99 ${round(percentile(a.flowMs, 99), 1)} ms, errors ${a.errors}`,
+    ]);
+  }
+
+  if (only.has("ingest")) {
+    log(`ingest: ${plan.ingestDocs} mixed documents end to end`);
+    const r = await measureIngest(stack, { docs: plan.ingestDocs, workerConcurrency: 4 });
+    out.ingest = {
+      mb_per_s: round(r.mbPerS, 2),
+      docs_per_s: round(r.docsPerS, 2),
+      docs: r.docs,
+      mb: round(r.bytes / MiB, 1),
+      seconds: round(r.seconds, 1),
+      failed: r.failed,
+    };
+    rows.push([
+      "ingest (txt, md, html, pdf, docx; hash embedder)",
+      `${round(r.mbPerS, 2)} MB/s`,
+      "",
+      "",
+      `${round(r.docsPerS, 2)} docs/s, ${r.docs} docs, ${round(r.bytes / MiB, 1)} MB, failed ${r.failed}`,
+    ]);
+  }
+
+  if (only.has("memory")) {
+    log(
+      `memory: ${plan.textBytes.map((b) => b / MiB).join(" and ")} MB text and a ${plan.pdfPages}-page PDF through fresh worker processes`,
+    );
+    const m = await measureMemory(stack, { textBytes: plan.textBytes, pdfPages: plan.pdfPages });
+    const peaks: Record<string, number> = { idle: round(m.idleMb, 1) };
+    for (const c of m.cases) peaks[c.name] = round(c.peakRssMb, 1);
+    out.worker_peak_rss_mb = peaks;
+    out.worker_memory_cases = m.cases.map((c) => ({
+      ...c,
+      fileMb: round(c.fileMb, 1),
+      peakRssMb: round(c.peakRssMb, 1),
+      seconds: round(c.seconds, 1),
+    }));
+    rows.push(["worker peak RSS idle", `${round(m.idleMb, 1)} MB`, "", "", "VmHWM"]);
+    for (const c of m.cases) {
+      rows.push([
+        `worker peak RSS ${c.name}`,
+        `${round(c.peakRssMb, 1)} MB`,
+        "",
+        "",
+        `${c.status} in ${round(c.seconds, 1)} s; target < 256 MB`,
+      ]);
+    }
+  }
+
+  out.duration_s = round((Date.now() - started) / 1000, 1);
+  out.generated_at = new Date().toISOString();
+  const dir = path.join(repo, ".intake/bench");
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, "latest.json"), `${JSON.stringify(out, null, 2)}\n`);
+  const mach = out.machine as Record<string, unknown>;
+  console.log(
+    `\nintake bench (${out.mode}) — ${mach.cpus} CPUs (${mach.cpu_model}), ${mach.memory_gb} GB, Node ${mach.node}, Postgres ${mach.postgres} (fsync ${pgVersion.fsync}), graphile-worker ${gw.version}\n`,
+  );
+  console.log(table(rows));
+  console.log(`\nwrote .intake/bench/latest.json in ${out.duration_s} s`);
+} finally {
+  await stack.stop();
+}

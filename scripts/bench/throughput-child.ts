@@ -1,0 +1,80 @@
+// A worker process for the throughput and pickup cases: intake's runtime with a no-op stage
+// handler (plain commitStage, or the batched completion), or graphile-worker with a no-op task.
+// It reports {type:"ready"} over IPC and stops on {type:"stop"}.
+import { Logger, run } from "graphile-worker";
+import { loadConfig } from "../../src/config/index.js";
+import { createDb } from "../../src/db/database.js";
+import { StageCompletionBatcher } from "../../src/jobs/complete-batch.js";
+import { silentLogger } from "../../src/observability/logger.js";
+import { Metrics } from "../../src/observability/metrics.js";
+import { createS3Client } from "../../src/storage/s3-client.js";
+import { createStageDeps } from "../../workers/deps.js";
+import { startWorker } from "../../workers/runtime.js";
+import { commitStage, type StageHandler } from "../../workers/stage.js";
+
+export type ThroughputSystem = "intake" | "intake-batched" | "graphile" | "graphile-batched";
+
+const [system, concurrencyArg] = process.argv.slice(2) as [ThroughputSystem, string];
+const concurrency = Number(concurrencyArg);
+const url = process.env.DATABASE_URL!;
+const send = (m: unknown) => process.send?.(m);
+
+async function startIntake(batched: boolean) {
+  const config = loadConfig({ ...process.env, LOG_LEVEL: "silent" });
+  const db = createDb({ connectionString: url, max: 20 });
+  const s3 = createS3Client({
+    endpoint: config.s3.endpoint!,
+    region: config.s3.region,
+    accessKeyId: config.s3.accessKeyId!,
+    secretAccessKey: config.s3.secretAccessKey!,
+  });
+  const deps = createStageDeps({ config, db, s3, logger: silentLogger, metrics: new Metrics() });
+  const batcher = new StageCompletionBatcher({ db });
+  const noop: StageHandler = batched
+    ? (_deps, r) => batcher.complete(r.job, r.fence)
+    : async (d, r) => {
+        await commitStage(d, r, async () => undefined);
+      };
+  const worker = await startWorker({
+    deps,
+    databaseUrl: url,
+    stages: ["parse"],
+    concurrency,
+    handlers: { parse: noop },
+  });
+  return async () => {
+    await worker.stop();
+    await db.destroy();
+    s3.destroy();
+  };
+}
+
+async function startGraphile(batched: boolean) {
+  const runner = await run({
+    connectionString: url,
+    concurrency,
+    noHandleSignals: true,
+    pollInterval: 2000,
+    maxPoolSize: Math.max(10, concurrency + 2),
+    logger: new Logger(() => () => {}),
+    taskList: { noop: async () => {} },
+    // graphile-worker's documented batching: a local queue of locked jobs and batched completion.
+    preset: batched
+      ? { worker: { localQueue: { size: 500 }, completeJobBatchDelay: 0, failJobBatchDelay: 0 } }
+      : {},
+  });
+  return () => runner.stop();
+}
+
+const stop =
+  system === "intake" || system === "intake-batched"
+    ? await startIntake(system === "intake-batched")
+    : await startGraphile(system === "graphile-batched");
+send({ type: "ready" });
+process.on("message", (m: { type: string }) => {
+  if (m.type !== "stop") return;
+  void stop().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+});
