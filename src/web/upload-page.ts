@@ -96,11 +96,21 @@ function card(file: File) {
   };
 }
 
-/** Stage progress where the worker reports a count (embed: chunks embedded of total). */
+/** The (done, total) pairs workers report: parse bytes, chunk characters, embed chunks. */
+const PROGRESS_PAIRS = [
+  ["bytesRead", "bytesTotal"],
+  ["charsChunked", "charsTotal"],
+  ["chunksEmbedded", "chunksTotal"],
+] as const;
+
+/** A running stage's fraction done, when its progress event carries a count and a total. */
 function stageFraction(data: Record<string, unknown>): number | null {
-  const done = Number(data.chunksEmbedded);
-  const total = Number(data.chunksTotal);
-  return Number.isFinite(done) && total > 0 ? done / total : null;
+  for (const [doneKey, totalKey] of PROGRESS_PAIRS) {
+    const done = Number(data[doneKey]);
+    const total = Number(data[totalKey]);
+    if (Number.isFinite(done) && total > 0) return Math.min(1, done / total);
+  }
+  return null;
 }
 
 async function uploadOne(file: File, apiKey: string) {

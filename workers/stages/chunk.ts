@@ -35,11 +35,12 @@ export const chunkStage: StageHandler = async (deps, run) => {
   const { chunkSize: size, chunkOverlap: overlap } = deps.config.pipeline;
   let batch: ChunkRow[] = [];
   let count = 0;
+  let charsChunked = 0;
   const flush = async () => {
     const rows = batch;
     batch = [];
     await writeFenced(deps, run, (trx) => upsertChunks(trx, job.id, rows));
-    await progress({ chunks: count, charsTotal: Number(doc.chars) });
+    await progress({ chunks: count, charsChunked, charsTotal: Number(doc.chars) });
   };
   for await (const c of chunkText(decodeUtf8(source), { size, overlap, pages: doc.pages as PageSpan[] })) {
     batch.push({
@@ -51,6 +52,7 @@ export const chunkStage: StageHandler = async (deps, run) => {
       tokenCount: c.tokenCount,
     });
     count++;
+    charsChunked = c.end;
     if (batch.length >= BATCH) await flush();
   }
   await commitStage(deps, run, async (trx) => {
