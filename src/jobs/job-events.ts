@@ -22,14 +22,15 @@ export interface NewJobEvent {
  * not happen, and every listener that hears of it can already read it.
  */
 export async function appendJobEvent(trx: Tx, event: NewJobEvent): Promise<string> {
-  const row = await trx
-    .insertInto("job_events")
-    .values({ job_id: event.jobId, tenant_id: event.tenantId, type: event.type, data: event.data ?? {} })
-    .returning("id")
-    .executeTakeFirstOrThrow();
-  const payload = JSON.stringify({ jobId: event.jobId, id: row.id });
-  await sql`SELECT pg_notify(${EVENTS_CHANNEL}, ${payload})`.execute(trx);
-  return row.id;
+  // One round trip: the INSERT and its NOTIFY (payload {"jobId","id"}) in one statement.
+  const { rows } = await sql<{ id: string }>`
+    WITH ev AS (
+      INSERT INTO job_events (job_id, tenant_id, type, data)
+      VALUES (${event.jobId}, ${event.tenantId}, ${event.type}, ${JSON.stringify(event.data ?? {})}::jsonb)
+      RETURNING id, job_id)
+    SELECT ev.id, pg_notify(${EVENTS_CHANNEL}, json_build_object('jobId', ev.job_id, 'id', ev.id::text)::text)
+    FROM ev`.execute(trx);
+  return rows[0]!.id;
 }
 
 /** Tells waiting workers that `stage` has a job; call in the transaction that queued it. */
