@@ -131,9 +131,16 @@ export async function startWorker(props: WorkerProps): Promise<Worker> {
           capMs: deps.config.worker.retryCapMs,
         });
         const res = await failAttempt(deps.db, fence, outcome, delay);
-        if (res?.retrying) deps.metrics.retries.inc({ stage: job.stage });
-        else if (res) deps.metrics.failures.inc({ stage: job.stage, code: outcome.code });
-        jobLog.warn({ code: outcome.code, err: outcome.message, retrying: res?.retrying }, "stage failed");
+        if (!res) {
+          jobLog.warn(
+            { code: outcome.code, err: outcome.message },
+            "stage failed after its lease was lost; not recorded",
+          );
+        } else {
+          if (res.retrying) deps.metrics.retries.inc({ stage: job.stage });
+          else deps.metrics.failures.inc({ stage: job.stage, code: outcome.code });
+          jobLog.warn({ code: outcome.code, err: outcome.message, retrying: res.retrying }, "stage failed");
+        }
       }
     } catch (writeErr) {
       // The lease will expire and the reaper will return the job; say so loudly.

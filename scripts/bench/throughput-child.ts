@@ -4,7 +4,6 @@
 import { Logger, run } from "graphile-worker";
 import { loadConfig } from "../../src/config/index.js";
 import { createDb } from "../../src/db/database.js";
-import { StageCompletionBatcher } from "../../src/jobs/complete-batch.js";
 import { silentLogger } from "../../src/observability/logger.js";
 import { Metrics } from "../../src/observability/metrics.js";
 import { createS3Client } from "../../src/storage/s3-client.js";
@@ -29,9 +28,8 @@ async function startIntake(batched: boolean) {
     secretAccessKey: config.s3.secretAccessKey!,
   });
   const deps = createStageDeps({ config, db, s3, logger: silentLogger, metrics: new Metrics() });
-  const batcher = new StageCompletionBatcher({ db });
   const noop: StageHandler = batched
-    ? (_deps, r) => batcher.complete(r.job, r.fence)
+    ? (_deps, r) => deps.completions.complete(r.job, r.fence)
     : async (d, r) => {
         await commitStage(d, r, async () => undefined);
       };

@@ -23,13 +23,6 @@ export interface ApiKeysTable {
   revoked_at: NullableTimestamp;
 }
 
-export interface JobError {
-  code: string;
-  message: string;
-  stage: JobStage;
-  retryable: boolean;
-}
-
 export interface JobsTable {
   id: string;
   tenant_id: string;

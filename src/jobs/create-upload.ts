@@ -35,13 +35,3 @@ export async function insertUploadJob(db: Db, job: NewJob): Promise<{ job: JobRo
     return { job: existing, created: false };
   });
 }
-
-/** Stores the multipart upload id once S3 has created the upload. */
-export async function setMultipartUploadId(db: Db, jobId: string, uploadId: string): Promise<void> {
-  await db
-    .updateTable("jobs")
-    .set({ multipart_upload_id: uploadId, updated_at: new Date() })
-    .where("id", "=", jobId)
-    .where("status", "=", "awaiting_upload")
-    .execute();
-}

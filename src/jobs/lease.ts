@@ -58,3 +58,16 @@ export async function extendLeases(
   const kept = new Set(rows.map((r) => r.id));
   return held.filter((h) => !kept.has(h.id)).map((h) => h.id);
 }
+
+/**
+ * Like lockFenced, but a lost lease is an answer (null), not an error. Any other failure (the
+ * database is unreachable) still throws, so the caller cannot mistake it for a lost lease.
+ */
+export async function lockFencedIfHeld(trx: Tx, fence: Fence): Promise<JobRow | null> {
+  try {
+    return await lockFenced(trx, fence);
+  } catch (err) {
+    if (err instanceof LeaseLostError) return null;
+    throw err;
+  }
+}

@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import type { Db } from "../db/database.js";
 import type { JobRow } from "../db/schema.js";
 import { appendJobEvent, notifyQueued, type Tx } from "./job-events.js";
-import { type Fence, lockFenced } from "./lease.js";
+import { type Fence, lockFenced, lockFencedIfHeld } from "./lease.js";
 import { nextStage } from "./state-machine.js";
 
 // How a claimed attempt ends: every statement here runs under the attempt's fence.
@@ -74,7 +74,7 @@ export async function failAttempt(
   retryDelayMs: number,
 ): Promise<{ job: JobRow; retrying: boolean } | null> {
   return db.transaction().execute(async (trx) => {
-    const job = await lockFenced(trx, fence).catch(() => null);
+    const job = await lockFencedIfHeld(trx, fence);
     if (!job) return null;
     const retrying = error.retryable && job.attempt < job.max_attempts;
     const row = await trx
@@ -117,7 +117,7 @@ export async function failAttempt(
  */
 export async function releaseJob(db: Db, fence: Fence, reason: string, delayMs = 0): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
-    const job = await lockFenced(trx, fence).catch(() => null);
+    const job = await lockFencedIfHeld(trx, fence);
     if (!job) return false;
     await trx
       .updateTable("jobs")
@@ -149,7 +149,7 @@ export async function reportProgress(
   progress: Record<string, unknown>,
 ): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
-    const job = await lockFenced(trx, fence).catch(() => null);
+    const job = await lockFencedIfHeld(trx, fence);
     if (!job) return false;
     await trx
       .updateTable("jobs")
