@@ -6,8 +6,11 @@ import { isTransientStorageError } from "../src/resilience/storage-dependency.js
 export type Outcome =
   /** The lease is gone: someone else owns the job now; write nothing. */
   | { kind: "lease_lost" }
-  /** A dependency is down: requeue without spending the attempt. */
-  | { kind: "unavailable"; dependency: string; message: string }
+  /**
+   * A dependency looks down. `confirmed` when its breaker refused the call; otherwise the
+   * runtime asks the dependency before refunding (a busy process is not an outage).
+   */
+  | { kind: "unavailable"; dependency: "storage" | "embedder"; message: string; confirmed: boolean }
   /** A failed attempt: retried with backoff while attempts remain (if retryable), else failed. */
   | { kind: "failed"; code: string; message: string; retryable: boolean };
 
@@ -18,7 +21,12 @@ const statusOf = (err: unknown) =>
 export function classifyStageError(err: unknown): Outcome {
   if (err instanceof LeaseLostError) return { kind: "lease_lost" };
   if (err instanceof DependencyUnavailableError) {
-    return { kind: "unavailable", dependency: err.dependency, message: err.message };
+    return {
+      kind: "unavailable",
+      dependency: err.dependency === "embedder" ? "embedder" : "storage",
+      message: err.message,
+      confirmed: err.refused,
+    };
   }
   if (isPipelineError(err)) return { kind: "failed", code: err.code, message: err.message, retryable: false };
   if (err instanceof EmbeddingProviderError) {
@@ -39,7 +47,7 @@ export function classifyStageError(err: unknown): Outcome {
     };
   }
   if (isTransientStorageError(err)) {
-    return { kind: "unavailable", dependency: "storage", message: (err as Error).message };
+    return { kind: "unavailable", dependency: "storage", message: (err as Error).message, confirmed: false };
   }
   const message = err instanceof Error ? err.message : String(err);
   return { kind: "failed", code: "stage_error", message, retryable: true };

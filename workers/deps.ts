@@ -1,4 +1,4 @@
-import type { S3Client } from "@aws-sdk/client-s3";
+import { HeadBucketCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { Config } from "../src/config/index.js";
 import type { Db } from "../src/db/database.js";
 import { StageCompletionBatcher } from "../src/jobs/complete-batch.js";
@@ -11,6 +11,7 @@ import {
 } from "../src/pipeline/index.js";
 import { Dependency, isNetworkError } from "../src/resilience/dependency.js";
 import { createStorageDependency } from "../src/resilience/storage-dependency.js";
+import { ParseExecutor } from "../src/sandbox/parse-executor.js";
 import type { StageDeps } from "./stage.js";
 
 export function createProvider(config: Config): EmbeddingProvider {
@@ -40,6 +41,8 @@ export function createStageDeps(props: {
     ...props,
     provider: props.provider ?? createProvider(props.config),
     completions: new StageCompletionBatcher({ db: props.db }),
+    parser: new ParseExecutor(props.config.parse),
+    storageHealthy: () => storageAnswers(props.s3, props.config.s3.bucket),
     storage: createStorageDependency(props.metrics, resetMs),
     embedder: new Dependency({
       name: "embedder",
@@ -48,4 +51,18 @@ export function createStageDeps(props: {
       resetTimeoutMs: resetMs,
     }),
   };
+}
+
+const HEALTH_TIMEOUT_MS = 2000;
+
+/** One HEAD of the bucket, outside the breaker and without retries: does storage answer now? */
+async function storageAnswers(s3: S3Client, bucket: string): Promise<boolean> {
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: bucket }), {
+      abortSignal: AbortSignal.timeout(HEALTH_TIMEOUT_MS),
+    });
+    return true;
+  } catch {
+    return false;
+  }
 }

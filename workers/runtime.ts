@@ -7,7 +7,7 @@ import { extendLeases, fenceOf } from "../src/jobs/lease.js";
 import { releaseExpiredLeases } from "../src/jobs/reaper.js";
 import { failAttempt, releaseJob } from "../src/jobs/stage-outcomes.js";
 import { JOB_STAGES, type JobStage } from "../src/jobs/state-machine.js";
-import { classifyStageError } from "./classify-error.js";
+import { classifyStageError, type Outcome } from "./classify-error.js";
 import { QueueListener } from "./queue-listener.js";
 import { STAGE_DEPENDENCIES, type StageDeps, type StageHandler } from "./stage.js";
 import { chunkStage } from "./stages/chunk.js";
@@ -112,34 +112,50 @@ export async function startWorker(props: WorkerProps): Promise<Worker> {
     held.set(job.id, { job, abort, promise });
   };
 
+  /**
+   * A refund (no attempt spent) needs a dependency that is down by its breaker's or its health
+   * check's account, and a job under its cap of refunds. A read that failed because this
+   * process was busy finds storage healthy and spends an attempt, so no job cycles forever.
+   */
+  const refundable = async (job: JobRow, outcome: Extract<Outcome, { kind: "unavailable" }>) => {
+    if (job.releases >= deps.config.worker.maxReleases) return false;
+    if (outcome.confirmed) return true;
+    if (outcome.dependency === "storage") return deps.storage.isOpen || !(await deps.storageHealthy());
+    return deps.embedder.isOpen;
+  };
+
   const settleFailure = async (job: JobRow, err: unknown, jobLog: typeof log) => {
     const fence = fenceOf(job, workerId);
     const outcome = classifyStageError(err);
     try {
       if (outcome.kind === "lease_lost") {
         jobLog.warn("lease lost; another worker owns the job now, nothing was written");
-      } else if (outcome.kind === "unavailable") {
+      } else if (outcome.kind === "unavailable" && (await refundable(job, outcome))) {
         const delay = deps.config.worker.breakerResetMs;
         jobLog.warn(
-          { dependency: outcome.dependency, err: outcome.message },
-          "dependency unavailable; job requeued",
+          { dependency: outcome.dependency, err: outcome.message, releases: job.releases + 1 },
+          "dependency unavailable; job requeued without spending its attempt",
         );
-        await releaseJob(deps.db, fence, `${outcome.dependency} unavailable`, delay);
+        await releaseJob(deps.db, fence, `${outcome.dependency} unavailable`, delay, { outage: true });
       } else {
+        const failure =
+          outcome.kind === "unavailable"
+            ? { code: `${outcome.dependency}_error`, message: outcome.message, retryable: true }
+            : outcome;
         const delay = backoffDelayMs(job.attempt, {
           baseMs: deps.config.worker.retryBaseMs,
           capMs: deps.config.worker.retryCapMs,
         });
-        const res = await failAttempt(deps.db, fence, outcome, delay);
+        const res = await failAttempt(deps.db, fence, failure, delay);
         if (!res) {
           jobLog.warn(
-            { code: outcome.code, err: outcome.message },
+            { code: failure.code, err: failure.message },
             "stage failed after its lease was lost; not recorded",
           );
         } else {
           if (res.retrying) deps.metrics.retries.inc({ stage: job.stage });
-          else deps.metrics.failures.inc({ stage: job.stage, code: outcome.code });
-          jobLog.warn({ code: outcome.code, err: outcome.message, retrying: res.retrying }, "stage failed");
+          else deps.metrics.failures.inc({ stage: job.stage, code: failure.code });
+          jobLog.warn({ code: failure.code, err: failure.message, retrying: res.retrying }, "stage failed");
         }
       }
     } catch (writeErr) {
@@ -217,6 +233,7 @@ export async function startWorker(props: WorkerProps): Promise<Worker> {
       await Promise.allSettled(pending.map((h) => h.promise));
       clearInterval(heartbeat);
       await listener.close();
+      await deps.parser.close();
     },
   };
 }

@@ -11,6 +11,7 @@ import type { Logger } from "../src/observability/logger.js";
 import type { Metrics } from "../src/observability/metrics.js";
 import type { EmbeddingProvider } from "../src/pipeline/index.js";
 import type { Dependency } from "../src/resilience/dependency.js";
+import type { ParseExecutor } from "../src/sandbox/parse-executor.js";
 
 export interface StageDeps {
   config: Config;
@@ -19,6 +20,10 @@ export interface StageDeps {
   storage: Dependency;
   embedder: Dependency;
   provider: EmbeddingProvider;
+  /** Where documents are parsed: a pool of sandboxed threads, never this thread. */
+  parser: ParseExecutor;
+  /** Whether storage answers right now; asked before a storage error may refund an attempt. */
+  storageHealthy: () => Promise<boolean>;
   /** Ends output-less stage commits of many jobs in one transaction (see StageCompletionBatcher). */
   completions: StageCompletionBatcher;
   logger: Logger;

@@ -1,10 +1,12 @@
 import type { Context } from "hono";
 import type { z } from "zod";
+import { findUnsafeText } from "../db/safe-values.js";
 import { ApiError } from "./problem.js";
 
 /**
  * Reads a JSON body and validates it. Malformed JSON is 400 `malformed_json`; a body that
- * fails the schema is 400 `invalid_body` naming the first field at fault and listing all.
+ * fails the schema, or holds text Postgres cannot store, is 400 `invalid_body` naming the first
+ * field at fault and listing all.
  */
 export async function readJson<T extends z.ZodType>(
   c: Context,
@@ -19,6 +21,15 @@ export async function readJson<T extends z.ZodType>(
     } catch {
       throw new ApiError(400, "malformed_json", "request body is not valid JSON");
     }
+  }
+  // NUL and unpaired surrogates cannot be stored by Postgres: name the field instead of a 500.
+  const unsafe = findUnsafeText(raw);
+  if (unsafe) {
+    const message = "must not contain NUL or unpaired surrogate characters";
+    throw new ApiError(400, "invalid_body", `${unsafe}: ${message}`, {
+      field: unsafe,
+      errors: [{ field: unsafe, message }],
+    });
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {

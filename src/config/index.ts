@@ -1,3 +1,4 @@
+import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
 
@@ -47,6 +48,11 @@ const envSchema = z.object({
   INTAKE_RETRY_BASE_MS: int(0).default(1000),
   INTAKE_RETRY_CAP_MS: int(0).default(300_000),
   INTAKE_BREAKER_RESET_MS: int(100).default(5000),
+  INTAKE_MAX_RELEASES: int(0, 1000).default(10),
+  INTAKE_PARSE_THREADS: int(1, 64).default(Math.max(1, Math.min(4, os.availableParallelism()))),
+  INTAKE_PARSE_MEMORY_MB: int(32, 16_384).default(256),
+  INTAKE_PARSE_TIMEOUT_MS: int(1).default(30_000),
+  INTAKE_PARSE_TIMEOUT_PER_MIB_MS: int(0).default(2000),
   INTAKE_EMBEDDER: z.enum(["hash", "openai"]).default("hash"),
   INTAKE_EMBED_DIMENSIONS: int(8, 8192).default(256),
   INTAKE_OPENAI_BASE_URL: url.optional(),
@@ -66,6 +72,17 @@ export interface S3Config {
   bucket: string;
   accessKeyId: string | undefined;
   secretAccessKey: string | undefined;
+}
+
+/** The sandbox's limits for one parse (see src/sandbox). */
+export interface ParseBudget {
+  /** Threads parsing at once; more documents wait for a free thread. */
+  threads: number;
+  /** V8 heap (old generation) one parse may use. */
+  memoryMb: number;
+  /** Busy time any document gets, plus `timeoutPerMiBMs` per MiB of its size. */
+  timeoutBaseMs: number;
+  timeoutPerMiBMs: number;
 }
 
 export interface Config {
@@ -88,7 +105,10 @@ export interface Config {
     retryBaseMs: number;
     retryCapMs: number;
     breakerResetMs: number;
+    /** Times one job may be given back without spending an attempt (outages only). */
+    maxReleases: number;
   };
+  parse: ParseBudget;
   pipeline: {
     chunkSize: number;
     chunkOverlap: number;
@@ -161,6 +181,13 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       retryBaseMs: e.INTAKE_RETRY_BASE_MS,
       retryCapMs: e.INTAKE_RETRY_CAP_MS,
       breakerResetMs: e.INTAKE_BREAKER_RESET_MS,
+      maxReleases: e.INTAKE_MAX_RELEASES,
+    },
+    parse: {
+      threads: e.INTAKE_PARSE_THREADS,
+      memoryMb: e.INTAKE_PARSE_MEMORY_MB,
+      timeoutBaseMs: e.INTAKE_PARSE_TIMEOUT_MS,
+      timeoutPerMiBMs: e.INTAKE_PARSE_TIMEOUT_PER_MIB_MS,
     },
     pipeline: {
       chunkSize: e.INTAKE_CHUNK_SIZE,

@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import type { Tx } from "../jobs/job-events.js";
 import type { Chunk } from "../pipeline/chunk.js";
 import type { Db } from "./database.js";
+import { safeJson, safeText } from "./safe-values.js";
 import type { JobRow } from "./schema.js";
 
 export interface DocumentOutput {
@@ -24,8 +25,8 @@ export async function upsertDocument(trx: Tx, doc: DocumentOutput): Promise<void
     chars: doc.chars,
     page_count: doc.pageCount,
     pages: JSON.stringify(doc.pages) as unknown as unknown[],
-    sections: JSON.stringify(doc.sections) as unknown as unknown[],
-    metadata: doc.metadata,
+    sections: JSON.stringify(safeJson(doc.sections)) as unknown as unknown[],
+    metadata: safeJson(doc.metadata),
   };
   await trx
     .insertInto("documents")
@@ -60,7 +61,7 @@ export async function upsertChunks(trx: Tx, jobId: string, chunks: ChunkRow[]): 
   await sql`
     WITH incoming AS (
       SELECT * FROM unnest(
-        ${sql.val(chunks.map((c) => c.seq))}::int[], ${sql.val(chunks.map((c) => c.text))}::text[],
+        ${sql.val(chunks.map((c) => c.seq))}::int[], ${sql.val(chunks.map((c) => safeText(c.text)))}::text[],
         ${sql.val(chunks.map((c) => c.start))}::bigint[], ${sql.val(chunks.map((c) => c.end))}::bigint[],
         ${sql.val(chunks.map((c) => c.page))}::int[], ${sql.val(chunks.map((c) => c.tokenCount))}::int[])
         AS t(seq, text, start_offset, end_offset, page, token_count)

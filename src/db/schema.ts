@@ -42,6 +42,8 @@ export interface JobsTable {
   metadata: Defaulted<Record<string, unknown>>;
   attempt: Defaulted<number>;
   max_attempts: Defaulted<number>;
+  /** Outage refunds so far (see releaseJob). */
+  releases: Defaulted<number>;
   run_after: Timestamp;
   lease_owner: string | null;
   lease_expires_at: NullableTimestamp;

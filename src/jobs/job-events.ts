@@ -1,4 +1,5 @@
 import { sql, type Transaction } from "kysely";
+import { safeJson } from "../db/safe-values.js";
 import type { Database } from "../db/schema.js";
 import type { JobStage } from "./state-machine.js";
 
@@ -26,7 +27,7 @@ export async function appendJobEvent(trx: Tx, event: NewJobEvent): Promise<strin
   const { rows } = await sql<{ id: string }>`
     WITH ev AS (
       INSERT INTO job_events (job_id, tenant_id, type, data)
-      VALUES (${event.jobId}, ${event.tenantId}, ${event.type}, ${JSON.stringify(event.data ?? {})}::jsonb)
+      VALUES (${event.jobId}, ${event.tenantId}, ${event.type}, ${JSON.stringify(safeJson(event.data ?? {}))}::jsonb)
       RETURNING id, job_id)
     SELECT ev.id, pg_notify(${EVENTS_CHANNEL}, json_build_object('jobId', ev.job_id, 'id', ev.id::text)::text)
     FROM ev`.execute(trx);

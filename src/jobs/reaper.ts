@@ -45,7 +45,14 @@ export async function retryFailedJob(db: Db, tenantId: string, id: string): Prom
   return db.transaction().execute(async (trx) => {
     const row = await trx
       .updateTable("jobs")
-      .set({ status: "queued", attempt: 0, run_after: new Date(), finished_at: null, updated_at: new Date() })
+      .set({
+        status: "queued",
+        attempt: 0,
+        releases: 0,
+        run_after: new Date(),
+        finished_at: null,
+        updated_at: new Date(),
+      })
       .where("id", "=", id)
       .where("tenant_id", "=", tenantId)
       .where("status", "=", "failed")

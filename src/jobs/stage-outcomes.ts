@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import type { Db } from "../db/database.js";
+import { safeJson, safeText } from "../db/safe-values.js";
 import type { JobRow } from "../db/schema.js";
 import { appendJobEvent, notifyQueued, type Tx } from "./job-events.js";
 import { type Fence, lockFenced, lockFencedIfHeld } from "./lease.js";
@@ -73,6 +74,7 @@ export async function failAttempt(
   error: StageError,
   retryDelayMs: number,
 ): Promise<{ job: JobRow; retrying: boolean } | null> {
+  const message = safeText(error.message);
   return db.transaction().execute(async (trx) => {
     const job = await lockFencedIfHeld(trx, fence);
     if (!job) return null;
@@ -85,7 +87,7 @@ export async function failAttempt(
         lease_owner: null,
         lease_expires_at: null,
         error_code: error.code,
-        error_message: error.message.slice(0, 2000),
+        error_message: message.slice(0, 2000),
         error_stage: job.stage,
         error_retryable: error.retryable,
         finished_at: retrying ? null : new Date(),
@@ -102,7 +104,7 @@ export async function failAttempt(
         status: row.status,
         stage: job.stage,
         attempt: job.attempt,
-        error: { code: error.code, message: error.message.slice(0, 500), retryable: error.retryable },
+        error: { code: error.code, message: message.slice(0, 500), retryable: error.retryable },
         ...(retrying ? { retryInMs: retryDelayMs } : {}),
       },
     });
@@ -113,9 +115,16 @@ export async function failAttempt(
 
 /**
  * Gives a job back without spending its attempt (the claim's increment is undone): used when
- * a dependency is down (the job did not fail, its storage did) and on shutdown.
+ * a dependency is down (the job did not fail, its storage did), which `outage` counts in
+ * `jobs.releases`, and on shutdown.
  */
-export async function releaseJob(db: Db, fence: Fence, reason: string, delayMs = 0): Promise<boolean> {
+export async function releaseJob(
+  db: Db,
+  fence: Fence,
+  reason: string,
+  delayMs = 0,
+  opts: { outage?: boolean } = {},
+): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     const job = await lockFencedIfHeld(trx, fence);
     if (!job) return false;
@@ -124,6 +133,7 @@ export async function releaseJob(db: Db, fence: Fence, reason: string, delayMs =
       .set({
         status: "queued",
         attempt: sql<number>`greatest(attempt - 1, 0)`,
+        releases: opts.outage ? sql<number>`releases + 1` : sql<number>`releases`,
         run_after: sql<Date>`now() + make_interval(secs => ${delayMs / 1000})`,
         lease_owner: null,
         lease_expires_at: null,
@@ -135,7 +145,13 @@ export async function releaseJob(db: Db, fence: Fence, reason: string, delayMs =
       jobId: job.id,
       tenantId: job.tenant_id,
       type: "released",
-      data: { status: "queued", stage: job.stage, reason, retryInMs: delayMs },
+      data: {
+        status: "queued",
+        stage: job.stage,
+        reason,
+        retryInMs: delayMs,
+        ...(opts.outage ? { releases: job.releases + 1 } : {}),
+      },
     });
     if (delayMs === 0) await notifyQueued(trx, job.stage);
     return true;
@@ -153,7 +169,7 @@ export async function reportProgress(
     if (!job) return false;
     await trx
       .updateTable("jobs")
-      .set({ progress, updated_at: new Date() })
+      .set({ progress: safeJson(progress), updated_at: new Date() })
       .where("id", "=", job.id)
       .execute();
     await appendJobEvent(trx, {

@@ -7,6 +7,10 @@ export type PipelineErrorCode =
   | "corrupt_file"
   | "encrypted_file"
   | "too_large"
+  /** Nesting, pages or items past the parser's structural bounds. */
+  | "too_complex"
+  /** The parse used up its time budget (see src/sandbox/budget.ts). */
+  | "parse_timeout"
   | "decompression_limit"
   | "invalid_encoding";
 

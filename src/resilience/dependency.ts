@@ -4,14 +4,17 @@ import type { Metrics } from "../observability/metrics.js";
 
 /**
  * Thrown when a dependency (storage, embedding provider) is unavailable: its breaker is open or
- * it kept failing at the network level. Workers requeue the job without spending its attempt:
- * an outage delays jobs, it does not fail them.
+ * it kept failing at the network level. Workers requeue the job without spending its attempt
+ * when the outage is confirmed (an outage delays jobs, it does not fail them); see
+ * workers/runtime.ts for what confirms one.
  */
 export class DependencyUnavailableError extends Error {
   override name = "DependencyUnavailableError";
   constructor(
     readonly dependency: string,
     override readonly cause: unknown,
+    /** The breaker refused the call: the dependency was already judged down. */
+    readonly refused = false,
   ) {
     super(`${dependency} is unavailable: ${(cause as Error)?.message ?? String(cause)}`);
   }
@@ -75,7 +78,7 @@ export class Dependency {
       // error the dependency actually returned is a real failed attempt, even if it opened the
       // breaker; otherwise a dependency that always fails would keep its jobs queued forever.
       if ((err as { code?: string }).code === "EOPENBREAKER")
-        throw new DependencyUnavailableError(this.name, err);
+        throw new DependencyUnavailableError(this.name, err, true);
       if (this.props.isOutage?.(err)) throw new DependencyUnavailableError(this.name, err);
       throw err;
     }

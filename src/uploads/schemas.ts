@@ -1,4 +1,7 @@
 import { z } from "zod";
+import { findUnsafeText, isUnsafeText } from "../db/safe-values.js";
+
+const STORABLE = "must not contain NUL or unpaired surrogate characters";
 
 const sha256 = z
   .string()
@@ -10,18 +13,24 @@ export const createUploadBody = z.strictObject({
     .string()
     .min(1, "must not be empty")
     .max(4096, "must be at most 4096 characters")
-    .refine((s) => !s.includes("\u0000"), "must not contain NUL"),
+    .refine((s) => !isUnsafeText(s), STORABLE),
   contentType: z
     .string()
     .regex(/^[\w.+-]+\/[\w.+-]+(\s*;.*)?$/, "must be a media type such as text/plain")
     .max(255),
   size: z.number().int("must be a whole number of bytes").nonnegative("must not be negative"),
   sha256: sha256.optional(),
-  idempotencyKey: z.string().min(1).max(255).optional(),
+  idempotencyKey: z
+    .string()
+    .min(1)
+    .max(255)
+    .refine((s) => !isUnsafeText(s), STORABLE)
+    .optional(),
   method: z.enum(["PUT", "POST"]).optional(),
   metadata: z
     .record(z.string(), z.unknown())
     .refine((m) => JSON.stringify(m).length <= 16_384, "must serialise to at most 16 KiB")
+    .refine((m) => findUnsafeText(m) === undefined, STORABLE)
     .optional(),
 });
 export type CreateUploadBody = z.infer<typeof createUploadBody>;

@@ -2,14 +2,15 @@ import { PassThrough } from "node:stream";
 import { Upload } from "@aws-sdk/lib-storage";
 import { findReusableJob, upsertDocument } from "../../src/db/outputs.js";
 import { completeWithReusedOutputs } from "../../src/jobs/stage-outcomes.js";
-import { parseDocument, type TextSink } from "../../src/pipeline/index.js";
+import type { ParseResult, TextSink } from "../../src/pipeline/index.js";
 import { openObject } from "../../src/resilience/storage-dependency.js";
 import { derivedKeyFor } from "../../src/storage/object-key.js";
 import { commitStage, progressReporter, type StageHandler } from "../stage.js";
 
 /**
- * parse: streams the upload through the parser and the parser's text to a derived object,
- * so neither the file nor its text is ever whole in memory. The text key carries the attempt:
+ * parse: streams the upload through the sandboxed parser and the parser's text to a derived
+ * object, so neither the file nor its text is ever whole in memory, and no document code runs
+ * on this thread. The text key carries the attempt:
  * a stale worker still writing leaves an orphan object, never the one the document row names.
  */
 export const parseStage: StageHandler = async (deps, run) => {
@@ -41,13 +42,14 @@ export const parseStage: StageHandler = async (deps, run) => {
       }),
   };
   const progress = progressReporter(deps, run);
-  let result: Awaited<ReturnType<typeof parseDocument>>;
+  let result: ParseResult;
   try {
-    result = await parseDocument(
+    result = await deps.parser.parse(
       source,
       { declaredContentType: job.content_type, filename: job.filename, size: Number(job.size) },
       sink,
       {
+        signal: run.signal,
         onProgress: (p) => {
           void progress({
             bytesRead: p.bytesRead,

@@ -1,9 +1,12 @@
-import { Parser } from "htmlparser2";
 import { PipelineError } from "../errors.js";
+import { BoundedParser } from "./bounded-parser.js";
 import type { DocumentOutput } from "./document-output.js";
 import { InflateBudget, inflateEntry } from "./inflate-entry.js";
 import type { ParseLimits } from "./types.js";
 import { readZipDirectory } from "./zip-directory.js";
+
+// docProps/core.xml holds a few short fields; a larger one is not worth reading past this.
+const CORE_XML_MAX_BYTES = 64 * 1024;
 
 interface Paragraph {
   start: number;
@@ -28,8 +31,9 @@ export async function parseDocx(
   const metadata: Record<string, unknown> = {};
 
   const core = entries.get("docProps/core.xml");
-  if (core && core.uncompressedSize < 1024 * 1024) {
-    const xml = await inflateToString(zip, core, budget);
+  if (core) {
+    // Read only the first bytes that actually inflate: the declared size may lie.
+    const xml = await inflatePrefix(zip, core, budget, CORE_XML_MAX_BYTES);
     const title = /<dc:title>([^<]*)<\/dc:title>/.exec(xml)?.[1]?.trim();
     if (title) metadata.title = decodeXmlEntities(title);
   }
@@ -43,7 +47,7 @@ export async function parseDocx(
     const paragraph = paragraphs.at(-1);
     if (paragraph?.level !== undefined && paragraph.title.length < 200) paragraph.title += text;
   };
-  const parser = new Parser(
+  const parser = new BoundedParser(
     {
       onopentag(name, attributes) {
         if (name === "w:p") paragraphs.push({ start: output.length, level: undefined, title: "" });
@@ -72,6 +76,9 @@ export async function parseDocx(
       },
     },
     { xmlMode: true },
+    limits.maxNestingDepth,
+    // Word's text lives in <w:t> elements: flattening would drop it, so a too-deep part fails.
+    "fail",
   );
   const decoder = new TextDecoder();
   await inflateEntry(
@@ -92,21 +99,34 @@ function headingLevel(styleId: string): number | undefined {
   return match?.[1] ? Number(match[1]) : undefined;
 }
 
-async function inflateToString(
+/** The entry's first `maxBytes` inflated bytes as text; inflation stops once they are in. */
+async function inflatePrefix(
   zip: Uint8Array,
   entry: Parameters<typeof inflateEntry>[1],
   budget: InflateBudget,
+  maxBytes: number,
 ): Promise<string> {
-  const decoder = new TextDecoder();
-  let text = "";
-  await inflateEntry(
-    zip,
-    entry,
-    budget,
-    (data) => (text += decoder.decode(data, { stream: true })),
-    async () => {},
-  );
-  return text + decoder.decode();
+  const pieces: Uint8Array[] = [];
+  let total = 0;
+  // A PipelineError, so inflateEntry passes it through unchanged; it only marks "enough read".
+  const full = new PipelineError("too_large", "prefix read");
+  try {
+    await inflateEntry(
+      zip,
+      entry,
+      budget,
+      (data) => {
+        if (total >= maxBytes) throw full;
+        const piece = data.subarray(0, maxBytes - total);
+        pieces.push(piece.slice());
+        total += piece.length;
+      },
+      async () => {},
+    );
+  } catch (err) {
+    if (err !== full) throw err;
+  }
+  return new TextDecoder().decode(Buffer.concat(pieces));
 }
 
 function decodeXmlEntities(text: string): string {

@@ -1,6 +1,7 @@
-import { Parser } from "htmlparser2";
+import { BoundedParser } from "./bounded-parser.js";
 import type { DocumentOutput } from "./document-output.js";
 
+const MAX_TITLE_CHARS = 2000;
 const skipped = new Set([
   "script",
   "style",
@@ -55,11 +56,13 @@ const lineBlocks = new Set([
 /**
  * Streams HTML text through a tolerant parser: script, style and other non-content elements are
  * dropped, whitespace is collapsed outside <pre>, block elements become line breaks (a blank line
- * for paragraph-like blocks), h1-h6 become sections and entities are decoded.
+ * for paragraph-like blocks), h1-h6 become sections and entities are decoded. Elements nested
+ * deeper than `maxDepth` are flattened into their parent (see BoundedParser).
  */
 export async function parseHtml(
   text: AsyncIterable<string>,
   output: DocumentOutput,
+  maxDepth: number,
 ): Promise<Record<string, unknown>> {
   let skipDepth = 0;
   let preDepth = 0;
@@ -101,39 +104,44 @@ export async function parseHtml(
     output.append(text);
   };
 
-  const parser = new Parser({
-    onopentag(name) {
-      if (name === "title") inTitle = true;
-      if (skipped.has(name)) skipDepth += 1;
-      if (skipDepth > 0) return;
-      if (name === "pre") preDepth += 1;
-      if (paragraphBlocks.has(name)) breakLine(2);
-      else if (lineBlocks.has(name)) breakLine(1);
-      const level = /^h([1-6])$/.exec(name)?.[1];
-      if (level) heading = { level: Number(level), start: undefined, title: "" };
+  const parser = new BoundedParser(
+    {
+      onopentag(name) {
+        if (name === "title") inTitle = true;
+        if (skipped.has(name)) skipDepth += 1;
+        if (skipDepth > 0) return;
+        if (name === "pre") preDepth += 1;
+        if (paragraphBlocks.has(name)) breakLine(2);
+        else if (lineBlocks.has(name)) breakLine(1);
+        const level = /^h([1-6])$/.exec(name)?.[1];
+        if (level) heading = { level: Number(level), start: undefined, title: "" };
+      },
+      ontext(text) {
+        if (inTitle) {
+          if (documentTitle.length < MAX_TITLE_CHARS) documentTitle += text.slice(0, MAX_TITLE_CHARS);
+        } else if (skipDepth === 0) emit(text);
+      },
+      onclosetag(name) {
+        if (name === "title") inTitle = false;
+        if (skipped.has(name)) {
+          skipDepth = Math.max(0, skipDepth - 1);
+          return;
+        }
+        if (skipDepth > 0) return;
+        if (name === "pre") preDepth = Math.max(0, preDepth - 1);
+        if (heading && name === `h${heading.level}`) {
+          const title = heading.title.trim();
+          if (heading.start !== undefined && title) output.openSection(title, heading.level, heading.start);
+          heading = undefined;
+        }
+        if (paragraphBlocks.has(name)) breakLine(2);
+        else if (lineBlocks.has(name)) breakLine(1);
+        else if (name === "td" || name === "th") pendingSpace = true;
+      },
     },
-    ontext(text) {
-      if (inTitle) documentTitle += text;
-      else if (skipDepth === 0) emit(text);
-    },
-    onclosetag(name) {
-      if (name === "title") inTitle = false;
-      if (skipped.has(name)) {
-        skipDepth = Math.max(0, skipDepth - 1);
-        return;
-      }
-      if (skipDepth > 0) return;
-      if (name === "pre") preDepth = Math.max(0, preDepth - 1);
-      if (heading && name === `h${heading.level}`) {
-        const title = heading.title.trim();
-        if (heading.start !== undefined && title) output.openSection(title, heading.level, heading.start);
-        heading = undefined;
-      }
-      if (paragraphBlocks.has(name)) breakLine(2);
-      else if (lineBlocks.has(name)) breakLine(1);
-      else if (name === "td" || name === "th") pendingSpace = true;
-    },
-  });
+    {},
+    maxDepth,
+  );
 
   for await (const piece of text) {
     parser.write(piece);
@@ -141,5 +149,7 @@ export async function parseHtml(
   }
   parser.end();
   const title = documentTitle.replace(/\s+/g, " ").trim();
-  return title ? { title: title.slice(0, 500) } : {};
+  const metadata: Record<string, unknown> = title ? { title: title.slice(0, 500) } : {};
+  if (parser.flattenedTags > 0) metadata.flattenedTags = parser.flattenedTags;
+  return metadata;
 }

@@ -51,7 +51,7 @@ export async function parseDocument(
     case "pdf": {
       const data = await readAllWithLimit(bytes, checkDeclaredSize(info, limits.pdfMaxBytes, "PDF"), "PDF");
       const onPage = (pagesParsed: number) => report?.({ pagesParsed, bytesRead: bytes.bytesRead });
-      ({ pageCount, metadata } = await parsePdf(data, output, onPage));
+      ({ pageCount, metadata } = await parsePdf(data, output, limits, onPage));
       break;
     }
     case "docx": {
@@ -65,11 +65,11 @@ export async function parseDocument(
     }
     case "html": {
       const limited = limitBytes(bytes, checkDeclaredSize(info, limits.htmlMaxBytes, "HTML"), "HTML");
-      metadata = await parseHtml(decodeTextStream(limited), output);
+      metadata = await parseHtml(decodeTextStream(limited), output, limits.maxNestingDepth);
       break;
     }
     default:
-      metadata = await parseStreamingText(decodeTextStream(bytes), type, output, limits.jsonValidateMaxBytes);
+      metadata = await parseStreamingText(decodeTextStream(bytes), type, output, limits);
   }
 
   const chars = await output.finish();

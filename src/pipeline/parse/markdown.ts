@@ -2,7 +2,6 @@ import type { DocumentOutput } from "./document-output.js";
 
 // A heading line longer than this is still a heading; only its title is cut.
 const MAX_LINE_PREFIX = 1024;
-const atxHeading = /^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/;
 const fence = /^ {0,3}(`{3,}|~{3,})/;
 
 export interface MarkdownHeadingScanner {
@@ -30,8 +29,8 @@ export function scanMarkdownHeadings(output: DocumentOutput): MarkdownHeadingSca
       return;
     }
     if (fenceMarker) return;
-    const heading = atxHeading.exec(prefix);
-    if (heading?.[1]) output.openSection((heading[2] ?? "").trim(), heading[1].length, lineStart);
+    const heading = atxHeading(prefix);
+    if (heading) output.openSection(heading.title, heading.level, lineStart);
   };
 
   return {
@@ -52,4 +51,35 @@ export function scanMarkdownHeadings(output: DocumentOutput): MarkdownHeadingSca
       if (prefix.length > 0) endLine();
     },
   };
+}
+
+const isBlank = (c: string | undefined) => c === " " || c === "\t";
+
+/**
+ * An ATX heading per CommonMark: up to 3 spaces, 1-6 `#`, then a space, tab or the end; an
+ * optional closing run of `#` after a space is dropped. A single left-to-right and
+ * right-to-left pass (a regular expression for this backtracked quadratically on a line of
+ * `# a`, many spaces and `b`).
+ */
+export function atxHeading(line: string): { level: number; title: string } | undefined {
+  let i = 0;
+  while (i < 3 && line[i] === " ") i++;
+  let level = 0;
+  while (line[i] === "#") {
+    level++;
+    i++;
+  }
+  if (level === 0 || level > 6) return undefined;
+  if (i < line.length && !isBlank(line[i])) return undefined;
+  let end = line.length;
+  while (end > i && isBlank(line[end - 1])) end--;
+  let closing = end;
+  while (closing > i && line[closing - 1] === "#") closing--;
+  if (closing < end && (closing === i || isBlank(line[closing - 1]))) {
+    end = closing;
+    while (end > i && isBlank(line[end - 1])) end--;
+  }
+  let start = i;
+  while (start < end && isBlank(line[start])) start++;
+  return { level, title: line.slice(start, end) };
 }

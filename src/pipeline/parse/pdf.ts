@@ -1,98 +1,101 @@
-import { Worker } from "node:worker_threads";
 import { PipelineError } from "../errors.js";
 import type { DocumentOutput } from "./document-output.js";
+import type { ParseLimits } from "./types.js";
 
 const PAGE_SEPARATOR = "\n\n";
-/** Heap a single PDF may use in its thread; above it the PDF fails as too_large, the worker lives on. */
-const PDF_THREAD_HEAP_MB = 160;
+// pdf.js caches every loaded page; a 2,000-page PDF held all of them without a periodic cleanup.
+const CLEANUP_EVERY_PAGES = 25;
 
-type ThreadMessage =
-  | { type: "meta"; pageCount: number; metadata: Record<string, unknown> }
-  | { type: "page"; number: number; text: string }
-  | { type: "done" }
-  | { type: "error"; name: string; message: string };
+const INFO_FIELDS = [
+  ["Title", "title"],
+  ["Author", "author"],
+  ["Subject", "subject"],
+  ["Creator", "creator"],
+  ["Producer", "producer"],
+  ["CreationDate", "creationDate"],
+  ["PDFFormatVersion", "pdfVersion"],
+] as const;
+
+type PdfLimits = Pick<ParseLimits, "pdfMaxPages" | "pdfMaxItemsPerPage">;
 
 /**
- * Extracts text page by page with pdf.js in a worker thread (pdf-thread.mjs says why); each
- * page's span (without the blank line between pages) is recorded in `output.pages`. The
- * buffer of `data` is transferred to the thread (detached here).
+ * Extracts text page by page with pdf.js; each page's span (without the blank line between
+ * pages) is recorded in `output.pages`. Runs in the caller's thread: in intake that is a parse
+ * thread of the sandbox, whose heap cap and time budget bound what pdf.js may spend. Page
+ * count and text items per page are bounded here (`too_complex`), so a PDF cannot make one
+ * call of pdf.js build an unbounded page.
  */
 export async function parsePdf(
   data: Uint8Array,
   output: DocumentOutput,
+  limits: PdfLimits,
   onPage: (pagesParsed: number) => void,
 ): Promise<{ pageCount: number; metadata: Record<string, unknown> }> {
-  const copy = data.slice();
-  const thread = new Worker(new URL("./pdf-thread.mjs", import.meta.url), {
-    workerData: { data: copy.buffer },
-    transferList: [copy.buffer],
-    resourceLimits: { maxOldGenerationSizeMb: PDF_THREAD_HEAP_MB, maxYoungGenerationSizeMb: 8 },
+  const { getDocument } = await import("pdfjs-dist/legacy/build/pdf.mjs");
+  const task = getDocument({
+    data,
+    verbosity: 0,
+    isEvalSupported: false,
+    disableFontFace: true,
+    useSystemFonts: false,
   });
-  const messages = threadMessages(thread);
-  let pageCount = 0;
-  let metadata: Record<string, unknown> = {};
   try {
-    for await (const msg of messages) {
-      if (msg.type === "meta") ({ pageCount, metadata } = msg);
-      else if (msg.type === "page") {
-        if (msg.number > 1) output.append(PAGE_SEPARATOR);
-        const start = output.length;
-        await output.write(msg.text.replace(/\r\n?/g, "\n").trimEnd());
-        output.addPage(msg.number, start, output.length);
-        onPage(msg.number);
-      } else if (msg.type === "error") throw pdfError(msg.name, msg.message);
-      else break;
+    const doc = await task.promise.catch((err: unknown) => {
+      throw pdfError(err);
+    });
+    if (doc.numPages > limits.pdfMaxPages) {
+      throw new PipelineError(
+        "too_complex",
+        `PDF has ${doc.numPages} pages; the limit is ${limits.pdfMaxPages}`,
+      );
     }
-    return { pageCount, metadata };
+    const meta = await doc.getMetadata().catch(() => ({ info: {} }));
+    for (let number = 1; number <= doc.numPages; number++) {
+      const page = await doc.getPage(number).catch((err: unknown) => {
+        throw pdfError(err);
+      });
+      const content = await page.getTextContent().catch((err: unknown) => {
+        throw pdfError(err);
+      });
+      if (content.items.length > limits.pdfMaxItemsPerPage) {
+        throw new PipelineError(
+          "too_complex",
+          `PDF page ${number} has ${content.items.length} text items; the limit is ${limits.pdfMaxItemsPerPage}`,
+        );
+      }
+      const parts: string[] = [];
+      for (const item of content.items) {
+        if ("str" in item) parts.push(item.hasEOL ? `${item.str}\n` : item.str);
+      }
+      page.cleanup();
+      if (number > 1) output.append(PAGE_SEPARATOR);
+      const start = output.length;
+      await output.write(parts.join("").replace(/\r\n?/g, "\n").trimEnd());
+      output.addPage(number, start, output.length);
+      onPage(number);
+      if (number % CLEANUP_EVERY_PAGES === 0) await doc.cleanup();
+    }
+    return { pageCount: doc.numPages, metadata: describeInfo(meta.info) };
   } finally {
-    await thread.terminate();
+    await task.destroy();
   }
 }
 
-/** The thread's messages in order; a crash (out of memory included) ends it as an error. */
-async function* threadMessages(thread: Worker): AsyncGenerator<ThreadMessage> {
-  const queue: ThreadMessage[] = [];
-  let failure: Error | null = null;
-  let ended = false;
-  let notify: () => void = () => {};
-  thread.on("message", (m: ThreadMessage) => {
-    queue.push(m);
-    notify();
-  });
-  thread.on("error", (err) => {
-    failure = err;
-    notify();
-  });
-  thread.on("exit", () => {
-    ended = true;
-    notify();
-  });
-  for (;;) {
-    const next = queue.shift();
-    if (next) {
-      yield next;
-      continue;
-    }
-    if (failure) throw threadFailure(failure);
-    if (ended) throw new PipelineError("corrupt_file", "PDF parser stopped without a result");
-    await new Promise<void>((resolve) => {
-      notify = resolve;
-    });
+function describeInfo(info: unknown): Record<string, unknown> {
+  const metadata: Record<string, unknown> = {};
+  if (typeof info !== "object" || info === null) return metadata;
+  for (const [from, to] of INFO_FIELDS) {
+    const value = (info as Record<string, unknown>)[from];
+    if (typeof value === "string" && value !== "") metadata[to] = value.slice(0, 500);
   }
-}
-
-function threadFailure(err: Error): PipelineError {
-  if ((err as { code?: string }).code === "ERR_WORKER_OUT_OF_MEMORY") {
-    return new PipelineError("too_large", `PDF needs more than ${PDF_THREAD_HEAP_MB} MB to parse`, {
-      cause: err,
-    });
-  }
-  return new PipelineError("corrupt_file", `PDF could not be read: ${err.message}`, { cause: err });
+  return metadata;
 }
 
 /** Maps pdf.js failures to permanent codes; the input is fully in memory, so none is transient. */
-function pdfError(name: string, message: string): PipelineError {
+function pdfError(err: unknown): PipelineError {
+  if (err instanceof PipelineError) return err;
+  const { name, message } = err as { name?: string; message?: string };
   if (name === "PasswordException")
     return new PipelineError("encrypted_file", "PDF is encrypted and needs a password");
-  return new PipelineError("corrupt_file", `PDF could not be read: ${message}`);
+  return new PipelineError("corrupt_file", `PDF could not be read: ${message ?? String(err)}`);
 }

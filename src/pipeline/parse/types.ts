@@ -39,6 +39,14 @@ export interface ParseLimits {
   /** JSON at most this large is parsed once to record whether it is valid. */
   jsonValidateMaxBytes: number;
   maxSections: number;
+  /** Pages a PDF may have. */
+  pdfMaxPages: number;
+  /** Text items pdf.js may find on one PDF page. */
+  pdfMaxItemsPerPage: number;
+  /** Open elements an HTML or XML document may nest; deeper tags are flattened. */
+  maxNestingDepth: number;
+  /** Containers a JSON document may nest and still be validated. */
+  jsonMaxDepth: number;
 }
 
 const MiB = 1024 * 1024;
@@ -52,6 +60,10 @@ export const defaultParseLimits: Readonly<ParseLimits> = Object.freeze({
   docxMaxCompressionRatio: 200,
   jsonValidateMaxBytes: 10 * MiB,
   maxSections: 10_000,
+  pdfMaxPages: 25_000,
+  pdfMaxItemsPerPage: 200_000,
+  maxNestingDepth: 256,
+  jsonMaxDepth: 512,
 });
 
 export interface ParseProgress {

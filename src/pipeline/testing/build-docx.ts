@@ -37,6 +37,20 @@ export function buildDocx(paragraphs: DocxParagraph[], title?: string): Uint8Arr
   return zipSync(files);
 }
 
+/** A DOCX made of exactly these parts (XML text), for documents no well-behaved writer makes. */
+export function buildDocxParts(parts: Record<string, string>): Uint8Array {
+  const files: Record<string, Uint8Array> = { "[Content_Types].xml": new TextEncoder().encode(contentTypes) };
+  for (const [name, xml] of Object.entries(parts)) files[name] = new TextEncoder().encode(xml);
+  return zipSync(files);
+}
+
+/** Makes the central directory claim `size` bytes for entry `name`, as a crafted archive would. */
+export function lieAboutSize(zip: Uint8Array, name: string, size: number): Uint8Array {
+  const copy = zip.slice();
+  setDeclaredSize(copy, name, size);
+  return copy;
+}
+
 /**
  * A DOCX whose word/document.xml inflates to `inflatedBytes` of repeated filler, deflated in
  * streaming fashion so that building it holds only the compressed archive in memory. With

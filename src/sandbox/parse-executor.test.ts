@@ -1,0 +1,172 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { parseDocument } from "../pipeline/parse/index.js";
+import { buildPdf } from "../pipeline/testing/build-pdf.js";
+import { nestedHtml } from "../pipeline/testing/hostile.js";
+import { bytesIn, collectingSink, utf8 } from "../pipeline/testing/streams.js";
+import { ParseExecutor } from "./parse-executor.js";
+
+const budget = { threads: 2, memoryMb: 256, timeoutBaseMs: 30_000, timeoutPerMiBMs: 2000 };
+const info = (filename: string, declaredContentType: string, size: number) => ({
+  filename,
+  declaredContentType,
+  size,
+});
+const executors: ParseExecutor[] = [];
+const executor = (overrides: Partial<typeof budget> = {}, limits = {}) => {
+  const e = new ParseExecutor({ ...budget, ...overrides }, limits);
+  executors.push(e);
+  return e;
+};
+afterAll(async () => {
+  await Promise.all(executors.map((e) => e.close()));
+});
+
+/** Largest delay of a 5 ms timer on this thread while `work` runs: how blocked the thread was. */
+async function worstTimerLag<T>(work: Promise<T>): Promise<{ value: T; lagMs: number }> {
+  let lagMs = 0;
+  let last = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    lagMs = Math.max(lagMs, now - last - 5);
+    last = now;
+  }, 5);
+  try {
+    return { value: await work, lagMs };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+describe("ParseExecutor", () => {
+  it("gives the same text and result as parsing in process, streamed in order", async () => {
+    const md = `# One\n\n${"word ".repeat(50_000)}\n\n## Two\n\nend\n`;
+    const bytes = utf8(md);
+    const direct = collectingSink();
+    const expected = await parseDocument(
+      bytesIn(bytes, 4096),
+      info("a.md", "text/markdown", bytes.length),
+      direct,
+    );
+    const sink = collectingSink();
+    const result = await executor().parse(
+      bytesIn(bytes, 4096),
+      info("a.md", "text/markdown", bytes.length),
+      sink,
+    );
+    expect(result).toEqual(expected);
+    expect(sink.text()).toBe(direct.text());
+    expect(sink.writes).toBeGreaterThan(1);
+  });
+
+  it("keeps this thread free while a hostile document is parsed", async () => {
+    const html = utf8(nestedHtml(300_000));
+    const sink = collectingSink();
+    const { value, lagMs } = await worstTimerLag(
+      executor().parse(bytesIn(html, 64 * 1024), info("x.html", "text/html", html.length), sink),
+    );
+    expect(value.type).toBe("html");
+    expect(value.metadata.flattenedTags).toBeGreaterThan(299_000);
+    expect(sink.text()).toBe("deep");
+    expect(lagMs).toBeLessThan(100);
+  });
+
+  it("ends a parse past its busy-time budget with parse_timeout and keeps serving", async () => {
+    const pages = Array.from({ length: 3000 }, (_, i) => `page ${i} ${"text ".repeat(40)}`);
+    const pdf = buildPdf(pages);
+    const tiny = executor({ timeoutBaseMs: 50, timeoutPerMiBMs: 0 });
+    const started = performance.now();
+    await expect(
+      tiny.parse(bytesIn(pdf, 64 * 1024), info("x.pdf", "application/pdf", pdf.length), collectingSink()),
+    ).rejects.toMatchObject({ code: "parse_timeout" });
+    expect(performance.now() - started).toBeLessThan(5000);
+    const ok = utf8("still works");
+    const sink = collectingSink();
+    await tiny.parse(bytesIn(ok), info("a.txt", "text/plain", ok.length), sink);
+    expect(sink.text()).toBe("still works");
+  });
+
+  it("does not count time waiting on a slow sink against the budget", async () => {
+    const text = utf8("x".repeat(6 * 64 * 1024));
+    let writes = 0;
+    const slowSink = {
+      write: async () => {
+        writes++;
+        await new Promise((r) => setTimeout(r, 150));
+      },
+    };
+    const tight = executor({ timeoutBaseMs: 400, timeoutPerMiBMs: 0 });
+    const result = await tight.parse(
+      bytesIn(text, 64 * 1024),
+      info("a.txt", "text/plain", text.length),
+      slowSink,
+    );
+    // Six writes of 150 ms each: far over the 400 ms budget in wall time, within it in busy time.
+    expect(writes).toBe(6);
+    expect(result.chars).toBe(text.length);
+  });
+
+  it("fails a document that needs more than the memory cap with too_large", async () => {
+    const json = utf8(`[${Array.from({ length: 400_000 }, (_, i) => `{"k${i}":"v${i}"}`).join(",")}]`);
+    const small = executor({ memoryMb: 32 }, { jsonValidateMaxBytes: 64 * 1024 * 1024 });
+    await expect(
+      small.parse(
+        bytesIn(json, 64 * 1024),
+        info("a.json", "application/json", json.length),
+        collectingSink(),
+      ),
+    ).rejects.toMatchObject({ code: "too_large", message: expect.stringContaining("memory cap") });
+  });
+
+  it("terminates the thread when the caller aborts, with the caller's reason", async () => {
+    const pages = Array.from({ length: 3000 }, (_, i) => `page ${i} ${"text ".repeat(40)}`);
+    const pdf = buildPdf(pages);
+    const abort = new AbortController();
+    const reason = new Error("lease lost");
+    let pagesSeen = 0;
+    const parsing = executor().parse(
+      bytesIn(pdf, 64 * 1024),
+      info("x.pdf", "application/pdf", pdf.length),
+      collectingSink(),
+      {
+        signal: abort.signal,
+        onProgress: (p) => {
+          pagesSeen = p.pagesParsed ?? pagesSeen;
+          if (pagesSeen >= 10) abort.abort(reason);
+        },
+      },
+    );
+    await expect(parsing).rejects.toBe(reason);
+    expect(pagesSeen).toBeLessThan(3000);
+  });
+
+  it("passes a failing source's own error through and releases the source", async () => {
+    const boom = Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
+    let returned = false;
+    const source: AsyncIterable<Uint8Array> = {
+      [Symbol.asyncIterator]() {
+        let n = 0;
+        return {
+          next: async () => {
+            if (n++ < 3) return { done: false, value: utf8("hello ".repeat(1000)) };
+            throw boom;
+          },
+          return: async () => {
+            returned = true;
+            return { done: true, value: undefined };
+          },
+        };
+      },
+    };
+    await expect(executor().parse(source, info("a.txt", "text/plain", 1e6), collectingSink())).rejects.toBe(
+      boom,
+    );
+    expect(returned).toBe(true);
+  });
+
+  it("keeps the codes of document errors across the thread boundary", async () => {
+    const pdf = buildPdf(["secret"], { encrypted: true });
+    await expect(
+      executor().parse(bytesIn(pdf), info("x.pdf", "application/pdf", pdf.length), collectingSink()),
+    ).rejects.toMatchObject({ name: "PipelineError", code: "encrypted_file" });
+  });
+});

@@ -1,0 +1,63 @@
+import { isPipelineError } from "../pipeline/errors.js";
+import { parseDocument } from "../pipeline/parse/index.js";
+import type { TextSink } from "../pipeline/parse/types.js";
+import type { FromParser, ParseTask, ParseTaskResult, ToParser } from "./protocol.js";
+
+// Runs inside a parse thread: the only place document bytes are interpreted. Everything it
+// touches is this thread's, so a document that loops or bloats costs this thread alone, and
+// the control thread ends it by terminating the thread.
+
+export default async function runParseTask(task: ParseTask): Promise<ParseTaskResult> {
+  const { port } = task;
+  const inbox = new Inbox(port);
+  const send = (m: FromParser) => port.postMessage(m);
+  async function* bytes(): AsyncGenerator<Uint8Array> {
+    for (;;) {
+      send({ t: "pull" });
+      const m = await inbox.next();
+      if (m.t === "end") return;
+      if (m.t === "chunk") yield new Uint8Array(m.data);
+    }
+  }
+  const sink: TextSink = {
+    async write(text) {
+      send({ t: "text", text });
+      await inbox.next();
+    },
+  };
+  try {
+    const result = await parseDocument(bytes(), task.info, sink, {
+      limits: task.limits,
+      onProgress: (progress) => send({ t: "progress", progress }),
+    });
+    return { ok: true, result };
+  } catch (err) {
+    if (isPipelineError(err)) return { ok: false, code: err.code, message: err.message };
+    return { ok: false, code: undefined, message: err instanceof Error ? err.message : String(err) };
+  } finally {
+    port.close();
+  }
+}
+
+/** The port's messages in order; the protocol has at most one outstanding request. */
+class Inbox {
+  #queue: ToParser[] = [];
+  #waiting: ((m: ToParser) => void) | undefined;
+
+  constructor(port: ParseTask["port"]) {
+    port.on("message", (m: ToParser) => {
+      const waiting = this.#waiting;
+      this.#waiting = undefined;
+      if (waiting) waiting(m);
+      else this.#queue.push(m);
+    });
+  }
+
+  next(): Promise<ToParser> {
+    const queued = this.#queue.shift();
+    if (queued) return Promise.resolve(queued);
+    return new Promise((resolve) => {
+      this.#waiting = resolve;
+    });
+  }
+}

@@ -1,0 +1,31 @@
+import type { MessagePort } from "node:worker_threads";
+import type { ParseInfo, ParseLimits, ParseProgress, ParseResult } from "../pipeline/parse/types.js";
+
+// The conversation between the worker's control thread and a parse thread, over one
+// MessagePort per document. Bytes are pulled (the thread asks for the next chunk), text is
+// acknowledged (the thread waits until the control thread has handed it to storage), so both
+// directions have backpressure and neither side ever holds more than a chunk in flight.
+
+/** Control thread → parse thread. */
+export type ToParser = { t: "chunk"; data: ArrayBuffer } | { t: "end" } | { t: "ack" };
+
+/** Parse thread → control thread. */
+export type FromParser =
+  | { t: "pull" }
+  | { t: "text"; text: string }
+  | { t: "progress"; progress: ParseProgress };
+
+/** What the pool runs: one document. */
+export interface ParseTask {
+  port: MessagePort;
+  info: ParseInfo;
+  limits: Partial<ParseLimits>;
+}
+
+/**
+ * The task's answer. Errors travel as data: a structured clone would turn a PipelineError into
+ * a plain Error and lose its code.
+ */
+export type ParseTaskResult =
+  | { ok: true; result: ParseResult }
+  | { ok: false; code: string | undefined; message: string };
