@@ -4,6 +4,7 @@ import { PipelineError } from "../pipeline/errors.js";
 import type { ParseInfo, ParseLimits, ParseOptions, ParseResult, TextSink } from "../pipeline/parse/types.js";
 import { type ParseBudget, parseTimeoutMs } from "./budget.js";
 import type { FromParser, ParseTask, ParseTaskResult, ToParser } from "./protocol.js";
+import { parseThreadEntry } from "./thread-entry.js";
 
 const WATCHDOG_MS = 50;
 // Threads idle this long exit, so an idle worker holds no parser heaps.
@@ -83,7 +84,8 @@ export class ParseExecutor {
     const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
     const task: ParseTask = { port: port2, info, limits: this.limits };
     try {
-      const answer: ParseTaskResult = await this.pool().run(task, { transferList: [port2], signal });
+      const pool = await this.pool();
+      const answer: ParseTaskResult = await pool.run(task, { transferList: [port2], signal });
       if (answer.ok) return answer.result;
       if (answer.code) throw new PipelineError(answer.code as PipelineError["code"], answer.message);
       // The thread sees nothing but the document's bytes, so its failure is the document's.
@@ -120,9 +122,10 @@ export class ParseExecutor {
     await pool?.destroy();
   }
 
-  private pool(): Piscina {
+  private async pool(): Promise<Piscina> {
+    const filename = await parseThreadEntry();
     this.#pool ??= new Piscina({
-      filename: new URL("./parse-thread.mjs", import.meta.url).href,
+      filename,
       minThreads: 0,
       maxThreads: this.budget.threads,
       idleTimeout: IDLE_THREAD_MS,

@@ -1,3 +1,5 @@
+import os from "node:os";
+import { isMainThread } from "node:worker_threads";
 import { isPipelineError } from "../pipeline/errors.js";
 import { parseDocument } from "../pipeline/parse/index.js";
 import type { TextSink } from "../pipeline/parse/types.js";
@@ -6,6 +8,17 @@ import type { FromParser, ParseTask, ParseTaskResult, ToParser } from "./protoco
 // Runs inside a parse thread: the only place document bytes are interpreted. Everything it
 // touches is this thread's, so a document that loops or bloats costs this thread alone, and
 // the control thread ends it by terminating the thread.
+
+// Parsing yields the CPU to the control thread (claims, heartbeats, the API): on Linux,
+// setpriority on "this process" from a thread renices only that thread. Raising one's own nice
+// value needs no privilege; where it is refused, the thread runs at normal priority.
+if (!isMainThread) {
+  try {
+    os.setPriority(10);
+  } catch {
+    // best effort
+  }
+}
 
 export default async function runParseTask(task: ParseTask): Promise<ParseTaskResult> {
   const { port } = task;

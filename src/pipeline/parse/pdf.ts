@@ -54,19 +54,7 @@ export async function parsePdf(
       const page = await doc.getPage(number).catch((err: unknown) => {
         throw pdfError(err);
       });
-      const content = await page.getTextContent().catch((err: unknown) => {
-        throw pdfError(err);
-      });
-      if (content.items.length > limits.pdfMaxItemsPerPage) {
-        throw new PipelineError(
-          "too_complex",
-          `PDF page ${number} has ${content.items.length} text items; the limit is ${limits.pdfMaxItemsPerPage}`,
-        );
-      }
-      const parts: string[] = [];
-      for (const item of content.items) {
-        if ("str" in item) parts.push(item.hasEOL ? `${item.str}\n` : item.str);
-      }
+      const parts = await pageText(page, number, limits.pdfMaxItemsPerPage);
       page.cleanup();
       if (number > 1) output.append(PAGE_SEPARATOR);
       const start = output.length;
@@ -78,6 +66,39 @@ export async function parsePdf(
     return { pageCount: doc.numPages, metadata: describeInfo(meta.info) };
   } finally {
     await task.destroy();
+  }
+}
+
+type PdfPage = Awaited<
+  ReturnType<
+    Awaited<ReturnType<typeof import("pdfjs-dist/legacy/build/pdf.mjs").getDocument>["promise"]>["getPage"]
+  >
+>;
+
+/**
+ * A page's text pieces, read as pdf.js streams them, so that a page with millions of text
+ * operators is stopped at the item limit instead of being built whole first.
+ */
+async function pageText(page: PdfPage, number: number, maxItems: number): Promise<string[]> {
+  const reader = page.streamTextContent().getReader();
+  const parts: string[] = [];
+  let items = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return parts;
+      items += value.items.length;
+      if (items > maxItems) {
+        throw new PipelineError("too_complex", `PDF page ${number} has more than ${maxItems} text items`);
+      }
+      for (const item of value.items) {
+        if ("str" in item) parts.push(item.hasEOL ? `${item.str}\n` : item.str);
+      }
+    }
+  } catch (err) {
+    // pdf.js needs a reason to cancel; without one its document never finishes destroying.
+    await reader.cancel(err instanceof Error ? err : new Error(String(err))).catch(() => {});
+    throw pdfError(err);
   }
 }
 
