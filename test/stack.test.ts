@@ -18,9 +18,9 @@ describe("the test stack is real", () => {
     const handles = Array.from({ length: 8 }, () => createDb({ connectionString: ctx.databaseUrl, max: 1 }));
     const results = await Promise.all(handles.map((h) => migrateToLatest(h)));
     await Promise.all(handles.map((h) => h.destroy()));
-    // Exactly one migrator applied the migration; the others found nothing to do.
+    // Exactly one migrator applied each migration, in order; the others found nothing to do.
     const applied = results.flatMap((r) => r.results ?? []).filter((r) => r.status === "Success");
-    expect(applied.map((r) => r.migrationName)).toEqual(["0001_initial"]);
+    expect(applied.map((r) => r.migrationName)).toEqual(["0001_initial", "0002_job_releases"]);
     const tables = await sql<{ tablename: string }>`
       SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT LIKE 'kysely%' ORDER BY 1`.execute(
       ctx.db,
