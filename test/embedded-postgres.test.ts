@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -25,9 +25,10 @@ describe("embedded Postgres", () => {
   it("keeps its data across a restart (the all-in-one default)", async () => {
     const root = await mkdtemp(path.join(os.tmpdir(), "intake-embedded-"));
     dirs.push(root);
-    await chmod(root, 0o755);
     const dataDir = path.join(root, "postgres");
     const first = await startEmbeddedPostgres({ dataDir, port: await freePort() });
+    // As root, a cluster the postgres user cannot reach here lives under /var/lib/intake.
+    dirs.push(first.dataDir);
     await query(first.url("intake"), "CREATE TABLE kept (v text); INSERT INTO kept VALUES ('survives')");
     await first.stop();
 

@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { sql } from "kysely";
@@ -29,9 +29,9 @@ export default async function setup(project: TestProject) {
   if (!minioBin) {
     throw new Error("MinIO is not built. Build it once with: bash minio/build.sh  (needs Go; a few minutes)");
   }
+  // A private (700) directory: run as root, the embedded Postgres keeps its cluster where the
+  // postgres user can reach it (see src/db/embedded-postgres.ts), as `intake start` does.
   const root = await mkdtemp(path.join(os.tmpdir(), "intake-test-"));
-  // Postgres runs as the unprivileged `postgres` user when tests run as root: let it in.
-  await chmod(root, 0o755);
   const [pgPort, s3Port] = [await freePort(), await freePort()];
   const pgServer = await startEmbeddedPostgres({
     dataDir: path.join(root, "pg"),

@@ -103,9 +103,19 @@ keys
 
 registerUploadCommands(program);
 
+// Whatever stops intake, at start-up or later, is one line on stderr and exit code 1; the stack
+// is for developers (LOG_LEVEL=debug), not for the person starting intake.
+const fail = (err: unknown) => {
+  const message = err instanceof Error ? err.message : String(err);
+  console.error(`intake: ${message.split("\n")[0]}`);
+  if (process.env.LOG_LEVEL === "debug" || process.env.LOG_LEVEL === "trace") console.error(err);
+  process.exit(1);
+};
+process.on("uncaughtException", fail);
+process.on("unhandledRejection", fail);
+
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  console.error(`intake: ${(err as Error).message}`);
-  process.exit(1);
+  fail(err);
 }

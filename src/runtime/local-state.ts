@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { StartupError } from "../config/startup-error.js";
 
 export interface LocalState {
   s3AccessKeyId: string;
@@ -25,8 +26,14 @@ export async function loadLocalState(dataDir: string): Promise<LocalState> {
       webhookToken: secret(24),
       apiKey: `ik_${secret(24)}`,
     };
-    await mkdir(dataDir, { recursive: true });
-    await writeFile(file, JSON.stringify(state, null, 2), { mode: 0o600 });
+    try {
+      await mkdir(dataDir, { recursive: true });
+      await writeFile(file, JSON.stringify(state, null, 2), { mode: 0o600 });
+    } catch (err) {
+      throw new StartupError(
+        `cannot use the data directory ${dataDir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): set INTAKE_DATA_DIR to a directory you can write`,
+      );
+    }
     return state;
   }
 }

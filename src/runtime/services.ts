@@ -30,40 +30,50 @@ export async function startServices(
   opts: { apiPort?: number; poolSize?: number } = {},
 ): Promise<Services> {
   const stops: (() => Promise<void>)[] = [];
-  const local = !config.databaseUrl || !config.s3.endpoint ? await loadLocalState(config.dataDir) : undefined;
-  let cfg = config;
-  const database = await untilAvailable("Postgres", logger, () => openDatabase(cfg, logger, opts.poolSize));
-  stops.push(database.stop);
-  cfg = database.config;
-  const db = database.db;
-  if (!cfg.s3.endpoint && local) {
-    const s3 = await startLocalS3(cfg, local, logger, opts.apiPort);
-    stops.push(s3.stop);
-    cfg = s3.config;
-  }
-  if (!cfg.apiKey && local) cfg = { ...cfg, apiKey: local.apiKey };
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop();
+  };
+  try {
+    const local =
+      !config.databaseUrl || !config.s3.endpoint ? await loadLocalState(config.dataDir) : undefined;
+    let cfg = config;
+    const database = await untilAvailable("Postgres", logger, () => openDatabase(cfg, logger, opts.poolSize));
+    stops.push(database.stop);
+    cfg = database.config;
+    const db = database.db;
+    if (!cfg.s3.endpoint && local) {
+      const s3 = await startLocalS3(cfg, local, logger, opts.apiPort);
+      stops.push(s3.stop);
+      cfg = s3.config;
+    }
+    if (!cfg.apiKey && local) cfg = { ...cfg, apiKey: local.apiKey };
 
-  const s3Props = {
-    region: cfg.s3.region,
-    accessKeyId: cfg.s3.accessKeyId!,
-    secretAccessKey: cfg.s3.secretAccessKey!,
-  };
-  const s3 = createS3Client({ ...s3Props, endpoint: cfg.s3.endpoint! });
-  const presignS3 = cfg.s3.publicEndpoint
-    ? createS3Client({ ...s3Props, endpoint: cfg.s3.publicEndpoint })
-    : undefined;
-  const setup = await untilAvailable("S3", logger, () =>
-    setupBucket(s3, cfg.s3.bucket, { notifications: Boolean(cfg.webhookToken) }),
-  );
-  for (const w of setup.warnings) logger.warn({ bucket: cfg.s3.bucket }, `bucket setup: ${w}`);
-  return {
-    config: cfg,
-    db,
-    s3,
-    presignS3,
-    async stop() {
-      s3.destroy();
-      for (const stop of stops.reverse()) await stop();
-    },
-  };
+    const s3Props = {
+      region: cfg.s3.region,
+      accessKeyId: cfg.s3.accessKeyId!,
+      secretAccessKey: cfg.s3.secretAccessKey!,
+    };
+    const s3 = createS3Client({ ...s3Props, endpoint: cfg.s3.endpoint! });
+    const presignS3 = cfg.s3.publicEndpoint
+      ? createS3Client({ ...s3Props, endpoint: cfg.s3.publicEndpoint })
+      : undefined;
+    const setup = await untilAvailable("S3", logger, () =>
+      setupBucket(s3, cfg.s3.bucket, { notifications: Boolean(cfg.webhookToken) }),
+    );
+    for (const w of setup.warnings) logger.warn({ bucket: cfg.s3.bucket }, `bucket setup: ${w}`);
+    return {
+      config: cfg,
+      db,
+      s3,
+      presignS3,
+      async stop() {
+        s3.destroy();
+        await stopAll();
+      },
+    };
+  } catch (err) {
+    // A later step failed (a port in use, say): stop what was started, so nothing is left running.
+    await stopAll().catch(() => {});
+    throw err;
+  }
 }

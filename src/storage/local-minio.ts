@@ -44,6 +44,9 @@ export async function startLocalMinio(props: LocalMinioProps): Promise<LocalMini
   ];
   if (props.webhook) args.push("--webhook", props.webhook.url, "--webhook-token", props.webhook.token);
   const child = spawn("bash", args, { stdio: ["ignore", "pipe", "pipe"] });
+  const spawnFailed = new Promise<never>((_, reject) =>
+    child.once("error", (err) => reject(new Error(`cannot run minio/start.sh: ${err.message}`))),
+  );
   let output = "";
   const collect = (b: Buffer) => {
     output += b.toString();
@@ -55,7 +58,7 @@ export async function startLocalMinio(props: LocalMinioProps): Promise<LocalMini
   const exited = new Promise<never>((_, reject) =>
     child.once("exit", (code) => reject(new Error(`MinIO exited with code ${code}: ${output.trim()}`))),
   );
-  await Promise.race([waitForHttp(`${endpoint}/minio/health/live`, 30_000), exited]);
+  await Promise.race([waitForHttp(`${endpoint}/minio/health/live`, 30_000), exited, spawnFailed]);
   return {
     endpoint,
     process: child,

@@ -27,10 +27,16 @@ export interface IntakeProcess {
 
 const MAX_KEPT_LINES = 5000;
 
-export function spawnIntake(name: string, args: string[], env: Record<string, string>): IntakeProcess {
-  const child = spawn(BIN, args, {
+export function spawnIntake(
+  name: string,
+  args: string[],
+  env: Record<string, string>,
+  opts: { bin?: string; cwd?: string } = {},
+): IntakeProcess {
+  const child = spawn(opts.bin ?? BIN, args, {
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env },
     stdio: ["ignore", "pipe", "pipe"],
+    cwd: opts.cwd,
   });
   const logs: LogLine[] = [];
   let raw = "";

@@ -171,7 +171,10 @@ export function createDevS3App(store: DevObjectStore) {
 export async function startDevS3(props: { port: number; dataDir: string }) {
   const app = createDevS3App(new DevObjectStore(props.dataDir));
   const server = serve({ fetch: app.fetch, port: props.port, hostname: "127.0.0.1" });
-  await new Promise<void>((resolve) => server.once("listening", () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    server.once("listening", () => resolve());
+    server.once("error", reject);
+  });
   return {
     endpoint: `http://127.0.0.1:${props.port}`,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
