@@ -7,7 +7,7 @@ import { companionRoutes } from "../src/api/routes/companion.js";
 import { silentLogger } from "../src/observability/logger.js";
 import { reconcileOnce } from "../src/uploads/reconciler.js";
 import { webRoutes } from "../src/web/routes.js";
-import type { Worker } from "../workers/runtime.js";
+import type { Worker } from "../src/worker/runtime.js";
 import { createTestApp, sha256Hex } from "./helpers/app.js";
 import { launchChromium } from "./helpers/client-browser.js";
 import { listenOnFreePort, type RunningServer } from "./helpers/client-server.js";
@@ -29,7 +29,7 @@ beforeAll(async () => {
     INTAKE_RECONCILE_AFTER_SECONDS: "0",
   });
   const { app, deps } = await createTestApp(ctx);
-  app.route("/", webRoutes(deps));
+  app.route("/", webRoutes());
   app.route("/s3", companionRoutes(deps));
   // Stock Uppy, bundled now (esbuild ships with tsx); served only by this test.
   const bundle = await build({

@@ -1,12 +1,12 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { prose } from "../scripts/bench/corpus.js";
-import { runChaos } from "../scripts/chaos/run.js";
 import { createTestApp, type TestApp } from "./helpers/app.js";
 import { createTestContext, type TestContext } from "./helpers/context.js";
 import { waitForJobs } from "./helpers/jobs.js";
 import { type IntakeProcess, startWorkerProcess } from "./helpers/process-intake.js";
 import { uploadFile } from "./helpers/upload.js";
+import { runChaos } from "./support/chaos-run.js";
+import { prose } from "./support/corpus.js";
 
 const FAST_FAULTS = {
   INTAKE_LEASE_SECONDS: "2",

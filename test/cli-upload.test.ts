@@ -5,7 +5,7 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ProgressBoard } from "../src/client/terminal-progress.js";
-import type { Worker } from "../workers/runtime.js";
+import type { Worker } from "../src/worker/runtime.js";
 import { createTestApp } from "./helpers/app.js";
 import { listenOnFreePort, type RunningServer } from "./helpers/client-server.js";
 import { API_KEY } from "./helpers/constants.js";

@@ -6,7 +6,7 @@ import { Readable } from "node:stream";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IntakeError, type JobEvent, upload, watchJob } from "../src/client/node.js";
-import type { Worker } from "../workers/runtime.js";
+import type { Worker } from "../src/worker/runtime.js";
 import { createTestApp, sha256Hex } from "./helpers/app.js";
 import { listenOnFreePort, type RunningServer } from "./helpers/client-server.js";
 import { API_KEY } from "./helpers/constants.js";

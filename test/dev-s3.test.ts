@@ -5,7 +5,7 @@ import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDevS3 } from "../src/storage/dev-s3/server.js";
-import type { Worker } from "../workers/runtime.js";
+import type { Worker } from "../src/worker/runtime.js";
 import { createTestApp, postToUrl, putToUrl, sha256Hex, type TestApp } from "./helpers/app.js";
 import { createTestContext, type TestContext } from "./helpers/context.js";
 import { freePort } from "./helpers/free-port.js";

@@ -3,6 +3,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
+import { relocatedClusterDirectory } from "../src/db/embedded-postgres.js";
 import { putToUrl } from "./helpers/app.js";
 import { S3_KEY, S3_SECRET } from "./helpers/constants.js";
 import { freePort } from "./helpers/free-port.js";
@@ -25,9 +26,14 @@ const exists = (p: string) =>
     () => false,
   );
 
+/** A private temp dir, removed at the end with any cluster relocated for a data dir inside it. */
 async function tempDir(): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), "intake-first-run-"));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  for (const dataDir of [dir, path.join(dir, "data"), path.join(dir, "first"), path.join(dir, "second")]) {
+    const relocated = relocatedClusterDirectory(path.join(dataDir, "postgres"));
+    cleanups.push(() => rm(relocated, { recursive: true, force: true }));
+  }
   return dir;
 }
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildDocx } from "../src/pipeline/testing/build-docx.js";
 import { buildPdf } from "../src/pipeline/testing/build-pdf.js";
-import type { Worker } from "../workers/runtime.js";
+import type { Worker } from "../src/worker/runtime.js";
 import { createTestApp, type TestApp } from "./helpers/app.js";
 import { createTestContext, type TestContext } from "./helpers/context.js";
 import { waitForJobs } from "./helpers/jobs.js";

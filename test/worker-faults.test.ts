@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createOpenAIEmbedder } from "../src/pipeline/index.js";
 import { setupBucket } from "../src/storage/bucket-setup.js";
 import { type LocalMinio, startLocalMinio } from "../src/storage/local-minio.js";
-import type { Worker } from "../workers/runtime.js";
+import type { Worker } from "../src/worker/runtime.js";
 import { createTestApp, type TestApp } from "./helpers/app.js";
 import { S3_KEY, S3_SECRET } from "./helpers/constants.js";
 import { createTestContext, type TestContext } from "./helpers/context.js";

@@ -1,6 +1,6 @@
 import { freePort } from "../../test/helpers/free-port.js";
 import { startServeProcess } from "../../test/helpers/process-intake.js";
-import { API_KEY, intakeEnv, type Stack } from "../lib/stack.js";
+import { API_KEY, intakeEnv, type Stack } from "../../test/support/stack.js";
 import { forkTs } from "../lib/ts-child.js";
 
 export interface ApiResult {

@@ -1,5 +1,5 @@
 import pg from "pg";
-import type { Stack } from "../lib/stack.js";
+import type { Stack } from "../../test/support/stack.js";
 
 /**
  * Single-row UPDATE commits per second (autocommit, one row per client so clients never wait

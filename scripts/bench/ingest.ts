@@ -1,9 +1,9 @@
 import { createDb } from "../../src/db/database.js";
 import { freePort } from "../../test/helpers/free-port.js";
 import { startServeProcess, startWorkerProcess } from "../../test/helpers/process-intake.js";
-import { uploadThroughApi } from "../lib/http-upload.js";
-import { API_KEY, intakeEnv, type Stack } from "../lib/stack.js";
-import { corpusDocument } from "./corpus.js";
+import { corpusDocument } from "../../test/support/corpus.js";
+import { uploadThroughApi } from "../../test/support/http-upload.js";
+import { API_KEY, intakeEnv, type Stack } from "../../test/support/stack.js";
 import { terminal, waitUntil } from "./wait-jobs.js";
 
 export interface IngestResult {

@@ -4,9 +4,9 @@ import { silentLogger } from "../../src/observability/logger.js";
 import { Metrics } from "../../src/observability/metrics.js";
 import { setupBucket } from "../../src/storage/bucket-setup.js";
 import { createS3Client } from "../../src/storage/s3-client.js";
-import { createStageDeps } from "../../workers/deps.js";
-import type { StageDeps } from "../../workers/stage.js";
-import { intakeEnv, type Stack } from "../lib/stack.js";
+import { createStageDeps } from "../../src/worker/deps.js";
+import type { StageDeps } from "../../src/worker/stage.js";
+import { intakeEnv, type Stack } from "../../test/support/stack.js";
 
 /** In-process stage dependencies (and config) on one database and bucket of the bench stack. */
 export async function benchDeps(

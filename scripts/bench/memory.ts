@@ -6,9 +6,9 @@ import { createDb } from "../../src/db/database.js";
 import { buildPdf } from "../../src/pipeline/testing/build-pdf.js";
 import { freePort } from "../../test/helpers/free-port.js";
 import { peakRssMb, startServeProcess, startWorkerProcess } from "../../test/helpers/process-intake.js";
-import { uploadThroughApi } from "../lib/http-upload.js";
-import { API_KEY, intakeEnv, type Stack } from "../lib/stack.js";
-import { prose } from "./corpus.js";
+import { prose } from "../../test/support/corpus.js";
+import { uploadThroughApi } from "../../test/support/http-upload.js";
+import { API_KEY, intakeEnv, type Stack } from "../../test/support/stack.js";
 import { waitUntil } from "./wait-jobs.js";
 
 export interface MemoryCase {

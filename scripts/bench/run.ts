@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { findMinioBinary } from "../../src/storage/local-minio.js";
-import { startStack } from "../lib/stack.js";
+import { startStack } from "../../test/support/stack.js";
 import { percentile, round, table } from "../lib/stats.js";
 import { measureApi } from "./api.js";
 import { measureCommitCeiling } from "./commit-ceiling.js";

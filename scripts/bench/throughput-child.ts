@@ -7,9 +7,9 @@ import { createDb } from "../../src/db/database.js";
 import { silentLogger } from "../../src/observability/logger.js";
 import { Metrics } from "../../src/observability/metrics.js";
 import { createS3Client } from "../../src/storage/s3-client.js";
-import { createStageDeps } from "../../workers/deps.js";
-import { startWorker } from "../../workers/runtime.js";
-import { commitStage, type StageHandler } from "../../workers/stage.js";
+import { createStageDeps } from "../../src/worker/deps.js";
+import { startWorker } from "../../src/worker/runtime.js";
+import { commitStage, type StageHandler } from "../../src/worker/stage.js";
 
 export type ThroughputSystem = "intake" | "intake-batched" | "graphile" | "graphile-batched";
 

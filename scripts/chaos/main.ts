@@ -2,7 +2,7 @@
 // (random worker SIGKILLs, an API SIGKILLed mid-upload, MinIO down 20 s, a Postgres restart).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 const { parseArgs } = await import("node:util");
-const { runChaos } = await import("./run.js");
+const { runChaos } = await import("../../test/support/chaos-run.js");
 
 const { values } = parseArgs({ options: { quick: { type: "boolean", default: false } } });
 const quick = values.quick!;

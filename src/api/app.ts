@@ -6,7 +6,7 @@ import { webRoutes } from "../web/routes.js";
 import type { AppDeps } from "./deps.js";
 import { httpMetrics } from "./middleware/http-metrics.js";
 import { type RequestLogEnv, requestLog } from "./middleware/request-log.js";
-import { ApiError, problem } from "./problem.js";
+import { ApiError, fromDomainError, problem } from "./problem.js";
 import { companionRoutes } from "./routes/companion.js";
 import { eventRoutes } from "./routes/events.js";
 import { healthRoutes } from "./routes/health.js";
@@ -36,13 +36,15 @@ export function createApp(deps: AppDeps) {
   app.route("/v1/jobs", jobRoutes(deps));
   app.route("/v1/storage-events", storageEventRoutes(deps));
   app.route("/s3", companionRoutes(deps));
-  app.route("/", webRoutes(deps));
+  app.route("/", webRoutes());
 
   app.notFound((c) =>
     problem(c, new ApiError(404, "not_found", `no route for ${c.req.method} ${c.req.path}`)),
   );
   app.onError((err, c) => {
     if (err instanceof ApiError) return problem(c, err);
+    const domain = fromDomainError(err);
+    if (domain) return problem(c, domain);
     if (err instanceof HTTPException) {
       return problem(
         c,

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { UploadError, type UploadErrorCode } from "../uploads/upload-error.js";
 
 /**
  * The one error type of the API. `code` is stable and part of the contract; `detail` is for
@@ -44,3 +45,20 @@ export function problem(c: Context, err: ApiError): Response {
 }
 
 export const notFound = (what: string) => new ApiError(404, "not_found", `${what} not found`);
+
+/** The HTTP status of each refusal of the upload service: the one place domain errors meet HTTP. */
+const UPLOAD_STATUS: Record<UploadErrorCode, ContentfulStatusCode> = {
+  file_too_large: 413,
+  idempotency_key_reused: 409,
+  invalid_part_number: 400,
+  invalid_parts: 422,
+  not_multipart: 409,
+  upload_not_awaiting: 409,
+};
+
+/** A domain error as the ApiError it is answered with, or undefined for anything else. */
+export function fromDomainError(err: unknown): ApiError | undefined {
+  if (err instanceof UploadError)
+    return new ApiError(UPLOAD_STATUS[err.code], err.code, err.message, err.details);
+  return undefined;
+}

@@ -1,10 +1,10 @@
 import { Command, InvalidArgumentError } from "commander";
-import { parseStages } from "../../workers/runtime.js";
 import { createApiKey } from "../auth/api-keys.js";
 import { ConfigError, loadConfig } from "../config/index.js";
 import { JOB_STAGES } from "../jobs/state-machine.js";
 import { createLogger } from "../observability/logger.js";
 import { openDatabase } from "../runtime/local-postgres.js";
+import { parseStages } from "../worker/runtime.js";
 import { run } from "./server.js";
 import { registerUploadCommands } from "./upload-commands.js";
 

@@ -1,6 +1,4 @@
 import { serve } from "@hono/node-server";
-import { createStageDeps } from "../../workers/deps.js";
-import { startWorker } from "../../workers/runtime.js";
 import { createApp } from "../api/app.js";
 import { storeApiKey } from "../auth/api-keys.js";
 import type { Config } from "../config/index.js";
@@ -11,6 +9,8 @@ import { Metrics } from "../observability/metrics.js";
 import { startMetricsServer, workerMetricsPort } from "../observability/metrics-server.js";
 import { startServices } from "../runtime/services.js";
 import { startReconciler } from "../uploads/reconciler.js";
+import { createStageDeps } from "../worker/deps.js";
+import { startWorker } from "../worker/runtime.js";
 
 export interface RunOptions {
   api: boolean;

@@ -1,8 +1,10 @@
-import { Kysely, PostgresDialect } from "kysely";
+import { Kysely, PostgresDialect, type Transaction } from "kysely";
 import pg from "pg";
 import type { Database } from "./schema.js";
 
 export type Db = Kysely<Database>;
+/** A transaction on the intake database; SQL helpers take a Db or a Tx. */
+export type Tx = Transaction<Database>;
 
 export interface CreateDbProps {
   connectionString: string;

@@ -105,10 +105,15 @@ export async function clusterDirectory(
   if (!account) return requested;
   if (await exists(path.join(requested, "PG_VERSION"))) return requested;
   if (await canReach(path.dirname(requested), account)) return requested;
-  const id = createHash("sha256").update(requested).digest("hex").slice(0, 16);
-  const relocated = path.join(SYSTEM_DATA_DIR, "postgres", id);
+  const relocated = relocatedClusterDirectory(requested);
   log(`Postgres data for ${requested} is kept in ${relocated}: the postgres user cannot reach ${requested}`);
   return relocated;
+}
+
+/** Where a cluster for `requested` lives when the postgres user cannot reach `requested`. */
+export function relocatedClusterDirectory(requested: string): string {
+  const id = createHash("sha256").update(path.resolve(requested)).digest("hex").slice(0, 16);
+  return path.join(SYSTEM_DATA_DIR, "postgres", id);
 }
 
 async function prepareDirectory(dataDir: string, account: Account | undefined): Promise<void> {

@@ -1,7 +1,5 @@
 import { sql } from "kysely";
-import type { Tx } from "../jobs/job-events.js";
-import type { Chunk } from "../pipeline/chunk.js";
-import type { Db } from "./database.js";
+import type { Db, Tx } from "./database.js";
 import { safeJson, safeText } from "./safe-values.js";
 import type { JobRow } from "./schema.js";
 
@@ -49,8 +47,15 @@ export function findDocument(db: Db, jobId: string) {
   return db.selectFrom("documents").selectAll().where("job_id", "=", jobId).executeTakeFirst();
 }
 
-/** A chunk as the chunker yields it. */
-export type ChunkRow = Chunk;
+/** A chunk as stored: the chunker's output has this shape. */
+export interface ChunkRow {
+  seq: number;
+  text: string;
+  start: number;
+  end: number;
+  page: number | null;
+  tokenCount: number;
+}
 
 /**
  * Writes a batch of chunks keyed by (job, seq): a rerun overwrites the same rows, so chunking

@@ -1,5 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable } from "kysely";
-import type { JobStage, JobStatus } from "../jobs/state-machine.js";
+import type { JobStage, JobStatus } from "./job-states.js";
 
 /** A column Postgres fills in by default but callers may set. */
 type Defaulted<T> = ColumnType<T, T | undefined, T>;

@@ -1,6 +1,6 @@
-import { sql, type Transaction } from "kysely";
+import { sql } from "kysely";
+import type { Tx } from "../db/database.js";
 import { safeJson } from "../db/safe-values.js";
-import type { Database } from "../db/schema.js";
 import type { JobStage } from "./state-machine.js";
 
 /** Workers LISTEN here; the payload is the stage that has new work. */
@@ -8,7 +8,7 @@ export const QUEUE_CHANNEL = "intake_jobs";
 /** API processes LISTEN here to fan job events out to SSE clients; the payload is {jobId,id}. */
 export const EVENTS_CHANNEL = "intake_job_events";
 
-export type Tx = Transaction<Database>;
+export type { Tx };
 
 export interface NewJobEvent {
   jobId: string;

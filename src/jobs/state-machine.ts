@@ -7,19 +7,9 @@
  * - stage: which pipeline step the job is at; meaningful while queued, running or failed.
  * - lease: a running job's owner and expiry; only the owner may change the job.
  */
-export const JOB_STATUSES = [
-  "awaiting_upload",
-  "queued",
-  "running",
-  "completed",
-  "failed",
-  "expired",
-  "cancelled",
-] as const;
-export type JobStatus = (typeof JOB_STATUSES)[number];
+import { JOB_STAGES, type JobStage, type JobStatus } from "../db/job-states.js";
 
-export const JOB_STAGES = ["parse", "chunk", "embed"] as const;
-export type JobStage = (typeof JOB_STAGES)[number];
+export { JOB_STAGES, JOB_STATUSES, type JobStage, type JobStatus } from "../db/job-states.js";
 
 export const TERMINAL_STATUSES: readonly JobStatus[] = ["completed", "failed", "expired", "cancelled"];
 

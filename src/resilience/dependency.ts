@@ -6,7 +6,7 @@ import type { Metrics } from "../observability/metrics.js";
  * Thrown when a dependency (storage, embedding provider) is unavailable: its breaker is open or
  * it kept failing at the network level. Workers requeue the job without spending its attempt
  * when the outage is confirmed (an outage delays jobs, it does not fail them); see
- * workers/runtime.ts for what confirms one.
+ * src/worker/runtime.ts for what confirms one.
  */
 export class DependencyUnavailableError extends Error {
   override name = "DependencyUnavailableError";

@@ -5,7 +5,6 @@ import {
   ListPartsCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
-import { ApiError } from "../api/problem.js";
 import type { Config } from "../config/index.js";
 import type { Db } from "../db/database.js";
 import type { JobRow } from "../db/schema.js";
@@ -23,6 +22,7 @@ import {
 } from "../storage/presign.js";
 import { deleteObject } from "../storage/verify.js";
 import type { CreateUploadBody } from "./schemas.js";
+import { UploadError } from "./upload-error.js";
 
 export interface UploadDeps {
   config: Config;
@@ -52,8 +52,7 @@ const specOf = (deps: UploadDeps, job: JobRow): ObjectSpec => ({
 export async function createUpload(deps: UploadDeps, tenantId: string, body: CreateUploadBody) {
   const { uploads } = deps.config;
   if (body.size > uploads.maxBytes) {
-    throw new ApiError(
-      413,
+    throw new UploadError(
       "file_too_large",
       `size ${body.size} exceeds the maximum of ${uploads.maxBytes} bytes`,
       {
@@ -114,14 +113,9 @@ function assertSameRequest(job: JobRow, body: CreateUploadBody) {
     job.content_type === body.contentType &&
     job.sha256 === (body.sha256 ?? null);
   if (!same) {
-    throw new ApiError(
-      409,
-      "idempotency_key_reused",
-      "this idempotency key was used for a different upload",
-      {
-        jobId: job.id,
-      },
-    );
+    throw new UploadError("idempotency_key_reused", "this idempotency key was used for a different upload", {
+      jobId: job.id,
+    });
   }
 }
 
@@ -153,7 +147,7 @@ export async function uploadInstructions(deps: UploadDeps, job: JobRow): Promise
 export async function signParts(deps: UploadDeps, job: JobRow, partNumbers: number[]) {
   const { uploadId, partSize, count } = multipartOf(deps, job);
   const bad = partNumbers.find((n) => n > count);
-  if (bad) throw new ApiError(400, "invalid_part_number", `part ${bad} is beyond the last part (${count})`);
+  if (bad) throw new UploadError("invalid_part_number", `part ${bad} is beyond the last part (${count})`);
   const spec = { ...specOf(deps, job), uploadId, partSize };
   return presignParts(deps.presignS3 ?? deps.s3, spec, partNumbers, deps.config.uploads.urlTtlSeconds);
 }
@@ -202,7 +196,7 @@ export async function assembleMultipart(
     const name = (err as Error).name;
     if (name === "NoSuchUpload") return;
     if (name === "InvalidPart" || name === "InvalidPartOrder" || name === "EntityTooSmall") {
-      throw new ApiError(422, "invalid_parts", `S3 refused the part list: ${(err as Error).message}`);
+      throw new UploadError("invalid_parts", `S3 refused the part list: ${(err as Error).message}`);
     }
     throw err;
   }
@@ -229,10 +223,10 @@ async function abortMultipart(s3: S3Client, bucket: string, key: string, uploadI
 
 function multipartOf(deps: UploadDeps, job: JobRow) {
   if (job.upload_method !== "multipart" || !job.multipart_upload_id) {
-    throw new ApiError(409, "not_multipart", "this upload is not a multipart upload");
+    throw new UploadError("not_multipart", "this upload is not a multipart upload");
   }
   if (job.status !== "awaiting_upload") {
-    throw new ApiError(409, "upload_not_awaiting", `the job is ${job.status}, not awaiting an upload`);
+    throw new UploadError("upload_not_awaiting", `the job is ${job.status}, not awaiting an upload`);
   }
   const partSize = deps.config.uploads.partSizeBytes;
   return { uploadId: job.multipart_upload_id, partSize, count: partCount(Number(job.size), partSize) };

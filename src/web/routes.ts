@@ -1,8 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { transform } from "esbuild";
 import { Hono } from "hono";
-import type { AppDeps } from "../api/deps.js";
-import { notFound } from "../api/problem.js";
 
 const SRC = new URL("../", import.meta.url);
 /** Folders whose modules the browser may load; Node-only modules of the SDK are refused. */
@@ -23,7 +21,7 @@ const CSP = [
  * No bundler or build server runs: the browser follows the modules' own relative imports,
  * which is also why the SDK's browser path must not import Node modules.
  */
-export function webRoutes(_deps: AppDeps) {
+export function webRoutes() {
   const cache = new Map<string, Promise<string>>();
   const compile = (name: string) => {
     let out = cache.get(name);
@@ -48,10 +46,10 @@ export function webRoutes(_deps: AppDeps) {
     .get("/assets/:dir/:file{[a-z0-9-]+\\.js}", async (c) => {
       const dir = c.req.param("dir");
       const name = `${dir}/${c.req.param("file").replace(/\.js$/, "")}`;
-      if (!BROWSER_DIRS.has(dir) || NODE_ONLY.has(name)) throw notFound("asset");
-      const code = await compile(name).catch(() => {
-        throw notFound("asset");
-      });
+      // Unknown or Node-only modules answer as any unknown route does (the app's notFound).
+      if (!BROWSER_DIRS.has(dir) || NODE_ONLY.has(name)) return c.notFound();
+      const code = await compile(name).catch(() => undefined);
+      if (code === undefined) return c.notFound();
       c.header("content-type", "text/javascript; charset=utf-8");
       c.header("cache-control", "no-cache");
       return c.body(code);

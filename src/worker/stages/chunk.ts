@@ -1,6 +1,6 @@
-import { type ChunkRow, deleteChunksFrom, findDocument, upsertChunks } from "../../src/db/outputs.js";
-import { chunkText, type PageSpan } from "../../src/pipeline/index.js";
-import { openObject } from "../../src/resilience/storage-dependency.js";
+import { type ChunkRow, deleteChunksFrom, findDocument, upsertChunks } from "../../db/outputs.js";
+import { chunkText, type PageSpan } from "../../pipeline/index.js";
+import { openObject } from "../../resilience/storage-dependency.js";
 import { commitStage, progressReporter, type StageHandler, writeFenced } from "../stage.js";
 
 const BATCH = 500;

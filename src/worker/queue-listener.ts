@@ -1,6 +1,6 @@
 import pg from "pg";
-import { QUEUE_CHANNEL } from "../src/jobs/job-events.js";
-import type { Logger } from "../src/observability/logger.js";
+import { QUEUE_CHANNEL } from "../jobs/job-events.js";
+import type { Logger } from "../observability/logger.js";
 
 /**
  * The worker's LISTEN connection on the queue channel. When Postgres restarts or the socket

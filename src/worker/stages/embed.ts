@@ -1,5 +1,5 @@
-import { readChunksAfter, upsertEmbeddings } from "../../src/db/outputs.js";
-import { countOutputs } from "../../src/jobs/job-queries.js";
+import { readChunksAfter, upsertEmbeddings } from "../../db/outputs.js";
+import { countOutputs } from "../../jobs/job-queries.js";
 import { progressReporter, type StageHandler, writeFenced } from "../stage.js";
 
 const BATCH = 64;

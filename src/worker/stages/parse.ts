@@ -1,10 +1,10 @@
 import { PassThrough } from "node:stream";
 import { Upload } from "@aws-sdk/lib-storage";
-import { findReusableJob, upsertDocument } from "../../src/db/outputs.js";
-import { completeWithReusedOutputs } from "../../src/jobs/stage-outcomes.js";
-import type { ParseResult, TextSink } from "../../src/pipeline/index.js";
-import { openObject } from "../../src/resilience/storage-dependency.js";
-import { derivedKeyFor } from "../../src/storage/object-key.js";
+import { findReusableJob, upsertDocument } from "../../db/outputs.js";
+import { completeWithReusedOutputs } from "../../jobs/stage-outcomes.js";
+import type { ParseResult, TextSink } from "../../pipeline/index.js";
+import { openObject } from "../../resilience/storage-dependency.js";
+import { derivedKeyFor } from "../../storage/object-key.js";
 import { commitStage, progressReporter, type StageHandler } from "../stage.js";
 
 /**

@@ -1,17 +1,17 @@
 import type { S3Client } from "@aws-sdk/client-s3";
-import type { Config } from "../src/config/index.js";
-import type { Db } from "../src/db/database.js";
-import type { JobRow } from "../src/db/schema.js";
-import type { StageCompletionBatcher } from "../src/jobs/complete-batch.js";
-import type { Tx } from "../src/jobs/job-events.js";
-import { type Fence, lockFenced } from "../src/jobs/lease.js";
-import { finishStage, reportProgress } from "../src/jobs/stage-outcomes.js";
-import type { JobStage } from "../src/jobs/state-machine.js";
-import type { Logger } from "../src/observability/logger.js";
-import type { Metrics } from "../src/observability/metrics.js";
-import type { EmbeddingProvider } from "../src/pipeline/index.js";
-import type { Dependency } from "../src/resilience/dependency.js";
-import type { ParseExecutor } from "../src/sandbox/parse-executor.js";
+import type { Config } from "../config/index.js";
+import type { Db } from "../db/database.js";
+import type { JobRow } from "../db/schema.js";
+import type { StageCompletionBatcher } from "../jobs/complete-batch.js";
+import type { Tx } from "../jobs/job-events.js";
+import { type Fence, lockFenced } from "../jobs/lease.js";
+import { finishStage, reportProgress } from "../jobs/stage-outcomes.js";
+import type { JobStage } from "../jobs/state-machine.js";
+import type { Logger } from "../observability/logger.js";
+import type { Metrics } from "../observability/metrics.js";
+import type { EmbeddingProvider } from "../pipeline/index.js";
+import type { Dependency } from "../resilience/dependency.js";
+import type { ParseExecutor } from "../sandbox/parse-executor.js";
 
 export interface StageDeps {
   config: Config;

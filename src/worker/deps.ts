@@ -1,17 +1,17 @@
 import { HeadBucketCommand, type S3Client } from "@aws-sdk/client-s3";
-import type { Config } from "../src/config/index.js";
-import type { Db } from "../src/db/database.js";
-import { StageCompletionBatcher } from "../src/jobs/complete-batch.js";
-import type { Logger } from "../src/observability/logger.js";
-import type { Metrics } from "../src/observability/metrics.js";
+import type { Config } from "../config/index.js";
+import type { Db } from "../db/database.js";
+import { StageCompletionBatcher } from "../jobs/complete-batch.js";
+import type { Logger } from "../observability/logger.js";
+import type { Metrics } from "../observability/metrics.js";
 import {
   createEmbeddingProvider,
   type EmbeddingProvider,
   EmbeddingProviderError,
-} from "../src/pipeline/index.js";
-import { Dependency, isNetworkError } from "../src/resilience/dependency.js";
-import { createStorageDependency } from "../src/resilience/storage-dependency.js";
-import { ParseExecutor } from "../src/sandbox/parse-executor.js";
+} from "../pipeline/index.js";
+import { Dependency, isNetworkError } from "../resilience/dependency.js";
+import { createStorageDependency } from "../resilience/storage-dependency.js";
+import { ParseExecutor } from "../sandbox/parse-executor.js";
 import type { StageDeps } from "./stage.js";
 
 export function createProvider(config: Config): EmbeddingProvider {

@@ -1,7 +1,7 @@
-import { LeaseLostError } from "../src/jobs/lease.js";
-import { EmbeddingProviderError, isPipelineError } from "../src/pipeline/index.js";
-import { DependencyUnavailableError } from "../src/resilience/dependency.js";
-import { isTransientStorageError } from "../src/resilience/storage-dependency.js";
+import { LeaseLostError } from "../jobs/lease.js";
+import { EmbeddingProviderError, isPipelineError } from "../pipeline/index.js";
+import { DependencyUnavailableError } from "../resilience/dependency.js";
+import { isTransientStorageError } from "../resilience/storage-dependency.js";
 
 export type Outcome =
   /** The lease is gone: someone else owns the job now; write nothing. */

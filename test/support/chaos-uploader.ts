@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { UploadSource } from "../lib/http-upload.js";
+import type { UploadSource } from "./http-upload.js";
 
 /**
  * A patient client: create (with an idempotency key, so a create whose answer was lost is not

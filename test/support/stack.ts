@@ -6,7 +6,7 @@ import { createDb } from "../../src/db/database.js";
 import { type RunningPostgres, startEmbeddedPostgres } from "../../src/db/embedded-postgres.js";
 import { migrateToLatest } from "../../src/db/migrate.js";
 import { findMinioBinary, type LocalMinio, startLocalMinio } from "../../src/storage/local-minio.js";
-import { freePort } from "../../test/helpers/free-port.js";
+import { freePort } from "../helpers/free-port.js";
 
 export const S3_KEY = "intake-bench";
 export const S3_SECRET = "intake-bench-secret";

@@ -1,6 +1,6 @@
 import { buildDocx } from "../../src/pipeline/testing/build-docx.js";
 import { buildPdf } from "../../src/pipeline/testing/build-pdf.js";
-import type { UploadSource } from "../lib/http-upload.js";
+import type { UploadSource } from "./http-upload.js";
 
 const WORDS =
   "intake streams uploads through parse chunk and embed stages with fenced leases and retries".split(" ");

@@ -1,14 +1,10 @@
 import { sql } from "kysely";
 import { createDb, type Db } from "../../src/db/database.js";
-import { freePort } from "../../test/helpers/free-port.js";
-import {
-  type IntakeProcess,
-  startServeProcess,
-  startWorkerProcess,
-} from "../../test/helpers/process-intake.js";
-import { corpusDocument, prose } from "../bench/corpus.js";
-import { API_KEY, intakeEnv, type Stack, startStack } from "../lib/stack.js";
-import { uploadPatiently } from "./uploader.js";
+import { freePort } from "../helpers/free-port.js";
+import { type IntakeProcess, startServeProcess, startWorkerProcess } from "../helpers/process-intake.js";
+import { uploadPatiently } from "./chaos-uploader.js";
+import { corpusDocument, prose } from "./corpus.js";
+import { API_KEY, intakeEnv, type Stack, startStack } from "./stack.js";
 
 export interface ChaosPlan {
   jobs: number;
