@@ -5,7 +5,7 @@ import { createTestContext, type TestContext } from "./helpers/context.js";
 import { waitForJobs } from "./helpers/jobs.js";
 import { type IntakeProcess, startWorkerProcess } from "./helpers/process-intake.js";
 import { uploadFile } from "./helpers/upload.js";
-import { runChaos } from "./support/chaos-run.js";
+import { type ChaosPlan, runChaos } from "./support/chaos-run.js";
 import { prose } from "./support/corpus.js";
 
 const FAST_FAULTS = {
@@ -85,25 +85,34 @@ describe("chaos", () => {
     expect(outputs.max_seq).toBe(outputs.chunks - 1);
   }, 60_000);
 
-  it("40 jobs through API and worker processes survive a SIGKILLed worker and MinIO down for 3 s", async () => {
-    const report = await runChaos({
-      jobs: 40,
-      apis: 1,
-      workers: 2,
-      killWorkerEveryMs: 0,
-      killWorkerAt: 0.4,
-      killApiAt: null,
-      minioOutage: { at: 0.2, ms: 3000 },
-      restartPostgresAt: null,
-      timeoutMs: 45_000,
-    });
-    expect(report.faults.some((f) => f.includes("SIGKILL worker"))).toBe(true);
-    expect(report.faults.some((f) => f.includes("MinIO started"))).toBe(true);
-    expect(report.uploadFailures).toEqual([]);
-    expect(report.unexpectedExits).toEqual([]);
-    expect(report.lost).toBe(0);
-    expect(report.duplicateJobs).toBe(0);
-    expect(report.byStatus).toEqual({ completed: 40 });
-    expect(report.badOutputs).toEqual([]);
-  }, 60_000);
+  const plan: ChaosPlan = {
+    jobs: 40,
+    apis: 1,
+    workers: 2,
+    killWorkerEveryMs: 0,
+    killWorkerAt: 0.4,
+    killApiAt: null,
+    minioOutage: { at: 0.2, ms: 3000 },
+    restartPostgresAt: null,
+    timeoutMs: 45_000,
+  };
+  // The run's own deadline, plus its stack: starting Postgres and MinIO (MinIO's liveness wait
+  // is up to 30 s) and stopping every process (SIGTERM, SIGKILL after 5 s), on 2 busy cores.
+  const budgetMs = plan.timeoutMs + 30_000 + 15_000;
+
+  it(
+    "40 jobs through API and worker processes survive a SIGKILLed worker and MinIO down for 3 s",
+    async () => {
+      const report = await runChaos(plan);
+      expect(report.faults.some((f) => f.includes("SIGKILL worker"))).toBe(true);
+      expect(report.faults.some((f) => f.includes("MinIO started"))).toBe(true);
+      expect(report.uploadFailures).toEqual([]);
+      expect(report.unexpectedExits).toEqual([]);
+      expect(report.lost).toBe(0);
+      expect(report.duplicateJobs).toBe(0);
+      expect(report.byStatus).toEqual({ completed: 40 });
+      expect(report.badOutputs).toEqual([]);
+    },
+    budgetMs,
+  );
 });

@@ -1,9 +1,11 @@
 import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { sql } from "kysely";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../src/db/database.js";
 import { migrateToLatest } from "../src/db/migrate.js";
+import { claimStatement } from "../src/jobs/claim.js";
 import { createTestContext, type TestContext } from "./helpers/context.js";
 
 let ctx: TestContext;
@@ -36,14 +38,19 @@ describe("the test stack is real", () => {
     ]);
   });
 
-  it("makes the claim query an index scan on the partial index", async () => {
-    const plan = await sql<{ "QUERY PLAN": string }>`
-      EXPLAIN SELECT id FROM jobs WHERE status = 'queued' AND stage = ANY(ARRAY['parse'])
-      AND run_after <= now() ORDER BY priority DESC, run_after LIMIT 10 FOR UPDATE SKIP LOCKED`.execute(
+  it("makes the workers' claim statement an index scan on the partial index", async () => {
+    const claim = claimStatement({ workerId: "w", stages: ["parse"], limit: 10, leaseSeconds: 30 }).compile(
       ctx.db,
     );
+    // EXPLAIN without ANALYZE plans the UPDATE/INSERT without running it.
+    const client = new pg.Client({ connectionString: ctx.databaseUrl });
+    await client.connect();
+    const plan = await client
+      .query<{ "QUERY PLAN": string }>(`EXPLAIN ${claim.sql}`, [...claim.parameters])
+      .finally(() => client.end());
     const text = plan.rows.map((r) => r["QUERY PLAN"]).join("\n");
-    expect(text).toMatch(/jobs_claimable/);
+    expect(text).toMatch(/Index Scan using jobs_claimable/);
+    expect(text).toMatch(/LockRows/);
   });
 
   it("round-trips an object through a presigned PUT", async () => {

@@ -82,14 +82,22 @@ describe("worker processes", () => {
     const c = counts.rows[0]!;
     expect(c.chunks).toBe(c.distinct_chunks);
     expect(c.embeddings).toBe(c.chunks);
-    // Both processes did work.
-    const owners = await ctx.db
+    // Both processes did work: every stage run was claimed by one of their worker ids
+    // (host:pid:random), and each process claimed some.
+    const starts = await ctx.db
       .selectFrom("job_events")
-      .select("id")
-      .where("type", "=", "uploaded")
+      .select(sql<string>`data->>'worker'`.as("worker"))
+      .where("type", "=", "stage_started")
       .where("job_id", "in", ids)
       .execute();
-    expect(owners).toHaveLength(200);
+    const runsByPid = new Map<number, number>();
+    for (const { worker } of starts) {
+      const pid = Number(worker.split(":")[1]);
+      runsByPid.set(pid, (runsByPid.get(pid) ?? 0) + 1);
+    }
+    expect([...runsByPid.keys()].sort()).toEqual([a.pid, b.pid].sort());
+    for (const runs of runsByPid.values()) expect(runs).toBeGreaterThan(0);
+    expect([...runsByPid.values()].reduce((x, y) => x + y, 0)).toBe(starts.length);
 
     a.kill("SIGTERM");
     b.kill("SIGTERM");

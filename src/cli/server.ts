@@ -6,7 +6,7 @@ import { JobEventHub } from "../jobs/job-event-hub.js";
 import type { JobStage } from "../jobs/state-machine.js";
 import { createLogger, type Logger } from "../observability/logger.js";
 import { Metrics } from "../observability/metrics.js";
-import { startMetricsServer, workerMetricsPort } from "../observability/metrics-server.js";
+import { startMetricsServer } from "../observability/metrics-server.js";
 import { startServices } from "../runtime/services.js";
 import { startReconciler } from "../uploads/reconciler.js";
 import { createStageDeps } from "../worker/deps.js";
@@ -34,7 +34,7 @@ export async function run(config: Config, opts: RunOptions): Promise<void> {
     ? null
     : opts.metricsPort !== undefined
       ? opts.metricsPort
-      : workerMetricsPort(process.env);
+      : (config.metricsPort ?? null);
   const services = await startServices(config, logger, { apiPort: opts.api ? config.port : undefined });
   const cfg = services.config;
   const metrics = new Metrics();

@@ -17,6 +17,24 @@ describe("loadConfig", () => {
     });
   });
 
+  it("reads the sandbox budget, refund cap, local ports and metrics port", () => {
+    const c = loadConfig({
+      INTAKE_PARSE_THREADS: "3",
+      INTAKE_PARSE_MEMORY_MB: "128",
+      INTAKE_PARSE_TIMEOUT_MS: "5000",
+      INTAKE_PARSE_TIMEOUT_PER_MIB_MS: "100",
+      INTAKE_MAX_RELEASES: "4",
+      INTAKE_LOCAL_PG_PORT: "6000",
+      INTAKE_LOCAL_S3_PORT: "6001",
+      INTAKE_METRICS_PORT: "0",
+    });
+    expect(c.parse).toEqual({ threads: 3, memoryMb: 128, timeoutBaseMs: 5000, timeoutPerMiBMs: 100 });
+    expect(c.worker.maxReleases).toBe(4);
+    expect(c.local).toEqual({ pgPort: 6000, s3Port: 6001 });
+    expect(c.metricsPort).toBe(0);
+    expect(loadConfig({}).metricsPort).toBeUndefined();
+  });
+
   it("treats empty strings as unset", () => {
     expect(loadConfig({ PORT: "", DATABASE_URL: "" }).port).toBe(8080);
   });
@@ -32,6 +50,11 @@ describe("loadConfig", () => {
     [{ INTAKE_CHUNK_SIZE: "100", INTAKE_CHUNK_OVERLAP: "100" }, "INTAKE_CHUNK_OVERLAP: must be smaller"],
     [{ INTAKE_EMBEDDER: "openai" }, "INTAKE_OPENAI_BASE_URL: required"],
     [{ INTAKE_EMBEDDER: "magic" }, "INTAKE_EMBEDDER:"],
+    [{ INTAKE_METRICS_PORT: "metrics" }, 'INTAKE_METRICS_PORT: must be a whole number (got "metrics")'],
+    [{ INTAKE_LOCAL_PG_PORT: "0" }, "INTAKE_LOCAL_PG_PORT:"],
+    [{ INTAKE_LOCAL_S3_PORT: "99999" }, "INTAKE_LOCAL_S3_PORT:"],
+    [{ INTAKE_PARSE_MEMORY_MB: "8" }, "INTAKE_PARSE_MEMORY_MB:"],
+    [{ INTAKE_PARSE_THREADS: "0" }, "INTAKE_PARSE_THREADS:"],
   ])("rejects %j with one line naming the variable", (env, message) => {
     let error: unknown;
     try {

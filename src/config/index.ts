@@ -39,6 +39,7 @@ const envSchema = z.object({
   INTAKE_DATA_DIR: z.string().min(1).default(".intake"),
   INTAKE_LOCAL_PG_PORT: int(1, 65535).optional(),
   INTAKE_LOCAL_S3_PORT: int(1, 65535).optional(),
+  INTAKE_METRICS_PORT: int(0, 65535).optional(),
   INTAKE_UPLOAD_URL_TTL_SECONDS: int(1, 7 * 24 * 3600).default(900),
   INTAKE_MAX_UPLOAD_BYTES: int(1).default(5 * GiB),
   INTAKE_MULTIPART_THRESHOLD_BYTES: int(5 * MiB).default(64 * MiB),
@@ -96,6 +97,8 @@ export interface Config {
   dataDir: string;
   /** Ports of the local services `intake start` runs; undefined: the default, or a free one. */
   local: { pgPort: number | undefined; s3Port: number | undefined };
+  /** Where a process without the API serves /metrics (0: any free port); undefined: nowhere. */
+  metricsPort: number | undefined;
   uploads: {
     urlTtlSeconds: number;
     maxBytes: number;
@@ -170,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
     webhookToken: e.INTAKE_WEBHOOK_TOKEN,
     dataDir: path.resolve(e.INTAKE_DATA_DIR),
     local: { pgPort: e.INTAKE_LOCAL_PG_PORT, s3Port: e.INTAKE_LOCAL_S3_PORT },
+    metricsPort: e.INTAKE_METRICS_PORT,
     uploads: {
       urlTtlSeconds: e.INTAKE_UPLOAD_URL_TTL_SECONDS,
       maxBytes: e.INTAKE_MAX_UPLOAD_BYTES,

@@ -20,9 +20,17 @@ export interface ClaimOptions {
  */
 export async function claimJobs(db: Db, opts: ClaimOptions): Promise<JobRow[]> {
   if (opts.limit <= 0 || opts.stages.length === 0) return [];
-  // One statement: take the leases, write each job's `stage_started` event and NOTIFY its
-  // listeners. The NOTIFY CTE is referenced by the final SELECT so that it runs.
-  const { rows } = await sql<JobRow>`
+  const { rows } = await claimStatement(opts).execute(db);
+  return rows;
+}
+
+/**
+ * The claim as one statement: take the leases, write each job's `stage_started` event and
+ * NOTIFY its listeners. The NOTIFY CTE is referenced by the final SELECT so that it runs.
+ * Exported so that a test can EXPLAIN exactly what workers run.
+ */
+export function claimStatement(opts: ClaimOptions) {
+  return sql<JobRow>`
     WITH claimed AS (
       UPDATE jobs SET
         status = 'running',
@@ -48,6 +56,5 @@ export async function claimJobs(db: Db, opts: ClaimOptions): Promise<JobRow[]> {
     ), notified AS (
       SELECT count(pg_notify(${EVENTS_CHANNEL}, json_build_object('jobId', job_id, 'id', id::text)::text)) AS n FROM events
     )
-    SELECT claimed.* FROM claimed, notified`.execute(db);
-  return rows;
+    SELECT claimed.* FROM claimed, notified`;
 }

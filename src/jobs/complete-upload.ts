@@ -1,5 +1,6 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { Db } from "../db/database.js";
+import { now } from "../db/now.js";
 import type { JobRow } from "../db/schema.js";
 import type { Metrics } from "../observability/metrics.js";
 import { deleteObject, verifyUploadedObject } from "../storage/verify.js";
@@ -80,11 +81,11 @@ async function complete(
       .set((eb) => ({
         status: "queued",
         stage: "parse",
-        uploaded_at: new Date(),
-        run_after: new Date(),
+        uploaded_at: now(),
+        run_after: now(),
         object_etag: verification.etag,
         content_sha256: verification.contentSha256 ?? eb.ref("sha256"),
-        updated_at: new Date(),
+        updated_at: now(),
       }))
       .where("id", "=", job.id)
       .where("status", "=", "awaiting_upload")

@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import type { Db } from "../db/database.js";
+import { now } from "../db/now.js";
 import type { JobRow } from "../db/schema.js";
 import { appendJobEvent, notifyQueued } from "./job-events.js";
 
@@ -49,9 +50,9 @@ export async function retryFailedJob(db: Db, tenantId: string, id: string): Prom
         status: "queued",
         attempt: 0,
         releases: 0,
-        run_after: new Date(),
+        run_after: now(),
         finished_at: null,
-        updated_at: new Date(),
+        updated_at: now(),
       })
       .where("id", "=", id)
       .where("tenant_id", "=", tenantId)

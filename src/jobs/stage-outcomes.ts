@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import type { Db } from "../db/database.js";
+import { now } from "../db/now.js";
 import { safeJson, safeText } from "../db/safe-values.js";
 import type { JobRow } from "../db/schema.js";
 import { appendJobEvent, notifyQueued, type Tx } from "./job-events.js";
@@ -24,15 +25,15 @@ export async function finishStage(
       status: next ? "queued" : "completed",
       stage: next ?? job.stage,
       attempt: next ? 0 : job.attempt,
-      run_after: new Date(),
+      run_after: now(),
       lease_owner: null,
       lease_expires_at: null,
       error_code: null,
       error_message: null,
       error_stage: null,
       error_retryable: null,
-      finished_at: next ? null : new Date(),
-      updated_at: new Date(),
+      finished_at: next ? null : now(),
+      updated_at: now(),
     })
     .where("id", "=", job.id)
     .where("lease_owner", "=", job.lease_owner)
@@ -90,8 +91,8 @@ export async function failAttempt(
         error_message: message.slice(0, 2000),
         error_stage: job.stage,
         error_retryable: error.retryable,
-        finished_at: retrying ? null : new Date(),
-        updated_at: new Date(),
+        finished_at: retrying ? null : now(),
+        updated_at: now(),
       })
       .where("id", "=", job.id)
       .returningAll()
@@ -137,7 +138,7 @@ export async function releaseJob(
         run_after: sql<Date>`now() + make_interval(secs => ${delayMs / 1000})`,
         lease_owner: null,
         lease_expires_at: null,
-        updated_at: new Date(),
+        updated_at: now(),
       })
       .where("id", "=", job.id)
       .execute();
@@ -169,7 +170,7 @@ export async function reportProgress(
     if (!job) return false;
     await trx
       .updateTable("jobs")
-      .set({ progress: safeJson(progress), updated_at: new Date() })
+      .set({ progress: safeJson(progress), updated_at: now() })
       .where("id", "=", job.id)
       .execute();
     await appendJobEvent(trx, {
@@ -193,8 +194,8 @@ export async function completeWithReusedOutputs(db: Db, fence: Fence, reusedFrom
         reused_from: reusedFrom,
         lease_owner: null,
         lease_expires_at: null,
-        finished_at: new Date(),
-        updated_at: new Date(),
+        finished_at: now(),
+        updated_at: now(),
       })
       .where("id", "=", job.id)
       .execute();

@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import type { Db } from "../db/database.js";
+import { now } from "../db/now.js";
 import type { JobRow } from "../db/schema.js";
 import { appendJobEvent } from "./job-events.js";
 import { FROM_STATUSES } from "./state-machine.js";
@@ -39,7 +40,7 @@ export async function endUpload(
   return db.transaction().execute(async (trx) => {
     const row = await trx
       .updateTable("jobs")
-      .set({ status, finished_at: new Date(), updated_at: new Date() })
+      .set({ status, finished_at: now(), updated_at: now() })
       .where("id", "=", job.id)
       .where("status", "=", "awaiting_upload")
       .returningAll()
@@ -68,8 +69,8 @@ export async function cancelJob(db: Db, job: Pick<JobRow, "id" | "tenant_id">, r
         status: "cancelled",
         lease_owner: null,
         lease_expires_at: null,
-        finished_at: new Date(),
-        updated_at: new Date(),
+        finished_at: now(),
+        updated_at: now(),
       })
       .where("id", "=", job.id)
       .where("status", "in", FROM_STATUSES.cancel)

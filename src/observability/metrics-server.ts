@@ -2,22 +2,6 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Metrics } from "./metrics.js";
 
-/**
- * Reads `INTAKE_METRICS_PORT`, where a process without the API serves /metrics: a port, or `0`
- * for one the OS picks (logged). Unset means none: several workers on one host cannot share a
- * default port, and one that fails to start because a sibling holds it would be worse. Throws a
- * one-line message naming the variable, like the rest of the configuration.
- */
-export function workerMetricsPort(env: NodeJS.ProcessEnv): number | null {
-  const raw = env.INTAKE_METRICS_PORT?.trim();
-  if (!raw) return null;
-  const port = Number(raw);
-  if (!/^\d+$/.test(raw) || port > 65535) {
-    throw new Error(`INTAKE_METRICS_PORT: must be a port number or 0 (got ${JSON.stringify(raw)})`);
-  }
-  return port;
-}
-
 export interface MetricsServer {
   port: number;
   close(): Promise<void>;
