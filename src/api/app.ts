@@ -23,7 +23,7 @@ import { uploadRoutes } from "./routes/uploads.js";
 export function createApp(deps: AppDeps) {
   const eventHub =
     deps.eventHub ??
-    new JobEventHub({ databaseUrl: deps.config.databaseUrl!, logger: deps.logger, metrics: deps.metrics });
+    new JobEventHub({ databaseUrl: deps.config.databaseUrl, logger: deps.logger, metrics: deps.metrics });
   const app = new Hono<RequestLogEnv>();
   app.use(requestId(), requestLog(deps.logger), httpMetrics(deps.metrics));
 

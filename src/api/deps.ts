@@ -1,5 +1,5 @@
 import type { S3Client } from "@aws-sdk/client-s3";
-import type { Config } from "../config/index.js";
+import type { ResolvedConfig } from "../config/index.js";
 import type { Db } from "../db/database.js";
 import type { JobEventHub } from "../jobs/job-event-hub.js";
 import type { Logger } from "../observability/logger.js";
@@ -7,7 +7,7 @@ import type { Metrics } from "../observability/metrics.js";
 
 /** Everything a route needs, passed in so tests and the all-in-one process compose the same app. */
 export interface AppDeps {
-  config: Config;
+  config: ResolvedConfig;
   db: Db;
   s3: S3Client;
   logger: Logger;

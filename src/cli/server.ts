@@ -47,7 +47,7 @@ export async function run(config: Config, opts: RunOptions): Promise<void> {
     const deps = createStageDeps({ config: cfg, db: services.db, s3: services.s3, logger, metrics });
     const worker = await startWorker({
       deps,
-      databaseUrl: cfg.databaseUrl!,
+      databaseUrl: cfg.databaseUrl,
       stages: opts.stages,
       concurrency: opts.concurrency,
     });
@@ -65,7 +65,7 @@ export async function run(config: Config, opts: RunOptions): Promise<void> {
     }
   }
   if (opts.api) {
-    const eventHub = new JobEventHub({ databaseUrl: cfg.databaseUrl!, logger, metrics });
+    const eventHub = new JobEventHub({ databaseUrl: cfg.databaseUrl, logger, metrics });
     const app = createApp({
       config: cfg,
       db: services.db,

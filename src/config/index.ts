@@ -127,6 +127,28 @@ export interface Config {
 }
 
 /**
+ * A Config once the services are up: Postgres and S3 are known. What `intake start` fills in
+ * (an embedded Postgres, a local S3 and its keys) is filled in by then, so nothing past
+ * start-up needs a non-null assertion.
+ */
+export interface ResolvedConfig extends Config {
+  databaseUrl: string;
+  s3: S3Config & { endpoint: string; accessKeyId: string; secretAccessKey: string };
+}
+
+/** `config` as a ResolvedConfig, or a ConfigError naming what is still missing. */
+export function resolvedConfig(config: Config): ResolvedConfig {
+  const { databaseUrl, s3 } = config;
+  if (!databaseUrl) throw new ConfigError("DATABASE_URL: not known after start-up");
+  if (!s3.endpoint) throw new ConfigError("S3_ENDPOINT: not known after start-up");
+  if (!s3.accessKeyId || !s3.secretAccessKey) {
+    throw new ConfigError("S3_ACCESS_KEY_ID: S3 credentials not known after start-up");
+  }
+  const { endpoint, accessKeyId, secretAccessKey } = s3;
+  return { ...config, databaseUrl, s3: { ...s3, endpoint, accessKeyId, secretAccessKey } };
+}
+
+/**
  * Reads intake's configuration from an environment.
  *
  * @throws ConfigError naming the first bad variable, e.g. `PORT: must be a whole number (got "80a")`.

@@ -1,5 +1,5 @@
 import type { S3Client } from "@aws-sdk/client-s3";
-import type { Config } from "../config/index.js";
+import { type Config, type ResolvedConfig, resolvedConfig } from "../config/index.js";
 import type { Db } from "../db/database.js";
 import type { Logger } from "../observability/logger.js";
 import { setupBucket } from "../storage/bucket-setup.js";
@@ -10,7 +10,7 @@ import { loadLocalState } from "./local-state.js";
 import { untilAvailable } from "./until-available.js";
 
 export interface Services {
-  config: Config;
+  config: ResolvedConfig;
   db: Db;
   s3: S3Client;
   /** Signs URLs for the public S3 host when it differs from the internal one. */
@@ -48,12 +48,13 @@ export async function startServices(
     }
     if (!cfg.apiKey && local) cfg = { ...cfg, apiKey: local.apiKey };
 
+    const resolved = resolvedConfig(cfg);
     const s3Props = {
-      region: cfg.s3.region,
-      accessKeyId: cfg.s3.accessKeyId!,
-      secretAccessKey: cfg.s3.secretAccessKey!,
+      region: resolved.s3.region,
+      accessKeyId: resolved.s3.accessKeyId,
+      secretAccessKey: resolved.s3.secretAccessKey,
     };
-    const s3 = createS3Client({ ...s3Props, endpoint: cfg.s3.endpoint! });
+    const s3 = createS3Client({ ...s3Props, endpoint: resolved.s3.endpoint });
     const presignS3 = cfg.s3.publicEndpoint
       ? createS3Client({ ...s3Props, endpoint: cfg.s3.publicEndpoint })
       : undefined;
@@ -62,7 +63,7 @@ export async function startServices(
     );
     for (const w of setup.warnings) logger.warn({ bucket: cfg.s3.bucket }, `bucket setup: ${w}`);
     return {
-      config: cfg,
+      config: resolved,
       db,
       s3,
       presignS3,

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { sql } from "kysely";
 import { inject } from "vitest";
-import { type Config, loadConfig } from "../../src/config/index.js";
+import { loadConfig, type ResolvedConfig, resolvedConfig } from "../../src/config/index.js";
 import { createDb, type Db } from "../../src/db/database.js";
 import { silentLogger } from "../../src/observability/logger.js";
 import { setupBucket } from "../../src/storage/bucket-setup.js";
@@ -10,7 +10,7 @@ import { createS3Client } from "../../src/storage/s3-client.js";
 import { API_KEY, S3_KEY, S3_SECRET, TEMPLATE_DB, WEBHOOK_TOKEN } from "./constants.js";
 
 export interface TestContext {
-  config: Config;
+  config: ResolvedConfig;
   db: Db;
   s3: S3Client;
   databaseUrl: string;
@@ -40,7 +40,7 @@ export async function createTestContext(overrides: Record<string, string> = {}):
     LOG_LEVEL: "silent",
     ...overrides,
   };
-  const config = loadConfig(env);
+  const config = resolvedConfig(loadConfig(env));
   const db = createDb({ connectionString: databaseUrl, max: 20 });
   const s3 = createS3Client({
     endpoint: env.S3_ENDPOINT!,

@@ -1,0 +1,193 @@
+import type { JobRow } from "../db/schema.js";
+import { claimJobs } from "../jobs/claim.js";
+import { extendLeases, fenceOf } from "../jobs/lease.js";
+import { releaseExpiredLeases } from "../jobs/reaper.js";
+import { releaseJob } from "../jobs/stage-outcomes.js";
+import type { JobStage } from "../jobs/state-machine.js";
+import type { Logger } from "../observability/logger.js";
+import { QueueListener } from "./queue-listener.js";
+import { settleFailure } from "./settle-failure.js";
+import { STAGE_DEPENDENCIES, type StageDeps, type StageHandler } from "./stage.js";
+
+/** Where the loop is: claiming a batch, asleep until woken, or shutting down. */
+export type LoopState = "starting" | "claiming" | "sleeping" | "stopping" | "stopped";
+
+export interface ClaimLoopProps {
+  deps: StageDeps;
+  databaseUrl: string;
+  workerId: string;
+  stages: readonly JobStage[];
+  concurrency: number;
+  handlers: Record<JobStage, StageHandler>;
+  /** Backstop poll when no NOTIFY arrives (a missed notification, a delayed retry coming due). */
+  pollIntervalMs: number;
+}
+
+interface Held {
+  job: JobRow;
+  abort: AbortController;
+  promise: Promise<void>;
+}
+
+/**
+ * The claim loop: claims as many jobs as it has free slots in one statement, runs each stage,
+ * and sleeps on LISTEN until an enqueueing commit NOTIFYs it, a held job finishes, or the
+ * backstop poll fires. Two timers run beside it: the heartbeat extends the leases it holds
+ * (and aborts a job whose lease was lost), and the reaper returns other workers' expired jobs.
+ */
+export class ClaimLoop {
+  state: LoopState = "starting";
+  readonly done: Promise<void>;
+  readonly #props: ClaimLoopProps;
+  readonly #log: Logger;
+  readonly #held = new Map<string, Held>();
+  readonly #listener: QueueListener;
+  // A NOTIFY that arrives while the loop is claiming must not be lost: remember it.
+  #woken = false;
+  #endSleep: () => void = () => {};
+  #timers: NodeJS.Timeout[] = [];
+  #markDone: () => void = () => {};
+
+  constructor(props: ClaimLoopProps) {
+    this.#props = props;
+    this.#log = props.deps.logger.child({ workerId: props.workerId });
+    this.done = new Promise((resolve) => {
+      this.#markDone = resolve;
+    });
+    this.#listener = new QueueListener({
+      databaseUrl: props.databaseUrl,
+      logger: this.#log,
+      onNotify: (stage) => {
+        if (props.stages.includes(stage as JobStage)) this.wake();
+      },
+      onWake: () => this.wake(),
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.#listener.start();
+    const leaseMs = this.#props.deps.config.worker.leaseSeconds * 1000;
+    const cadence = Math.max(200, leaseMs / 3);
+    this.#timers = [
+      setInterval(() => void this.#heartbeat(), cadence),
+      setInterval(() => void this.#reap(), cadence),
+    ];
+    void this.#loop().finally(() => this.#markDone());
+  }
+
+  wake(): void {
+    this.#woken = true;
+    this.#endSleep();
+  }
+
+  /** Stops claiming, waits for held jobs up to `graceMs`, releases the rest, and resolves. */
+  async stop(graceMs = 10_000): Promise<void> {
+    this.state = "stopping";
+    this.wake();
+    await this.done;
+    const pending = [...this.#held.values()];
+    const timeout = new Promise((r) => setTimeout(r, graceMs).unref());
+    await Promise.race([Promise.allSettled(pending.map((h) => h.promise)), timeout]);
+    // Release first, then abort: the aborted handler's failure path then finds the lease gone
+    // and writes nothing, instead of spending the attempt it was interrupted in.
+    for (const h of this.#held.values()) {
+      await releaseJob(this.#props.deps.db, fenceOf(h.job, this.#props.workerId), "worker shut down").catch(
+        () => {},
+      );
+      h.abort.abort(new Error("worker shutting down"));
+    }
+    await Promise.allSettled(pending.map((h) => h.promise));
+    for (const t of this.#timers) clearInterval(t);
+    await this.#listener.close();
+    await this.#props.deps.parser.close();
+    this.state = "stopped";
+  }
+
+  async #loop(): Promise<void> {
+    const { deps, workerId, concurrency } = this.#props;
+    const leaseSeconds = deps.config.worker.leaseSeconds;
+    while (!this.#stopping()) {
+      this.state = "claiming";
+      this.#woken = false;
+      const free = concurrency - this.#held.size;
+      const stages = this.#props.stages.filter((s) => !this.#dependencyOpen(s));
+      let claimed: JobRow[] = [];
+      if (free > 0 && stages.length > 0) {
+        try {
+          claimed = await claimJobs(deps.db, { workerId, stages, limit: free, leaseSeconds });
+        } catch (err) {
+          this.#log.warn({ err }, "claim failed; retrying after the poll interval");
+        }
+        for (const job of claimed) this.#run(job);
+      }
+      if (claimed.length > 0 && claimed.length === free) continue;
+      if (this.#woken || this.#stopping()) continue;
+      this.state = "sleeping";
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.#props.pollIntervalMs);
+        this.#endSleep = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.#endSleep = () => {};
+    }
+  }
+
+  // A method, not a comparison in place: `stop()` changes the state while the loop awaits.
+  #stopping(): boolean {
+    return this.state === "stopping";
+  }
+
+  #dependencyOpen(stage: JobStage): boolean {
+    const { deps } = this.#props;
+    return STAGE_DEPENDENCIES[stage].some((d) => (d === "storage" ? deps.storage : deps.embedder).isOpen);
+  }
+
+  #run(job: JobRow): void {
+    const { deps, workerId, handlers } = this.#props;
+    const abort = new AbortController();
+    const log = this.#log.child({ jobId: job.id, tenant: job.tenant_id, stage: job.stage });
+    const fence = fenceOf(job, workerId);
+    const started = performance.now();
+    if (job.stage === "parse" && job.attempt === 1 && job.uploaded_at) {
+      deps.metrics.pickupLatency.observe((Date.now() - job.uploaded_at.getTime()) / 1000);
+    }
+    const seconds = () => (performance.now() - started) / 1000;
+    const promise = (async () => {
+      try {
+        await handlers[job.stage](deps, { job, fence, signal: abort.signal, logger: log });
+        deps.metrics.stageDuration.observe({ stage: job.stage, outcome: "ok" }, seconds());
+        if (job.stage === "embed" && job.uploaded_at) {
+          deps.metrics.endToEndLatency.observe((Date.now() - job.uploaded_at.getTime()) / 1000);
+        }
+      } catch (err) {
+        deps.metrics.stageDuration.observe({ stage: job.stage, outcome: "error" }, seconds());
+        await settleFailure(deps, job, fence, err, log);
+      } finally {
+        this.#held.delete(job.id);
+        this.wake();
+      }
+    })();
+    this.#held.set(job.id, { job, abort, promise });
+  }
+
+  async #heartbeat(): Promise<void> {
+    const { deps, workerId } = this.#props;
+    try {
+      const leases = [...this.#held.values()].map((h) => ({ id: h.job.id, attempt: h.job.attempt }));
+      const lost = await extendLeases(deps.db, workerId, leases, deps.config.worker.leaseSeconds);
+      for (const id of lost) this.#held.get(id)?.abort.abort(new Error("lease lost"));
+    } catch (err) {
+      this.#log.warn({ err }, "heartbeat failed");
+    }
+  }
+
+  async #reap(): Promise<void> {
+    try {
+      await releaseExpiredLeases(this.#props.deps.db);
+    } catch (err) {
+      this.#log.warn({ err }, "reaping expired leases failed");
+    }
+  }
+}
