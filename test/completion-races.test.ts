@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { claimJobs } from "../src/jobs/claim.js";
+import { claimJobs } from "../src/db/sql/claim.js";
 import { completeUpload } from "../src/jobs/complete-upload.js";
 import { findJobById } from "../src/jobs/job-queries.js";
 import { createTestApp, putToUrl, type TestApp } from "./helpers/app.js";

@@ -5,7 +5,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../src/db/database.js";
 import { migrateToLatest } from "../src/db/migrate.js";
-import { claimStatement } from "../src/jobs/claim.js";
+import { claimStatement } from "../src/db/sql/claim.js";
 import { createTestContext, type TestContext } from "./helpers/context.js";
 
 let ctx: TestContext;

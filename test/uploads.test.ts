@@ -1,6 +1,6 @@
 import { HeadObjectCommand, ListMultipartUploadsCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { claimJobs } from "../src/jobs/claim.js";
+import { claimJobs } from "../src/db/sql/claim.js";
 import {
   createTestApp,
   OTHER_TENANT_KEY,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { JobRow } from "../src/db/schema.js";
-import { claimJobs } from "../src/jobs/claim.js";
+import { claimJobs } from "../src/db/sql/claim.js";
 import { StageCompletionBatcher } from "../src/jobs/complete-batch.js";
 import { extendLeases, fenceOf, LeaseLostError } from "../src/jobs/lease.js";
 import { releaseExpiredLeases } from "../src/jobs/reaper.js";

@@ -2,7 +2,7 @@ import { Logger, run } from "graphile-worker";
 import { sql } from "kysely";
 import pg from "pg";
 import type { Db } from "../../src/db/database.js";
-import { claimJobs } from "../../src/jobs/claim.js";
+import { claimJobs } from "../../src/db/sql/claim.js";
 import { appendJobEvent, notifyQueued } from "../../src/jobs/job-events.js";
 import { startWorker } from "../../src/worker/runtime.js";
 import { commitStage } from "../../src/worker/stage.js";

@@ -1,9 +1,8 @@
-import { sql } from "kysely";
 import type { Db } from "../db/database.js";
 import type { JobRow } from "../db/schema.js";
-import { EVENTS_CHANNEL, QUEUE_CHANNEL } from "./job-events.js";
+import { endStages } from "../db/sql/end-stages.js";
 import { type Fence, LeaseLostError } from "./lease.js";
-import { type JobStage, nextStage } from "./state-machine.js";
+import { nextStage } from "./state-machine.js";
 
 interface Pending {
   job: JobRow;
@@ -20,8 +19,7 @@ export interface StageCompletionBatcherProps {
 }
 
 /**
- * Ends many stages in one transaction: the same fenced transition, `stage_completed` (and
- * `completed`) events, event NOTIFYs and queue NOTIFY as `finishStage`, for stages whose
+ * Ends many stages in one transaction, through `endStages` as `finishStage` does, for stages whose
  * outputs were already written under the fence (embed writes its vectors with `writeFenced`,
  * a no-op stage writes none). Completions that arrive while a batch commits wait for the next
  * one, so batches grow with load and a lone completion is written at once (no timer).
@@ -76,53 +74,12 @@ export class StageCompletionBatcher {
   }
 }
 
-async function writeBatch(db: Db, batch: Pending[]): Promise<Set<string>> {
-  const next = batch.map((p) => nextStage(p.job.stage));
+function writeBatch(db: Db, batch: Pending[]): Promise<Set<string>> {
   return db.transaction().execute(async (trx) => {
-    const { rows } = await sql<{ id: string }>`
-      UPDATE jobs j SET
-        status = CASE WHEN f.next IS NULL THEN 'completed' ELSE 'queued' END,
-        stage = coalesce(f.next, j.stage),
-        attempt = CASE WHEN f.next IS NULL THEN j.attempt ELSE 0 END,
-        run_after = now(), lease_owner = NULL, lease_expires_at = NULL,
-        error_code = NULL, error_message = NULL, error_stage = NULL, error_retryable = NULL,
-        finished_at = CASE WHEN f.next IS NULL THEN now() END,
-        updated_at = now()
-      FROM unnest(${sql.val(batch.map((p) => p.fence.id))}::uuid[],
-                  ${sql.val(batch.map((p) => p.fence.attempt))}::int[],
-                  ${sql.val(batch.map((p) => p.fence.workerId))}::text[],
-                  ${sql.val(next)}::text[]) AS f(id, attempt, owner, next)
-      WHERE j.id = f.id AND j.attempt = f.attempt AND j.lease_owner = f.owner AND j.status = 'running'
-      RETURNING j.id`.execute(trx);
-    const done = new Set(rows.map((r) => r.id));
-    if (done.size === 0) return done;
-    const events: { jobId: string; tenantId: string; type: string; data: string }[] = [];
-    const queued = new Set<JobStage>();
-    batch.forEach((p, i) => {
-      if (!done.has(p.fence.id)) return;
-      const { job } = p;
-      const base = { jobId: job.id, tenantId: job.tenant_id };
-      events.push({
-        ...base,
-        type: "stage_completed",
-        data: JSON.stringify({ stage: job.stage, attempt: job.attempt, ...p.detail }),
-      });
-      const after = next[i];
-      if (after) queued.add(after);
-      else events.push({ ...base, type: "completed", data: JSON.stringify({ status: "completed" }) });
-    });
-    // Same payload as appendJobEvent: {"jobId","id"}, one NOTIFY per event, all sent on commit.
-    await sql`
-      WITH ins AS (
-        INSERT INTO job_events (job_id, tenant_id, type, data)
-        SELECT * FROM unnest(${sql.val(events.map((e) => e.jobId))}::uuid[],
-                             ${sql.val(events.map((e) => e.tenantId))}::text[],
-                             ${sql.val(events.map((e) => e.type))}::text[],
-                             ${sql.val(events.map((e) => e.data))}::jsonb[])
-        RETURNING id, job_id)
-      SELECT count(pg_notify(${EVENTS_CHANNEL}, json_build_object('jobId', job_id, 'id', id::text)::text))
-      FROM ins`.execute(trx);
-    for (const stage of queued) await sql`SELECT pg_notify(${QUEUE_CHANNEL}, ${stage})`.execute(trx);
-    return done;
+    const ended = await endStages(
+      trx,
+      batch.map((p) => ({ job: p.job, fence: p.fence, next: nextStage(p.job.stage), detail: p.detail })),
+    );
+    return new Set(ended.map((r) => r.id));
   });
 }

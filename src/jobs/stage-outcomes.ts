@@ -3,59 +3,26 @@ import type { Db } from "../db/database.js";
 import { now } from "../db/now.js";
 import { safeJson, safeText } from "../db/safe-values.js";
 import type { JobRow } from "../db/schema.js";
+import { endStages } from "../db/sql/end-stages.js";
 import { appendJobEvent, notifyQueued, type Tx } from "./job-events.js";
-import { type Fence, lockFenced, lockFencedIfHeld } from "./lease.js";
+import { type Fence, LeaseLostError, lockFenced, lockFencedIfHeld } from "./lease.js";
 import { nextStage } from "./state-machine.js";
 
 // How a claimed attempt ends: every statement here runs under the attempt's fence.
 
 /**
  * Ends a stage inside the caller's transaction (which has already written the stage's outputs
- * under `lockFenced`): queues the next stage with a fresh attempt count, or completes the job.
+ * under `lockFenced`): queues the next stage with a fresh attempt count, or completes the job,
+ * through the same statement as the batched completions (`endStages`).
  */
 export async function finishStage(
   trx: Tx,
   job: JobRow,
   detail: Record<string, unknown> = {},
 ): Promise<JobRow> {
-  const next = nextStage(job.stage);
-  const row = await trx
-    .updateTable("jobs")
-    .set({
-      status: next ? "queued" : "completed",
-      stage: next ?? job.stage,
-      attempt: next ? 0 : job.attempt,
-      run_after: now(),
-      lease_owner: null,
-      lease_expires_at: null,
-      error_code: null,
-      error_message: null,
-      error_stage: null,
-      error_retryable: null,
-      finished_at: next ? null : now(),
-      updated_at: now(),
-    })
-    .where("id", "=", job.id)
-    .where("lease_owner", "=", job.lease_owner)
-    .where("attempt", "=", job.attempt)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  await appendJobEvent(trx, {
-    jobId: job.id,
-    tenantId: job.tenant_id,
-    type: "stage_completed",
-    data: { stage: job.stage, attempt: job.attempt, ...detail },
-  });
-  if (next) {
-    await notifyQueued(trx, next);
-  } else {
-    await appendJobEvent(trx, {
-      jobId: job.id,
-      tenantId: job.tenant_id,
-      type: "completed",
-      data: { status: "completed" },
-    });
-  }
+  const fence = { id: job.id, attempt: job.attempt, workerId: job.lease_owner ?? "" };
+  const [row] = await endStages(trx, [{ job, fence, next: nextStage(job.stage), detail }]);
+  if (!row) throw new LeaseLostError(fence);
   return row;
 }
 

@@ -1,5 +1,5 @@
 import type { JobRow } from "../db/schema.js";
-import { claimJobs } from "../jobs/claim.js";
+import { claimJobs } from "../db/sql/claim.js";
 import { extendLeases, fenceOf } from "../jobs/lease.js";
 import { releaseExpiredLeases } from "../jobs/reaper.js";
 import { releaseJob } from "../jobs/stage-outcomes.js";

@@ -1,8 +1,8 @@
 import { sql } from "kysely";
-import type { Db } from "../db/database.js";
-import type { JobRow } from "../db/schema.js";
-import { EVENTS_CHANNEL } from "./job-events.js";
-import type { JobStage } from "./state-machine.js";
+import type { Db } from "../database.js";
+import type { JobStage } from "../job-states.js";
+import type { JobRow } from "../schema.js";
+import { eventsWithNotify } from "./job-events.js";
 
 export interface ClaimOptions {
   /** Identifies the worker holding the lease; every later write is fenced on it. */
@@ -47,14 +47,9 @@ export function claimStatement(opts: ClaimOptions) {
         LIMIT ${opts.limit}
         FOR UPDATE SKIP LOCKED)
       RETURNING *
-    ), events AS (
-      INSERT INTO job_events (job_id, tenant_id, type, data)
+    ), ${eventsWithNotify(sql`
       SELECT id, tenant_id, 'stage_started',
              jsonb_build_object('status', 'running', 'stage', stage, 'attempt', attempt, 'worker', lease_owner)
-      FROM claimed
-      RETURNING id, job_id
-    ), notified AS (
-      SELECT count(pg_notify(${EVENTS_CHANNEL}, json_build_object('jobId', job_id, 'id', id::text)::text)) AS n FROM events
-    )
+      FROM claimed`)}
     SELECT claimed.* FROM claimed, notified`;
 }

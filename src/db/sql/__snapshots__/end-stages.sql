@@ -1,0 +1,15 @@
+UPDATE jobs j SET
+status = CASE WHEN f.next IS NULL THEN 'completed' ELSE 'queued' END,
+stage = coalesce(f.next, j.stage),
+attempt = CASE WHEN f.next IS NULL THEN j.attempt ELSE 0 END,
+run_after = now(), lease_owner = NULL, lease_expires_at = NULL,
+error_code = NULL, error_message = NULL, error_stage = NULL, error_retryable = NULL,
+finished_at = CASE WHEN f.next IS NULL THEN now() END,
+updated_at = now()
+FROM unnest($1::uuid[],
+$2::int[],
+$3::text[],
+$4::text[]) AS f(id, attempt, owner, next)
+WHERE j.id = f.id AND j.attempt = f.attempt AND j.lease_owner = f.owner AND j.status = 'running'
+RETURNING j.*
+-- 4 parameters

@@ -1,0 +1,56 @@
+import { type RawBuilder, sql } from "kysely";
+import type { Tx } from "../database.js";
+import type { JobStage } from "../job-states.js";
+import { safeJson } from "../safe-values.js";
+
+/** Workers LISTEN here; the payload is the stage that has new work. */
+export const QUEUE_CHANNEL = "intake_jobs";
+/** API processes LISTEN here to fan job events out to SSE clients; the payload is {jobId,id}. */
+export const EVENTS_CHANNEL = "intake_job_events";
+
+export interface NewJobEvent {
+  jobId: string;
+  tenantId: string;
+  type: string;
+  data?: Record<string, unknown>;
+}
+
+/**
+ * The one SQL fragment that writes job events: two CTEs, `events` (the rows inserted from
+ * `rows`, a VALUES list or a SELECT of job_id, tenant_id, type, data) and `notified` (one
+ * NOTIFY {"jobId","id"} per event). The statement must reference `notified` so that it runs.
+ * Postgres holds NOTIFYs until commit and drops them on rollback.
+ */
+export function eventsWithNotify(rows: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`events AS (
+      INSERT INTO job_events (job_id, tenant_id, type, data) ${rows}
+      RETURNING id, job_id
+    ), notified AS (
+      SELECT count(pg_notify(${EVENTS_CHANNEL}, json_build_object('jobId', job_id, 'id', id::text)::text)) AS n
+      FROM events
+    )`;
+}
+
+/** Writes events (one statement for any number) and NOTIFYs them, in the caller's transaction. */
+export async function insertJobEvents(trx: Tx, events: NewJobEvent[]): Promise<string[]> {
+  if (events.length === 0) return [];
+  const { rows } = await insertJobEventsStatement(events).execute(trx);
+  return rows.map((r) => r.id);
+}
+
+/** The statement of `insertJobEvents` (snapshotted in sql-snapshots.test.ts). */
+export function insertJobEventsStatement(events: NewJobEvent[]) {
+  const rows = sql`SELECT * FROM unnest(
+      ${sql.val(events.map((e) => e.jobId))}::uuid[],
+      ${sql.val(events.map((e) => e.tenantId))}::text[],
+      ${sql.val(events.map((e) => e.type))}::text[],
+      ${sql.val(events.map((e) => JSON.stringify(safeJson(e.data ?? {}))))}::jsonb[])`;
+  return sql<{ id: string }>`
+    WITH ${eventsWithNotify(rows)}
+    SELECT events.id FROM events, notified ORDER BY events.id`;
+}
+
+/** Tells waiting workers that `stage` has a job; call in the transaction that queued it. */
+export async function notifyQueued(trx: Tx, stage: JobStage): Promise<void> {
+  await sql`SELECT pg_notify(${QUEUE_CHANNEL}, ${stage})`.execute(trx);
+}
