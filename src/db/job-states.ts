@@ -14,3 +14,39 @@ export type JobStatus = (typeof JOB_STATUSES)[number];
 
 export const JOB_STAGES = ["parse", "chunk", "embed"] as const;
 export type JobStage = (typeof JOB_STAGES)[number];
+
+/** What can happen to a job; each has one SQL statement that applies it. */
+export type JobEventType =
+  | "upload_verified"
+  | "upload_expired"
+  | "cancel"
+  | "claim"
+  | "stage_succeeded"
+  | "outputs_reused"
+  | "stage_failed"
+  | "lease_expired"
+  | "released"
+  | "retry";
+
+/**
+ * The job state machine: for each event, the statuses it may start from and those it may end
+ * in (which one depends on the stage and attempts left). The SQL statements take their status
+ * guards from `from` (see `statusIn`), and `test/state-machine-sql.test.ts` drives every
+ * statement from every status and checks that it takes exactly these edges.
+ */
+export const EDGES: Record<JobEventType, { from: readonly JobStatus[]; to: readonly JobStatus[] }> = {
+  upload_verified: { from: ["awaiting_upload"], to: ["queued"] },
+  upload_expired: { from: ["awaiting_upload"], to: ["expired"] },
+  cancel: { from: ["awaiting_upload", "queued", "running", "failed"], to: ["cancelled"] },
+  claim: { from: ["queued"], to: ["running"] },
+  // The next stage is queued, or the last one completes the job.
+  stage_succeeded: { from: ["running"], to: ["queued", "completed"] },
+  // Dedup: a job whose content was already processed completes with the earlier outputs.
+  outputs_reused: { from: ["running"], to: ["completed"] },
+  // Retried while retryable and attempts remain, else failed.
+  stage_failed: { from: ["running"], to: ["queued", "failed"] },
+  // The reaper requeues, or fails a job whose expired lease was its last attempt.
+  lease_expired: { from: ["running"], to: ["queued", "failed"] },
+  released: { from: ["running"], to: ["queued"] },
+  retry: { from: ["failed"], to: ["queued"] },
+};

@@ -1,5 +1,6 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { Db } from "../db/database.js";
+import { EDGES } from "../db/job-states.js";
 import { now } from "../db/now.js";
 import type { JobRow } from "../db/schema.js";
 import type { Metrics } from "../observability/metrics.js";
@@ -75,32 +76,12 @@ async function complete(
     });
     return { outcome: "mismatch", job, code: verification.code, detail: verification.detail };
   }
-  const queued = await deps.db.transaction().execute(async (trx) => {
-    const row = await trx
-      .updateTable("jobs")
-      .set((eb) => ({
-        status: "queued",
-        stage: "parse",
-        uploaded_at: now(),
-        run_after: now(),
-        object_etag: verification.etag,
-        content_sha256: verification.contentSha256 ?? eb.ref("sha256"),
-        updated_at: now(),
-      }))
-      .where("id", "=", job.id)
-      .where("status", "=", "awaiting_upload")
-      .returningAll()
-      .executeTakeFirst();
-    if (!row) return null;
-    await appendJobEvent(trx, {
-      jobId: row.id,
-      tenantId: row.tenant_id,
-      type: "uploaded",
-      data: { status: "queued", stage: "parse", source, size: Number(row.size) },
-    });
-    await notifyQueued(trx, "parse");
-    return row;
-  });
+  const queued = await queueVerifiedUpload(
+    deps.db,
+    job,
+    { etag: verification.etag, contentSha256: verification.contentSha256 },
+    source,
+  );
   if (queued) return { outcome: "ok", job: queued };
   // Another completion (or a cancel) committed first: report what it did.
   const current = await deps.db
@@ -117,4 +98,43 @@ function settled(job: JobRow): CompletionResult {
     : job.status === "awaiting_upload"
       ? { outcome: "missing", job }
       : { outcome: "already", job };
+}
+
+/**
+ * Moves an awaiting upload whose object was verified to `queued`, with its `uploaded` event and
+ * the NOTIFY that wakes workers, in one transaction. Null when another transition (a
+ * concurrent completion, a cancel) committed first: the status guard then matches no row.
+ */
+export async function queueVerifiedUpload(
+  db: Db,
+  job: Pick<JobRow, "id">,
+  verified: { etag: string | null | undefined; contentSha256: string | null | undefined },
+  source: CompletionSource,
+): Promise<JobRow | null> {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .updateTable("jobs")
+      .set((eb) => ({
+        status: "queued",
+        stage: "parse",
+        uploaded_at: now(),
+        run_after: now(),
+        object_etag: verified.etag ?? null,
+        content_sha256: verified.contentSha256 ?? eb.ref("sha256"),
+        updated_at: now(),
+      }))
+      .where("id", "=", job.id)
+      .where("status", "in", EDGES.upload_verified.from)
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) return null;
+    await appendJobEvent(trx, {
+      jobId: row.id,
+      tenantId: row.tenant_id,
+      type: "uploaded",
+      data: { status: "queued", stage: "parse", source, size: Number(row.size) },
+    });
+    await notifyQueued(trx, "parse");
+    return row;
+  });
 }

@@ -1,7 +1,9 @@
 import { sql } from "kysely";
 import type { Db } from "../db/database.js";
+import { EDGES } from "../db/job-states.js";
 import { now } from "../db/now.js";
 import type { JobRow } from "../db/schema.js";
+import { statusIn } from "../db/sql/status-guard.js";
 import { appendJobEvent, notifyQueued } from "./job-events.js";
 
 /**
@@ -23,7 +25,7 @@ export async function releaseExpiredLeases(db: Db, limit = 100): Promise<JobRow[
         error_retryable = CASE WHEN attempt < max_attempts THEN error_retryable ELSE true END,
         finished_at = CASE WHEN attempt < max_attempts THEN NULL ELSE now() END
       WHERE id IN (
-        SELECT id FROM jobs WHERE status = 'running' AND lease_expires_at < now()
+        SELECT id FROM jobs WHERE status IN ${statusIn("lease_expired")} AND lease_expires_at < now()
         ORDER BY lease_expires_at LIMIT ${limit} FOR UPDATE SKIP LOCKED)
       RETURNING *`.execute(trx);
     for (const job of rows) {
@@ -56,7 +58,7 @@ export async function retryFailedJob(db: Db, tenantId: string, id: string): Prom
       })
       .where("id", "=", id)
       .where("tenant_id", "=", tenantId)
-      .where("status", "=", "failed")
+      .where("status", "in", EDGES.retry.from)
       .returningAll()
       .executeTakeFirst();
     if (row) {

@@ -1,9 +1,9 @@
 import { sql } from "kysely";
 import type { Db } from "../db/database.js";
+import { EDGES } from "../db/job-states.js";
 import { now } from "../db/now.js";
 import type { JobRow } from "../db/schema.js";
 import { appendJobEvent } from "./job-events.js";
-import { FROM_STATUSES } from "./state-machine.js";
 
 /**
  * Takes up to `limit` awaiting uploads that are due for a look and pushes their next look
@@ -42,7 +42,7 @@ export async function endUpload(
       .updateTable("jobs")
       .set({ status, finished_at: now(), updated_at: now() })
       .where("id", "=", job.id)
-      .where("status", "=", "awaiting_upload")
+      .where("status", "in", EDGES.upload_expired.from)
       .returningAll()
       .executeTakeFirst();
     if (row) {
@@ -73,7 +73,7 @@ export async function cancelJob(db: Db, job: Pick<JobRow, "id" | "tenant_id">, r
         updated_at: now(),
       })
       .where("id", "=", job.id)
-      .where("status", "in", FROM_STATUSES.cancel)
+      .where("status", "in", EDGES.cancel.from)
       .returningAll()
       .executeTakeFirst();
     if (row) {

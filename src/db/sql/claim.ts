@@ -3,6 +3,7 @@ import type { Db } from "../database.js";
 import type { JobStage } from "../job-states.js";
 import type { JobRow } from "../schema.js";
 import { eventsWithNotify } from "./job-events.js";
+import { statusIn } from "./status-guard.js";
 
 export interface ClaimOptions {
   /** Identifies the worker holding the lease; every later write is fenced on it. */
@@ -42,7 +43,7 @@ export function claimStatement(opts: ClaimOptions) {
         updated_at = now()
       WHERE id IN (
         SELECT id FROM jobs
-        WHERE status = 'queued' AND stage = ANY(${sql.val(opts.stages)}::text[]) AND run_after <= now()
+        WHERE status IN ${statusIn("claim")} AND stage = ANY(${sql.val(opts.stages)}::text[]) AND run_after <= now()
         ORDER BY priority DESC, run_after
         LIMIT ${opts.limit}
         FOR UPDATE SKIP LOCKED)

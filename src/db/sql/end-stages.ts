@@ -3,6 +3,7 @@ import type { Tx } from "../database.js";
 import type { JobStage } from "../job-states.js";
 import type { JobRow } from "../schema.js";
 import { insertJobEvents, type NewJobEvent, notifyQueued } from "./job-events.js";
+import { statusIn } from "./status-guard.js";
 
 export interface StageEnd {
   job: JobRow;
@@ -60,6 +61,7 @@ export function endStagesStatement(ends: Pick<StageEnd, "fence" | "next">[]) {
                 ${sql.val(ends.map((e) => e.fence.attempt))}::int[],
                 ${sql.val(ends.map((e) => e.fence.workerId))}::text[],
                 ${sql.val(ends.map((e) => e.next))}::text[]) AS f(id, attempt, owner, next)
-    WHERE j.id = f.id AND j.attempt = f.attempt AND j.lease_owner = f.owner AND j.status = 'running'
+    WHERE j.id = f.id AND j.attempt = f.attempt AND j.lease_owner = f.owner
+      AND j.status IN ${statusIn("stage_succeeded")}
     RETURNING j.*`;
 }

@@ -9,7 +9,7 @@ started_at = coalesce(started_at, now()),
 updated_at = now()
 WHERE id IN (
 SELECT id FROM jobs
-WHERE status = 'queued' AND stage = ANY($3::text[]) AND run_after <= now()
+WHERE status IN ('queued') AND stage = ANY($3::text[]) AND run_after <= now()
 ORDER BY priority DESC, run_after
 LIMIT $4
 FOR UPDATE SKIP LOCKED)

@@ -10,6 +10,7 @@ FROM unnest($1::uuid[],
 $2::int[],
 $3::text[],
 $4::text[]) AS f(id, attempt, owner, next)
-WHERE j.id = f.id AND j.attempt = f.attempt AND j.lease_owner = f.owner AND j.status = 'running'
+WHERE j.id = f.id AND j.attempt = f.attempt AND j.lease_owner = f.owner
+AND j.status IN ('running')
 RETURNING j.*
 -- 4 parameters

@@ -1,0 +1,142 @@
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  EDGES,
+  JOB_STATUSES,
+  type JobEventType,
+  type JobStage,
+  type JobStatus,
+} from "../src/db/job-states.js";
+import type { JobRow } from "../src/db/schema.js";
+import { claimJobs } from "../src/db/sql/claim.js";
+import { endStages } from "../src/db/sql/end-stages.js";
+import { queueVerifiedUpload } from "../src/jobs/complete-upload.js";
+import { LeaseLostError } from "../src/jobs/lease.js";
+import { releaseExpiredLeases, retryFailedJob } from "../src/jobs/reaper.js";
+import { completeWithReusedOutputs, failAttempt, releaseJob } from "../src/jobs/stage-outcomes.js";
+import { nextStage } from "../src/jobs/state-machine.js";
+import { cancelJob, endUpload } from "../src/jobs/upload-lifecycle.js";
+import { createTestContext, type TestContext } from "./helpers/context.js";
+
+// The SQL against the model: every statement that changes a job's status is applied to a job
+// in every status (and, where the outcome depends on it, at the first and the last stage and
+// attempt). A statement may change a job only if EDGES lets its event start from that status,
+// only to a status EDGES lists, and every edge EDGES lists must be taken by some case.
+
+let ctx: TestContext;
+beforeAll(async () => {
+  ctx = await createTestContext();
+  await ctx.db
+    .insertInto("tenants")
+    .values({ id: "sm" })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+});
+afterAll(() => ctx.close());
+
+const WORKER = "host:1:sm";
+const MAX_ATTEMPTS = 3;
+
+interface Variant {
+  stage: JobStage;
+  attempt: number;
+  leaseExpired: boolean;
+}
+
+async function jobIn(status: JobStatus, v: Variant): Promise<JobRow> {
+  await sql`TRUNCATE jobs CASCADE`.execute(ctx.db);
+  const running = status === "running";
+  const id = crypto.randomUUID();
+  return ctx.db
+    .insertInto("jobs")
+    .values({
+      id,
+      tenant_id: "sm",
+      status,
+      stage: v.stage,
+      filename: "a.txt",
+      content_type: "text/plain",
+      size: 1,
+      object_key: `sm/${id}`,
+      upload_method: "PUT",
+      upload_expires_at: new Date(Date.now() + 60_000),
+      attempt: v.attempt,
+      max_attempts: MAX_ATTEMPTS,
+      lease_owner: running ? WORKER : null,
+      lease_expires_at: running
+        ? sql<Date>`now() + make_interval(secs => ${v.leaseExpired ? -5 : 60})`
+        : null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+const fenceOf = (job: JobRow) => ({ id: job.id, attempt: job.attempt, workerId: WORKER });
+
+/** Applies `event` through its statement; lost-lease refusals count as "not applied". */
+const APPLY: Record<JobEventType, (job: JobRow) => Promise<unknown>> = {
+  upload_verified: (job) => queueVerifiedUpload(ctx.db, job, { etag: "e", contentSha256: null }, "callback"),
+  upload_expired: (job) => endUpload(ctx.db, job, "expired", "test"),
+  cancel: (job) => cancelJob(ctx.db, job, "test"),
+  claim: (job) =>
+    claimJobs(ctx.db, { workerId: "host:2:sm", stages: [job.stage], limit: 1, leaseSeconds: 30 }),
+  stage_succeeded: (job) =>
+    ctx.db
+      .transaction()
+      .execute((trx) =>
+        endStages(trx, [{ job, fence: fenceOf(job), next: nextStage(job.stage), detail: {} }]),
+      ),
+  outputs_reused: (job) => completeWithReusedOutputs(ctx.db, fenceOf(job), job.id),
+  stage_failed: (job) => failAttempt(ctx.db, fenceOf(job), { code: "x", message: "m", retryable: true }, 0),
+  lease_expired: () => releaseExpiredLeases(ctx.db),
+  released: (job) => releaseJob(ctx.db, fenceOf(job), "test"),
+  retry: (job) => retryFailedJob(ctx.db, "sm", job.id),
+};
+
+const VARIANTS: Variant[] = [
+  { stage: "parse", attempt: 1, leaseExpired: false },
+  { stage: "embed", attempt: MAX_ATTEMPTS, leaseExpired: false },
+  { stage: "parse", attempt: 1, leaseExpired: true },
+  { stage: "embed", attempt: MAX_ATTEMPTS, leaseExpired: true },
+];
+
+describe("the SQL takes exactly the state machine's edges", () => {
+  it.each(Object.keys(APPLY) as JobEventType[])("%s", async (event) => {
+    const taken = new Set<string>();
+    for (const status of JOB_STATUSES) {
+      for (const variant of VARIANTS) {
+        const job = await jobIn(status, variant);
+        const eventsBefore = await countEvents(job.id);
+        await APPLY[event](job).catch((err: unknown) => {
+          if (!(err instanceof LeaseLostError)) throw err;
+        });
+        const after = await ctx.db
+          .selectFrom("jobs")
+          .select("status")
+          .where("id", "=", job.id)
+          .executeTakeFirstOrThrow();
+        const changed = after.status !== status || (await countEvents(job.id)) !== eventsBefore;
+        const where = `${event} from ${status} (${variant.stage}, attempt ${variant.attempt}${variant.leaseExpired ? ", lease expired" : ""})`;
+        if (!EDGES[event].from.includes(status)) {
+          expect(changed, `${where} must change nothing`).toBe(false);
+          continue;
+        }
+        if (!changed) continue; // an allowed event may still not apply (a live lease is not reaped)
+        expect(EDGES[event].to, `${where} went to ${after.status}`).toContain(after.status);
+        taken.add(`${status}→${after.status}`);
+      }
+    }
+    const modelled = EDGES[event].from.flatMap((from) => EDGES[event].to.map((to) => `${from}→${to}`));
+    // Every edge the model lists is taken by some case (running→queued needs a next stage, etc.).
+    expect([...taken].sort()).toEqual(modelled.sort());
+  });
+});
+
+async function countEvents(jobId: string): Promise<number> {
+  const { n } = await ctx.db
+    .selectFrom("job_events")
+    .select((eb) => eb.fn.countAll<string>().as("n"))
+    .where("job_id", "=", jobId)
+    .executeTakeFirstOrThrow();
+  return Number(n);
+}
