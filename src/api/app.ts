@@ -31,9 +31,9 @@ export function createApp(deps: AppDeps) {
   app.route("/", metricsRoutes(deps));
   app.route("/", openApiRoutes());
   app.route("/v1/uploads", uploadRoutes(deps));
-  // Before jobRoutes: the first handler that answers wins, and this one has its own auth.
-  app.route("/v1/jobs", eventRoutes({ ...deps, eventHub }));
+  // Each route carries its own auth, so these two routers may be mounted in either order.
   app.route("/v1/jobs", jobRoutes(deps));
+  app.route("/v1/jobs", eventRoutes({ ...deps, eventHub }));
   app.route("/v1/storage-events", storageEventRoutes(deps));
   app.route("/s3", companionRoutes(deps));
   app.route("/", webRoutes());

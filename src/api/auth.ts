@@ -1,23 +1,69 @@
 import { timingSafeEqual } from "node:crypto";
+import type { Context } from "hono";
+import { getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import { tenantForApiKey } from "../auth/api-keys.js";
+import { verifyUploadToken } from "../auth/upload-token.js";
 import type { Db } from "../db/database.js";
 import { ApiError } from "./problem.js";
 
+// Every way a request proves who it is, in one place: an API key as a bearer (every /v1 route),
+// the same key as `?access_token=` (only the event stream: a browser's EventSource cannot send
+// headers), an upload token from POST /s3/token (the Companion routes, as bearer or cookie),
+// and the storage webhook's shared token. Routers that share a prefix (jobs and the event
+// stream) attach these per route, not with a blanket `.use`, so which router is mounted first
+// never decides how a route authenticates.
+
 export type AuthEnv = { Variables: { tenant: string } };
 
-function bearer(header: string | undefined): string | null {
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
+/** The token of `Authorization: Bearer <token>`, or null. */
+export function bearerToken(c: Context): string | null {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "");
   return m ? m[1]! : null;
 }
 
-/** Resolves `Authorization: Bearer <key>` to a tenant, or answers 401 problem+json. */
-export function requireApiKey(db: Db) {
+const unauthorized = (detail: string) => new ApiError(401, "unauthorized", detail);
+
+/**
+ * Resolves `Authorization: Bearer <key>` to a tenant, or answers 401. With `accessToken`, a
+ * request without the header may pass the key as `?access_token=`; intake's request log leaves
+ * query strings out, but prefer the header wherever the client can send one.
+ */
+export function requireApiKey(db: Db, opts: { accessToken?: boolean } = {}) {
   return createMiddleware<AuthEnv>(async function apiKeyAuth(c, next) {
-    const key = bearer(c.req.header("authorization"));
-    if (!key) throw new ApiError(401, "unauthorized", "missing Authorization: Bearer <api key>");
+    const header = c.req.header("authorization");
+    const key =
+      header !== undefined || !opts.accessToken ? bearerToken(c) : (c.req.query("access_token") ?? null);
+    if (!key) {
+      throw unauthorized(
+        `missing Authorization: Bearer <api key>${opts.accessToken ? " (or ?access_token=)" : ""}`,
+      );
+    }
     const tenant = await tenantForApiKey(db, key);
-    if (!tenant) throw new ApiError(401, "unauthorized", "unknown or revoked API key");
+    if (!tenant) throw unauthorized("unknown or revoked API key");
+    c.set("tenant", tenant);
+    await next();
+  });
+}
+
+/**
+ * An upload token (`ut1.…`, bearer or the `cookie` cookie) or a plain API key as bearer, for
+ * the Companion routes. `onMissing` makes the 401 in the caller's error shape.
+ */
+export function requireUploadCredential(
+  db: Db,
+  secret: Buffer,
+  cookie: string,
+  onMissing: (detail: string) => Error,
+) {
+  return createMiddleware<AuthEnv>(async function uploadCredentialAuth(c, next) {
+    const token = bearerToken(c) ?? getCookie(c, cookie);
+    const tenant = token?.startsWith("ut1.")
+      ? verifyUploadToken(secret, token)
+      : token
+        ? await tenantForApiKey(db, token)
+        : null;
+    if (!tenant) throw onMissing("missing, expired or unknown upload token");
     c.set("tenant", tenant);
     await next();
   });
@@ -26,12 +72,12 @@ export function requireApiKey(db: Db) {
 /** Checks a shared bearer token in constant time (the storage webhook's). */
 export function requireToken(token: string | undefined) {
   return createMiddleware(async function tokenAuth(c, next) {
-    const given = bearer(c.req.header("authorization")) ?? "";
+    const given = bearerToken(c) ?? "";
     const ok =
       token !== undefined &&
       given.length === token.length &&
       timingSafeEqual(Buffer.from(given), Buffer.from(token));
-    if (!ok) throw new ApiError(401, "unauthorized", "missing or wrong webhook token");
+    if (!ok) throw unauthorized("missing or wrong webhook token");
     await next();
   });
 }

@@ -5,7 +5,7 @@ import { Hono } from "hono";
 const SRC = new URL("../", import.meta.url);
 /** Folders whose modules the browser may load; Node-only modules of the SDK are refused. */
 const BROWSER_DIRS = new Set(["client", "web"]);
-const NODE_ONLY = new Set(["client/node", "client/terminal-progress", "web/routes", "web/upload-token"]);
+const NODE_ONLY = new Set(["client/node", "client/terminal-progress", "web/routes"]);
 
 const CSP = [
   "default-src 'self'",

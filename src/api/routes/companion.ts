@@ -1,17 +1,15 @@
 import { UploadPartCommand } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { type Context, Hono } from "hono";
-import { getCookie, setCookie } from "hono/cookie";
-import { createMiddleware } from "hono/factory";
-import { tenantForApiKey } from "../../auth/api-keys.js";
+import { setCookie } from "hono/cookie";
+import { signUploadToken, uploadTokenSecret } from "../../auth/upload-token.js";
 import { completeUpload } from "../../jobs/complete-upload.js";
 import { findJob } from "../../jobs/job-queries.js";
 import { endUpload } from "../../jobs/upload-lifecycle.js";
 import { parseObjectKey } from "../../storage/object-key.js";
 import { createUploadBody } from "../../uploads/schemas.js";
 import * as uploads from "../../uploads/service.js";
-import { signUploadToken, uploadTokenSecret, verifyUploadToken } from "../../web/upload-token.js";
-import { type AuthEnv, requireApiKey } from "../auth.js";
+import { type AuthEnv, requireApiKey, requireUploadCredential } from "../auth.js";
 import type { AppDeps } from "../deps.js";
 import { ApiError } from "../problem.js";
 
@@ -33,18 +31,9 @@ const COOKIE = "intake_upload_token";
  */
 export function companionRoutes(deps: AppDeps) {
   const secret = uploadTokenSecret(deps.config, deps.logger);
-  const auth = createMiddleware<AuthEnv>(async function uploadTokenAuth(c, next) {
-    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "")?.[1];
-    const token = bearer ?? getCookie(c, COOKIE);
-    const tenant = token?.startsWith("ut1.")
-      ? verifyUploadToken(secret, token)
-      : token
-        ? await tenantForApiKey(deps.db, token)
-        : null;
-    if (!tenant) throw companionError(401, "unauthorized", "missing, expired or unknown upload token");
-    c.set("tenant", tenant);
-    await next();
-  });
+  const auth = requireUploadCredential(deps.db, secret, COOKIE, (detail: string) =>
+    companionError(401, "unauthorized", detail),
+  );
   const jobOf = async (c: Context<AuthEnv>) => {
     const key = c.req.query("key") ?? "";
     const owner = parseObjectKey(key);

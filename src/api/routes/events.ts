@@ -3,10 +3,9 @@ import { z } from "zod";
 import { findJob } from "../../jobs/job-queries.js";
 import { readJobEventsAfter } from "../../jobs/read-events.js";
 import { isTerminal } from "../../jobs/state-machine.js";
-import type { AuthEnv } from "../auth.js";
+import { type AuthEnv, requireApiKey } from "../auth.js";
 import type { AppDeps } from "../deps.js";
 import { jobDto } from "../job-dto.js";
-import { requireApiKeyOrAccessToken } from "../middleware/access-token-auth.js";
 import { annotateRequestLog } from "../middleware/request-log.js";
 import { ApiError, notFound } from "../problem.js";
 import { eventDto, jobEventStream } from "./event-stream.js";
@@ -55,7 +54,7 @@ function wantsJson(accept: string | undefined): boolean {
  */
 export function eventRoutes(deps: AppDeps & Required<Pick<AppDeps, "eventHub">>) {
   const heartbeatMs = deps.eventStream?.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
-  return new Hono<AuthEnv>().get("/:id/events", requireApiKeyOrAccessToken(deps.db), async (c) => {
+  return new Hono<AuthEnv>().get("/:id/events", requireApiKey(deps.db, { accessToken: true }), async (c) => {
     const tenant = c.get("tenant");
     const id = uuidParam(c.req.param("id"));
     const { after, limit } = cursorOf(c.req.header("last-event-id"), c.req.query());

@@ -51,19 +51,20 @@ export function jobRoutes(deps: AppDeps) {
     if (!job) throw notFound("job");
     return job;
   };
+  // Per route, not a blanket `.use`: GET /:id/events, in its own router, authenticates its own way.
+  const auth = requireApiKey(deps.db);
+  const body = limitBody(16 * 1024);
   return new Hono<AuthEnv>()
-    .use(requireApiKey(deps.db))
-    .use(limitBody(16 * 1024))
-    .get("/", async (c) => {
+    .get("/", auth, async (c) => {
       const { status, cursor, limit } = parseQuery(listQuery, c.req.query());
       const page = await listJobs(deps.db, c.get("tenant"), { status, cursor: decodeCursor(cursor), limit });
       return c.json({ jobs: page.jobs.map((j) => jobDto(j)), nextCursor: page.nextCursor });
     })
-    .get("/:id", async (c) => {
+    .get("/:id", auth, async (c) => {
       const job = await loadJob(c.get("tenant"), c.req.param("id"));
       return c.json(jobDto(job, await countOutputs(deps.db, job.reused_from ?? job.id)));
     })
-    .get("/:id/chunks", async (c) => {
+    .get("/:id/chunks", auth, async (c) => {
       const job = await loadJob(c.get("tenant"), c.req.param("id"));
       if (job.status !== "completed") {
         throw new ApiError(
@@ -96,7 +97,7 @@ export function jobRoutes(deps: AppDeps) {
       const last = chunks.at(-1);
       return c.json({ chunks, nextAfter: chunks.length === q.limit && last ? last.seq : null });
     })
-    .post("/:id/retry", async (c) => {
+    .post("/:id/retry", auth, body, async (c) => {
       const job = await loadJob(c.get("tenant"), c.req.param("id"));
       const retried = await retryFailedJob(deps.db, job.tenant_id, job.id);
       if (!retried)
@@ -107,7 +108,7 @@ export function jobRoutes(deps: AppDeps) {
         );
       return c.json(jobDto(retried));
     })
-    .post("/:id/cancel", async (c) => {
+    .post("/:id/cancel", auth, body, async (c) => {
       const job = await loadJob(c.get("tenant"), c.req.param("id"));
       const cancelled = await cancelJob(deps.db, job, "cancelled by client");
       if (!cancelled) throw new ApiError(409, "job_finished", `the job is already ${job.status}`);
