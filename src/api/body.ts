@@ -32,16 +32,27 @@ export async function readJson<T extends z.ZodType>(
     });
   }
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const errors = parsed.error.issues.map((i) => ({
-      field: i.path.join(".") || "(body)",
-      message: i.message,
-    }));
-    const first = errors[0]!;
-    throw new ApiError(400, "invalid_body", `${first.field}: ${first.message}`, {
-      field: first.field,
-      errors,
-    });
-  }
+  if (!parsed.success) throw validationError("invalid_body", parsed.error, "(body)");
   return parsed.data as z.infer<T>;
+}
+
+/** Validates a query string; a bad one is 400 `invalid_query` naming the parameter. */
+export function parseQuery<T extends z.ZodType>(schema: T, query: Record<string, string>): z.infer<T> {
+  const parsed = schema.safeParse(query);
+  if (!parsed.success) throw validationError("invalid_query", parsed.error, "(query)");
+  return parsed.data as z.infer<T>;
+}
+
+/**
+ * The one mapping of zod's issues to a 400: `field` names the first field at fault (`whole`
+ * when the issue is about the whole input) and `errors` lists them all.
+ */
+export function validationError(
+  code: "invalid_body" | "invalid_query",
+  error: z.ZodError,
+  whole: string,
+): ApiError {
+  const errors = error.issues.map((i) => ({ field: i.path.join(".") || whole, message: i.message }));
+  const first = errors[0]!;
+  return new ApiError(400, code, `${first.field}: ${first.message}`, { field: first.field, errors });
 }

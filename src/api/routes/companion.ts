@@ -10,6 +10,7 @@ import { parseObjectKey } from "../../storage/object-key.js";
 import { createUploadBody } from "../../uploads/schemas.js";
 import * as uploads from "../../uploads/service.js";
 import { type AuthEnv, requireApiKey, requireUploadCredential } from "../auth.js";
+import { validationError } from "../body.js";
 import type { AppDeps } from "../deps.js";
 import { ApiError } from "../problem.js";
 
@@ -53,9 +54,9 @@ export function companionRoutes(deps: AppDeps) {
       ...(method ? { method } : {}),
     });
     if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      const hint = issue.path[0] === "size" ? " (set the file's size as Uppy metadata `size`)" : "";
-      throw companionError(400, "invalid_body", `${issue.path.join(".")}: ${issue.message}${hint}`);
+      const { detail, extra } = validationError("invalid_body", parsed.error, "(body)");
+      const hint = extra.field === "size" ? " (set the file's size as Uppy metadata `size`)" : "";
+      throw companionError(400, "invalid_body", `${detail}${hint}`);
     }
     return uploads.createUpload(deps, c.get("tenant"), parsed.data);
   };

@@ -4,6 +4,7 @@ import { findJob } from "../../jobs/job-queries.js";
 import { readJobEventsAfter } from "../../jobs/read-events.js";
 import { isTerminal } from "../../jobs/state-machine.js";
 import { type AuthEnv, requireApiKey } from "../auth.js";
+import { parseQuery } from "../body.js";
 import type { AppDeps } from "../deps.js";
 import { jobDto } from "../job-dto.js";
 import { annotateRequestLog } from "../middleware/request-log.js";
@@ -23,12 +24,7 @@ export const eventsQuery = z.object({
 
 /** The cursor: `Last-Event-ID` wins over `?after=`, since an EventSource resends its URL as is. */
 function cursorOf(header: string | undefined, query: Record<string, string>) {
-  const parsed = eventsQuery.safeParse(query);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const field = issue.path.join(".") || "(query)";
-    throw new ApiError(400, "invalid_query", `${field}: ${issue.message}`, { field });
-  }
+  const parsed = { data: parseQuery(eventsQuery, query) };
   if (header !== undefined && header.trim() !== "") {
     if (!eventId.safeParse(header.trim()).success) {
       throw new ApiError(400, "invalid_query", "Last-Event-ID: must be an event id (a whole number)", {

@@ -6,6 +6,7 @@ import { retryFailedJob } from "../../jobs/reaper.js";
 import { JOB_STATUSES } from "../../jobs/state-machine.js";
 import { cancelJob } from "../../jobs/upload-lifecycle.js";
 import { type AuthEnv, requireApiKey } from "../auth.js";
+import { parseQuery } from "../body.js";
 import { limitBody } from "../body-limit.js";
 import type { AppDeps } from "../deps.js";
 import { jobDto } from "../job-dto.js";
@@ -25,16 +26,6 @@ const chunksQuery = z.strictObject({
 });
 
 const cursorSchema = z.strictObject({ createdAt: z.iso.datetime(), id: z.uuid() });
-
-function parseQuery<T extends z.ZodType>(schema: T, query: Record<string, string>): z.infer<T> {
-  const parsed = schema.safeParse(query);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const field = issue.path.join(".") || "(query)";
-    throw new ApiError(400, "invalid_query", `${field}: ${issue.message}`, { field });
-  }
-  return parsed.data;
-}
 
 function decodeCursor(cursor: string | undefined) {
   if (!cursor) return undefined;
