@@ -1,11 +1,10 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { Config } from "../config/index.js";
 import type { Db } from "../db/database.js";
-import { completeUpload } from "../jobs/complete-upload.js";
-import { endUpload, takeUploadsToReconcile } from "../jobs/upload-lifecycle.js";
+import { takeUploadsToReconcile } from "../jobs/upload-lifecycle.js";
 import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
-import { discardUploadedData } from "./service.js";
+import { completeFrom, endAwaitingUpload } from "./service.js";
 
 export interface ReconcilerDeps {
   config: Config;
@@ -38,25 +37,20 @@ export async function reconcileOnce(deps: ReconcilerDeps, limit = 100): Promise<
     report.checked++;
     const log = deps.logger.child({ jobId: job.id, tenant: job.tenant_id });
     try {
-      const result = await completeUpload(
-        { db: deps.db, s3: deps.s3, bucket: deps.config.s3.bucket, metrics: deps.metrics },
-        job,
-        "reconciler",
-      );
+      const result = await completeFrom(deps, job, "reconciler");
       if (result.outcome === "ok") {
         report.completed++;
         deps.metrics?.reconcilerActions.inc({ action: "completed" });
         log.info("reconciler completed an upload its client did not complete");
       } else if (result.outcome !== "already" && job.upload_expires_at.getTime() <= Date.now()) {
         // Expire first, then clean storage: once expired, no completion can pick the object up.
-        const ended = await endUpload(
-          deps.db,
+        const ended = await endAwaitingUpload(
+          deps,
           job,
           "expired",
           "upload URL expired before an upload completed",
         );
         if (ended) {
-          await discardUploadedData(deps, job);
           report.expired++;
           deps.metrics?.reconcilerActions.inc({ action: "expired" });
           log.info("reconciler expired an abandoned upload");

@@ -8,7 +8,10 @@ import {
 import type { Config } from "../config/index.js";
 import type { Db } from "../db/database.js";
 import type { JobRow } from "../db/schema.js";
+import { type CompletionResult, type CompletionSource, completeUpload } from "../jobs/complete-upload.js";
 import { insertUploadJob } from "../jobs/create-upload.js";
+import { endUpload } from "../jobs/upload-lifecycle.js";
+import type { Metrics } from "../observability/metrics.js";
 import { pipelineKey } from "../pipeline/settings.js";
 import { objectKeyFor } from "../storage/object-key.js";
 import {
@@ -30,6 +33,40 @@ export interface UploadDeps {
   s3: S3Client;
   /** Signs URLs for the host clients reach (S3_PUBLIC_ENDPOINT); defaults to `s3`. */
   presignS3?: S3Client;
+  metrics?: Metrics;
+}
+
+/**
+ * Completes an upload from any source (the client's callback, the storage webhook, the
+ * reconciler): HEAD, then queued with its event and NOTIFY in one transaction (completeUpload).
+ * Callers only map the outcome to their answer.
+ */
+export function completeFrom(
+  deps: UploadDeps,
+  job: JobRow,
+  source: CompletionSource,
+): Promise<CompletionResult> {
+  return completeUpload(
+    { db: deps.db, s3: deps.s3, bucket: deps.config.s3.bucket, metrics: deps.metrics },
+    job,
+    source,
+  );
+}
+
+/**
+ * Ends an upload that is still awaiting as `cancelled` or `expired`, then removes what was
+ * uploaded. Storage is cleaned after the commit: the job can no longer be completed, so
+ * nothing races the removal. Undefined when another transition (a completion) won.
+ */
+export async function endAwaitingUpload(
+  deps: UploadDeps,
+  job: JobRow,
+  status: "cancelled" | "expired",
+  reason: string,
+): Promise<JobRow | undefined> {
+  const ended = await endUpload(deps.db, job, status, reason);
+  if (ended) await discardUploadedData(deps, job);
+  return ended;
 }
 
 /** Parts signed up front; more are signed on request (`POST …/parts`). */

@@ -3,9 +3,7 @@ import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { type Context, Hono } from "hono";
 import { setCookie } from "hono/cookie";
 import { signUploadToken, uploadTokenSecret } from "../../auth/upload-token.js";
-import { completeUpload } from "../../jobs/complete-upload.js";
 import { findJob } from "../../jobs/job-queries.js";
-import { endUpload } from "../../jobs/upload-lifecycle.js";
 import { parseObjectKey } from "../../storage/object-key.js";
 import { createUploadBody } from "../../uploads/schemas.js";
 import * as uploads from "../../uploads/service.js";
@@ -145,11 +143,7 @@ export function companionRoutes(deps: AppDeps) {
       }
       if (job.status === "awaiting_upload") await uploads.assembleMultipart(deps, job, parts);
       const bucket = deps.config.s3.bucket;
-      const result = await completeUpload(
-        { db: deps.db, s3: deps.s3, bucket, metrics: deps.metrics },
-        job,
-        "callback",
-      );
+      const result = await uploads.completeFrom(deps, job, "callback");
       if (result.outcome === "mismatch")
         throw companionError(422, result.code, `${result.detail}; upload it again`);
       if (result.outcome === "missing" || result.outcome === "not_awaiting") {
@@ -167,9 +161,7 @@ export function companionRoutes(deps: AppDeps) {
     })
     .delete("/multipart/:uploadId", async (c) => {
       const job = await jobOf(c);
-      if (await endUpload(deps.db, job, "cancelled", "upload aborted by the client")) {
-        await uploads.discardUploadedData(deps, job);
-      }
+      await uploads.endAwaitingUpload(deps, job, "cancelled", "upload aborted by the client");
       return c.json({});
     });
 }

@@ -1,8 +1,8 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { completeUpload } from "../../jobs/complete-upload.js";
 import { findJobByObjectKey } from "../../jobs/job-queries.js";
 import { parseObjectKey } from "../../storage/object-key.js";
+import { completeFrom } from "../../uploads/service.js";
 import { requireToken } from "../auth.js";
 import { readJson } from "../body.js";
 import { limitBody } from "../body-limit.js";
@@ -56,11 +56,7 @@ export function storageEventRoutes(deps: AppDeps) {
             results.push({ key, outcome: "ignored" });
             continue;
           }
-          const result = await completeUpload(
-            { db: deps.db, s3: deps.s3, bucket: deps.config.s3.bucket, metrics: deps.metrics },
-            job,
-            "webhook",
-          );
+          const result = await completeFrom(deps, job, "webhook");
           deps.logger.info(
             { jobId: job.id, tenant: job.tenant_id, outcome: result.outcome },
             "storage event",

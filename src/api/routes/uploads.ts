@@ -1,12 +1,11 @@
 import { Hono } from "hono";
-import { completeUpload } from "../../jobs/complete-upload.js";
 import { findJob } from "../../jobs/job-queries.js";
-import { endUpload } from "../../jobs/upload-lifecycle.js";
 import { completeUploadBody, createUploadBody, signPartsBody } from "../../uploads/schemas.js";
 import {
   assembleMultipart,
+  completeFrom,
   createUpload,
-  discardUploadedData,
+  endAwaitingUpload,
   listUploadedParts,
   signParts,
 } from "../../uploads/service.js";
@@ -52,11 +51,7 @@ export function uploadRoutes(deps: AppDeps) {
           });
         await assembleMultipart(deps, job, parts);
       }
-      const result = await completeUpload(
-        { db: deps.db, s3: deps.s3, bucket: deps.config.s3.bucket, metrics: deps.metrics },
-        job,
-        "callback",
-      );
+      const result = await completeFrom(deps, job, "callback");
       switch (result.outcome) {
         case "ok":
         case "already":
@@ -93,11 +88,9 @@ export function uploadRoutes(deps: AppDeps) {
           `the job is ${job.status}; cancel it with POST /v1/jobs/{id}/cancel`,
         );
       }
-      const cancelled = await endUpload(deps.db, job, "cancelled", "upload cancelled by client");
+      const cancelled = await endAwaitingUpload(deps, job, "cancelled", "upload cancelled by client");
       if (!cancelled)
         throw new ApiError(409, "upload_not_awaiting", "the upload completed or ended meanwhile");
-      // Storage is cleaned after the commit: the job can no longer be completed, so nothing races this.
-      await discardUploadedData(deps, job);
       return c.json(jobDto(cancelled));
     });
 }
