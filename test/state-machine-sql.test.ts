@@ -59,7 +59,8 @@ async function jobIn(status: JobStatus, v: Variant): Promise<JobRow> {
       size: 1,
       object_key: `sm/${id}`,
       upload_method: "PUT",
-      upload_expires_at: new Date(Date.now() + 60_000),
+      // Past, so that an upload may expire; no other statement looks at it.
+      upload_expires_at: sql<Date>`now() - interval '1 second'`,
       attempt: v.attempt,
       max_attempts: MAX_ATTEMPTS,
       lease_owner: running ? WORKER : null,
@@ -129,6 +130,24 @@ describe("the SQL takes exactly the state machine's edges", () => {
     const modelled = EDGES[event].from.flatMap((from) => EDGES[event].to.map((to) => `${from}→${to}`));
     // Every edge the model lists is taken by some case (running→queued needs a next stage, etc.).
     expect([...taken].sort()).toEqual(modelled.sort());
+  });
+});
+
+describe("upload expiry", () => {
+  it("expires an awaiting upload only once upload_expires_at has passed by the database's clock", async () => {
+    const job = await jobIn("awaiting_upload", VARIANTS[0]!);
+    await ctx.db
+      .updateTable("jobs")
+      .set({ upload_expires_at: sql<Date>`now() + interval '1 hour'` })
+      .where("id", "=", job.id)
+      .execute();
+    expect(await endUpload(ctx.db, job, "expired", "test")).toBeUndefined();
+    await ctx.db
+      .updateTable("jobs")
+      .set({ upload_expires_at: sql<Date>`now() - interval '1 second'` })
+      .where("id", "=", job.id)
+      .execute();
+    expect((await endUpload(ctx.db, job, "expired", "test"))?.status).toBe("expired");
   });
 });
 

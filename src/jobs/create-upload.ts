@@ -1,5 +1,6 @@
+import type { InsertObject } from "kysely";
 import type { Db } from "../db/database.js";
-import type { JobRow, NewJob } from "../db/schema.js";
+import type { Database, JobRow } from "../db/schema.js";
 import { appendJobEvent } from "./job-events.js";
 
 /**
@@ -7,7 +8,10 @@ import { appendJobEvent } from "./job-events.js";
  * idempotency key. The unique index decides between concurrent callers: exactly one insert
  * wins and the others read its row, so one key is one job however many requests race.
  */
-export async function insertUploadJob(db: Db, job: NewJob): Promise<{ job: JobRow; created: boolean }> {
+export async function insertUploadJob(
+  db: Db,
+  job: InsertObject<Database, "jobs">,
+): Promise<{ job: JobRow; created: boolean }> {
   return db.transaction().execute(async (trx) => {
     const inserted = await trx
       .insertInto("jobs")

@@ -29,7 +29,8 @@ export async function takeUploadsToReconcile(
 
 /**
  * Ends an upload that will never complete (`expired` or `cancelled`) with its event, if it is
- * still awaiting. Returns the row it changed, or undefined when another transition won.
+ * still awaiting (and, to expire, past its `upload_expires_at` by the database's clock).
+ * Returns the row it changed, or undefined when another transition won or it is not yet due.
  */
 export async function endUpload(
   db: Db,
@@ -38,13 +39,13 @@ export async function endUpload(
   reason: string,
 ): Promise<JobRow | undefined> {
   return db.transaction().execute(async (trx) => {
-    const row = await trx
+    let update = trx
       .updateTable("jobs")
       .set({ status, finished_at: now(), updated_at: now() })
       .where("id", "=", job.id)
-      .where("status", "in", EDGES.upload_expired.from)
-      .returningAll()
-      .executeTakeFirst();
+      .where("status", "in", EDGES.upload_expired.from);
+    if (status === "expired") update = update.where("upload_expires_at", "<=", now());
+    const row = await update.returningAll().executeTakeFirst();
     if (row) {
       await appendJobEvent(trx, {
         jobId: row.id,

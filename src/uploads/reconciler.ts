@@ -42,8 +42,9 @@ export async function reconcileOnce(deps: ReconcilerDeps, limit = 100): Promise<
         report.completed++;
         deps.metrics?.reconcilerActions.inc({ action: "completed" });
         log.info("reconciler completed an upload its client did not complete");
-      } else if (result.outcome !== "already" && job.upload_expires_at.getTime() <= Date.now()) {
+      } else if (result.outcome !== "already") {
         // Expire first, then clean storage: once expired, no completion can pick the object up.
+        // The UPDATE expires it only once upload_expires_at has passed by the database's clock.
         const ended = await endAwaitingUpload(
           deps,
           job,

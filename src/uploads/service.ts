@@ -5,6 +5,7 @@ import {
   ListPartsCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
+import { sql } from "kysely";
 import type { Config } from "../config/index.js";
 import type { Db } from "../db/database.js";
 import type { JobRow } from "../db/schema.js";
@@ -120,7 +121,8 @@ export async function createUpload(deps: UploadDeps, tenantId: string, body: Cre
     object_key: key,
     upload_method: multipart ? "multipart" : (body.method ?? "PUT"),
     multipart_upload_id: uploadId,
-    upload_expires_at: new Date(Date.now() + uploads.urlTtlSeconds * 1000),
+    // The database's clock, like every other timestamp (the reconciler compares it with now()).
+    upload_expires_at: sql<Date>`now() + make_interval(secs => ${uploads.urlTtlSeconds})`,
     idempotency_key: body.idempotencyKey ?? null,
     metadata: body.metadata ?? {},
     max_attempts: deps.config.worker.maxAttempts,
