@@ -24,8 +24,10 @@ export interface RunOptions {
 }
 
 /**
- * Runs some mix of API (with its reconciler) and workers in this process until SIGTERM or
- * SIGINT, then shuts down in order: stop accepting, stop claiming, release, close.
+ * Runs some mix of API (with its reconciler) and workers in this process until SIGTERM, SIGINT
+ * or SIGHUP (its terminal closed), then shuts down in order: stop accepting, stop claiming,
+ * release, close. The embedded Postgres runs in its own process group, so it is stopped here,
+ * last, rather than by the terminal's signal.
  */
 export async function run(config: Config, opts: RunOptions): Promise<void> {
   const logger: Logger = createLogger(config.logLevel);
@@ -100,6 +102,7 @@ export async function run(config: Config, opts: RunOptions): Promise<void> {
   await new Promise<void>((resolve) => {
     process.once("SIGTERM", resolve);
     process.once("SIGINT", resolve);
+    process.once("SIGHUP", resolve);
   });
   logger.info("shutting down");
   for (const stop of stops) await stop();
