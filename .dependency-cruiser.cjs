@@ -62,6 +62,20 @@ module.exports = {
       to: { path: "^scripts/" },
     },
     {
+      name: "only-storage-talks-to-s3",
+      comment: "every S3 call goes through the ObjectStore (retries, breaker, typed errors)",
+      severity: "error",
+      from: { path: "^src/", pathNot: "^src/storage/" },
+      to: { path: "node_modules/@aws-sdk/" },
+    },
+    {
+      name: "only-the-sql-layer-talks-to-postgres",
+      comment: "SQL lives in src/db; the domain composes its statements and never builds queries",
+      severity: "error",
+      from: { path: "^src/", pathNot: "^src/db/" },
+      to: { path: "node_modules/(kysely|pg|pg-[a-z-]+)/", dependencyTypesNot: ["type-only"] },
+    },
+    {
       name: "no-cycles",
       severity: "error",
       from: { path: "^src/" },

@@ -170,7 +170,12 @@ describe("stock Uppy through the Companion routes", () => {
       .executeTakeFirstOrThrow();
     expect(job).toMatchObject({ upload_method: "POST", status: "awaiting_upload" });
     // No webhook is configured for the test bucket: the reconciler is the completion path here.
-    const report = await reconcileOnce({ config: ctx.config, db: ctx.db, s3: ctx.s3, logger: silentLogger });
+    const report = await reconcileOnce({
+      config: ctx.config,
+      db: ctx.db,
+      store: ctx.store,
+      logger: silentLogger,
+    });
     expect(report.completed).toBeGreaterThanOrEqual(1);
     const [done] = await waitForJobs(ctx.db, ctx.databaseUrl, [job.id]);
     expect(done!.status).toBe("completed");

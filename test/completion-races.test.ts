@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { claimJobs } from "../src/db/sql/claim.js";
-import { completeUpload } from "../src/jobs/complete-upload.js";
-import { findJobById } from "../src/jobs/job-queries.js";
+import { findJobById } from "../src/db/sql/find-job.js";
+import { completeUpload } from "../src/uploads/complete-upload.js";
 import { createTestApp, putToUrl, type TestApp } from "./helpers/app.js";
 import { WEBHOOK_TOKEN } from "./helpers/constants.js";
 import { createTestContext, type TestContext } from "./helpers/context.js";
@@ -50,7 +50,7 @@ function webhookEvent(bucket: string, key: string) {
 describe("completion races", () => {
   it("50 concurrent completions make one transition and one uploaded event", async () => {
     const job = await uploadedJob();
-    const deps = { db: ctx.db, s3: ctx.s3, bucket: ctx.config.s3.bucket };
+    const deps = { db: ctx.db, store: ctx.store };
     // Every caller starts from the same stale `awaiting_upload` row, as racing requests would.
     const results = await Promise.all(
       Array.from({ length: 50 }, () => completeUpload(deps, job, "callback")),
@@ -77,7 +77,7 @@ describe("completion races", () => {
 
   it("a claim racing completions never returns a job before it is queued, and exactly once after", async () => {
     const job = await uploadedJob();
-    const deps = { db: ctx.db, s3: ctx.s3, bucket: ctx.config.s3.bucket };
+    const deps = { db: ctx.db, store: ctx.store };
     const claimers = Array.from({ length: 10 }, (_, i) =>
       claimJobs(ctx.db, { workerId: `w${i}`, stages: ["parse"], limit: 10, leaseSeconds: 30 }),
     );

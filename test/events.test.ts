@@ -2,8 +2,9 @@ import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/api/app.js";
-import { JobEventHub, LISTENER_APPLICATION_NAME } from "../src/jobs/job-event-hub.js";
-import { appendJobEvent } from "../src/jobs/job-events.js";
+import { LISTENER_APPLICATION_NAME, NotificationListener } from "../src/db/notification-listener.js";
+import { appendJobEvent } from "../src/db/sql/append-job-event.js";
+import { JobEventHub } from "../src/jobs/job-event-hub.js";
 import { silentLogger } from "../src/observability/logger.js";
 import { Metrics } from "../src/observability/metrics.js";
 import { createTestApp, OTHER_TENANT_KEY } from "./helpers/app.js";
@@ -13,6 +14,7 @@ import { readToEnd, SseReader } from "./helpers/sse.js";
 
 let ctx: TestContext;
 let hub: JobEventHub;
+let listener: NotificationListener;
 let metrics: Metrics;
 let app: ReturnType<typeof createApp>;
 
@@ -20,12 +22,14 @@ beforeAll(async () => {
   ctx = await createTestContext();
   const t = await createTestApp(ctx);
   metrics = new Metrics();
-  hub = new JobEventHub({ databaseUrl: ctx.databaseUrl, logger: silentLogger, metrics });
+  listener = new NotificationListener({ databaseUrl: ctx.databaseUrl, logger: silentLogger });
+  hub = new JobEventHub({ listener, logger: silentLogger, metrics });
   // A heartbeat far beyond any test: its backstop read must not be what delivers events.
   app = createApp({ ...t.deps, metrics, eventHub: hub, eventStream: { heartbeatMs: 600_000 } });
 });
 afterAll(async () => {
   await hub.close();
+  await listener.close();
   await ctx.close();
 });
 
@@ -239,12 +243,12 @@ describe("GET /v1/jobs/{id}/events", () => {
     // Its own hub, reconnecting 1 s after a loss: the commits below land inside that gap.
     const t = await createTestApp(ctx);
     const own = new Metrics();
-    const slowHub = new JobEventHub({
+    const slowListener = new NotificationListener({
       databaseUrl: ctx.databaseUrl,
       logger: silentLogger,
-      metrics: own,
       reconnectDelayMs: 1000,
     });
+    const slowHub = new JobEventHub({ listener: slowListener, logger: silentLogger, metrics: own });
     const slowApp = createApp({ ...t.deps, eventHub: slowHub, eventStream: { heartbeatMs: 600_000 } });
     const gauge = async () => (await own.eventListenerConnected.get()).values[0]?.value;
     const sharedHubPids = await listenerPids();
@@ -272,6 +276,7 @@ describe("GET /v1/jobs/{id}/events", () => {
       expect((await own.eventListenerReconnects.get()).values[0]?.value).toBe(1);
     } finally {
       await slowHub.close();
+      await slowListener.close();
     }
   });
 

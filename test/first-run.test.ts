@@ -163,6 +163,19 @@ describe("first run", () => {
     90_000,
   );
 
+  it("a taken PORT is one line naming PORT, exit 1, found before any service starts", async () => {
+    const dataDir = await tempDir();
+    const taken = await freePort();
+    await occupy(taken);
+    const { code, lines } = await failedStart({ INTAKE_DATA_DIR: dataDir, PORT: String(taken) });
+    expect(code).toBe(1);
+    expect(lines).toEqual([
+      `intake: the API's port ${taken} (PORT) is already in use; set PORT to a free port`,
+    ]);
+    expect(await exists(path.join(dataDir, "postgres-server.json"))).toBe(false);
+    expect(await exists(path.join(dataDir, "postgres"))).toBe(false);
+  }, 90_000);
+
   it("a data directory Postgres cannot use is one line naming INTAKE_DATA_DIR, exit 1", async () => {
     const dir = await tempDir();
     let dataDir: string;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/api/app.js";
 import { silentLogger } from "../src/observability/logger.js";
 import { Metrics } from "../src/observability/metrics.js";
-import { createS3Client } from "../src/storage/s3-client.js";
+import { createObjectStore } from "../src/storage/create-object-store.js";
 import { createTestApp } from "./helpers/app.js";
 import { createTestContext, type TestContext } from "./helpers/context.js";
 import { freePort } from "./helpers/free-port.js";
@@ -26,16 +26,11 @@ describe("health", () => {
   });
 
   it("/readyz answers 503 naming S3 when storage is unreachable", async () => {
-    const dead = createS3Client({
-      endpoint: `http://127.0.0.1:${await freePort()}`,
-      region: "us-east-1",
-      accessKeyId: "x",
-      secretAccessKey: "yyyyyyyy",
-    });
+    const dead = createObjectStore({ ...ctx.config.s3, endpoint: `http://127.0.0.1:${await freePort()}` });
     const app = createApp({
       config: ctx.config,
       db: ctx.db,
-      s3: dead,
+      store: dead,
       logger: silentLogger,
       metrics: new Metrics(),
     });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/api/app.js";
+import { NotificationListener } from "../src/db/notification-listener.js";
 import { JobEventHub } from "../src/jobs/job-event-hub.js";
 import { silentLogger } from "../src/observability/logger.js";
 import { createTestApp, putToUrl, sha256Hex, type TestApp } from "./helpers/app.js";
@@ -16,6 +17,7 @@ import { startTestWorker } from "./helpers/worker.js";
 let ctx: TestContext;
 let t: TestApp;
 let hub: JobEventHub;
+let listener: NotificationListener;
 let app: ReturnType<typeof createApp>;
 let other: IntakeProcess;
 let otherUrl: string;
@@ -24,7 +26,8 @@ const auth = { authorization: `Bearer ${API_KEY}` };
 beforeAll(async () => {
   ctx = await createTestContext();
   t = await createTestApp(ctx);
-  hub = new JobEventHub({ databaseUrl: ctx.databaseUrl, logger: silentLogger });
+  listener = new NotificationListener({ databaseUrl: ctx.databaseUrl, logger: silentLogger });
+  hub = new JobEventHub({ listener, logger: silentLogger });
   app = createApp({ ...t.deps, eventHub: hub });
   const port = await freePort();
   other = await startServeProcess("api-2", { ...ctx.env, LOG_LEVEL: "info" }, port);
@@ -33,6 +36,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await other?.kill();
   await hub?.close();
+  await listener?.close();
   await ctx?.close();
 });
 

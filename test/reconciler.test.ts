@@ -1,6 +1,6 @@
 import { ListMultipartUploadsCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { findJobById } from "../src/jobs/job-queries.js";
+import { findJobById } from "../src/db/sql/find-job.js";
 import { silentLogger } from "../src/observability/logger.js";
 import { Metrics } from "../src/observability/metrics.js";
 import { reconcileOnce } from "../src/uploads/reconciler.js";
@@ -23,7 +23,7 @@ afterAll(() => ctx.close());
 const deps = () => ({
   config: ctx.config,
   db: ctx.db,
-  s3: ctx.s3,
+  store: ctx.store,
   logger: silentLogger,
   metrics: new Metrics(),
 });

@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { silentLogger } from "../src/observability/logger.js";
 import { Metrics } from "../src/observability/metrics.js";
-import { createS3Client } from "../src/storage/s3-client.js";
+import { createObjectStore } from "../src/storage/create-object-store.js";
+import type { ObjectStore } from "../src/storage/object-store.js";
 import { createStageDeps } from "../src/worker/deps.js";
 import { startWorker, type Worker } from "../src/worker/runtime.js";
 import type { StageHandler } from "../src/worker/stage.js";
 import { createTestApp, type TestApp } from "./helpers/app.js";
-import { S3_KEY, S3_SECRET } from "./helpers/constants.js";
 import { createTestContext, type TestContext } from "./helpers/context.js";
 import { freePort } from "./helpers/free-port.js";
 import { waitForJobs } from "./helpers/jobs.js";
@@ -42,11 +42,11 @@ describe("refunds", () => {
     await ctx.close();
   });
 
-  const startWith = async (s3: TestContext["s3"]) => {
+  const startWith = async (store: ObjectStore) => {
     const deps = createStageDeps({
       config: ctx.config,
       db: ctx.db,
-      s3,
+      store,
       logger: silentLogger,
       metrics: new Metrics(),
     });
@@ -65,7 +65,7 @@ describe("refunds", () => {
     ).map((e) => e.type);
 
   it("spends attempts when storage answers its health check: the failure was not an outage", async () => {
-    await startWith(ctx.s3);
+    await startWith(ctx.store);
     const id = await uploadFile(t, "a.txt", "text/plain", "hello");
     const [job] = await waitForJobs(ctx.db, ctx.databaseUrl, [id]);
     expect(job).toMatchObject({ status: "failed", error_code: "storage_error", attempt: 3, releases: 0 });
@@ -76,12 +76,7 @@ describe("refunds", () => {
 
   it("refunds a confirmed outage at most INTAKE_MAX_RELEASES times, then spends attempts", async () => {
     // Storage as this worker sees it: nothing listens there, so its health check fails.
-    const down = createS3Client({
-      endpoint: `http://127.0.0.1:${await freePort()}`,
-      region: "us-east-1",
-      accessKeyId: S3_KEY,
-      secretAccessKey: S3_SECRET,
-    });
+    const down = createObjectStore({ ...ctx.config.s3, endpoint: `http://127.0.0.1:${await freePort()}` });
     await startWith(down);
     const id = await uploadFile(t, "a.txt", "text/plain", "hello");
     const [job] = await waitForJobs(ctx.db, ctx.databaseUrl, [id]);
@@ -94,7 +89,7 @@ describe("refunds", () => {
   });
 
   it("a manual retry starts a failed job's refunds afresh", async () => {
-    await startWith(ctx.s3);
+    await startWith(ctx.store);
     const id = await uploadFile(t, "a.txt", "text/plain", "hello");
     await waitForJobs(ctx.db, ctx.databaseUrl, [id]);
     await ctx.db.updateTable("jobs").set({ releases: 2 }).where("id", "=", id).execute();

@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LeaseLostError } from "../src/db/fence.js";
 import {
   EDGES,
   JOB_STATUSES,
@@ -8,14 +9,17 @@ import {
   type JobStatus,
 } from "../src/db/job-states.js";
 import type { JobRow } from "../src/db/schema.js";
+import { cancelJob } from "../src/db/sql/cancel-job.js";
 import { claimJobs } from "../src/db/sql/claim.js";
+import { completeWithReusedOutputs } from "../src/db/sql/complete-with-reused-outputs.js";
 import { endStages } from "../src/db/sql/end-stages.js";
-import { queueVerifiedUpload } from "../src/jobs/complete-upload.js";
-import { LeaseLostError } from "../src/jobs/lease.js";
-import { releaseExpiredLeases, retryFailedJob } from "../src/jobs/reaper.js";
-import { completeWithReusedOutputs, failAttempt, releaseJob } from "../src/jobs/stage-outcomes.js";
+import { endUpload } from "../src/db/sql/end-upload.js";
+import { failAttempt } from "../src/db/sql/fail-attempt.js";
+import { queueVerifiedUpload } from "../src/db/sql/queue-verified-upload.js";
+import { releaseExpiredLeases } from "../src/db/sql/release-expired-leases.js";
+import { releaseJob } from "../src/db/sql/release-job.js";
+import { retryFailedJob } from "../src/db/sql/retry-failed-job.js";
 import { nextStage } from "../src/jobs/state-machine.js";
-import { cancelJob, endUpload } from "../src/jobs/upload-lifecycle.js";
 import { createTestContext, type TestContext } from "./helpers/context.js";
 
 // The SQL against the model: every statement that changes a job's status is applied to a job

@@ -5,9 +5,9 @@ import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { serve } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeEventKey } from "../src/api/routes/storage-events.js";
-import { EVENTS_CHANNEL } from "../src/jobs/job-events.js";
-import { findJobById } from "../src/jobs/job-queries.js";
-import { setupBucket } from "../src/storage/bucket-setup.js";
+import { findJobById } from "../src/db/sql/find-job.js";
+import { EVENTS_CHANNEL } from "../src/db/sql/job-events.js";
+import { createObjectStore } from "../src/storage/create-object-store.js";
 import { type LocalMinio, startLocalMinio } from "../src/storage/local-minio.js";
 import { createS3Client } from "../src/storage/s3-client.js";
 import { createTestApp, putToUrl, type TestApp } from "./helpers/app.js";
@@ -40,10 +40,11 @@ beforeAll(async () => {
     accessKeyId: S3_KEY,
     secretAccessKey: S3_SECRET,
   });
-  const setup = await setupBucket(s3, ctx.config.s3.bucket, { notifications: true });
+  const store = createObjectStore({ ...ctx.config.s3, endpoint: minio.endpoint });
+  const setup = await store.ensureBucket({ notifications: true });
   expect(setup.warnings).toEqual([]);
   expect(setup.notifications).toBe(true);
-  ctx = { ...ctx, s3 };
+  ctx = { ...ctx, s3, store };
   t = await createTestApp(ctx);
   server = serve({ fetch: t.app.fetch, port: apiPort, hostname: "127.0.0.1" });
 });

@@ -129,6 +129,34 @@ describe("PUT uploads", () => {
   });
 });
 
+describe("cancelling through /v1/jobs", () => {
+  it("cancels an awaiting upload and removes what was already uploaded", async () => {
+    const { json } = await create({ filename: "c.txt", contentType: "text/plain", size: 5 });
+    expect((await putToUrl(json.upload, "hello")).status).toBe(200);
+    const key = (await jobRow(json.id)).object_key;
+    expect(await exists(key)).toBe(true);
+    const res = await t.call("POST", `/v1/jobs/${json.id}/cancel`);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as any).status).toBe("cancelled");
+    expect(await exists(key)).toBe(false);
+    expect(await events(json.id, "cancelled")).toHaveLength(1);
+    // A completion after the cancel finds nothing to queue.
+    const late = await t.call("POST", `/v1/uploads/${json.id}/complete`);
+    expect(late.status).toBe(409);
+    expect((await jobRow(json.id)).status).toBe("cancelled");
+  });
+
+  it("cancels a queued job and keeps its object", async () => {
+    const { json } = await create({ filename: "q.txt", contentType: "text/plain", size: 5 });
+    await putToUrl(json.upload, "hello");
+    expect((await t.call("POST", `/v1/uploads/${json.id}/complete`)).status).toBe(200);
+    const res = await t.call("POST", `/v1/jobs/${json.id}/cancel`);
+    expect(((await res.json()) as any).status).toBe("cancelled");
+    expect(await exists((await jobRow(json.id)).object_key)).toBe(true);
+    expect((await t.call("POST", `/v1/jobs/${json.id}/cancel`)).status).toBe(409);
+  });
+});
+
 describe("POST uploads", () => {
   it("enforces the exact size in the policy and verifies a declared checksum at completion", async () => {
     const good = "twelve bytes";

@@ -5,7 +5,6 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createOpenAIEmbedder } from "../src/pipeline/index.js";
-import { setupBucket } from "../src/storage/bucket-setup.js";
 import { type LocalMinio, startLocalMinio } from "../src/storage/local-minio.js";
 import type { Worker } from "../src/worker/runtime.js";
 import { createTestApp, type TestApp } from "./helpers/app.js";
@@ -69,7 +68,6 @@ beforeAll(async () => {
     INTAKE_BREAKER_RESET_MS: "300",
     INTAKE_LEASE_SECONDS: "5",
   });
-  await setupBucket(ctx.s3, ctx.config.s3.bucket, { notifications: false });
   t = await createTestApp(ctx);
 });
 afterEach(async () => {
@@ -168,7 +166,7 @@ describe("storage outage", () => {
         .where("type", "=", "released")
         .execute();
     while (
-      !started.deps.storage.isOpen ||
+      !started.deps.store.isOpen ||
       (await running()).length > 0 ||
       (await releasedEvents()).length === 0
     ) {

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fenceOf, LeaseLostError } from "../src/db/fence.js";
 import type { JobRow } from "../src/db/schema.js";
 import { claimJobs } from "../src/db/sql/claim.js";
+import { extendLeases } from "../src/db/sql/extend-leases.js";
+import { releaseExpiredLeases } from "../src/db/sql/release-expired-leases.js";
+import { releaseJob } from "../src/db/sql/release-job.js";
 import { StageCompletionBatcher } from "../src/jobs/complete-batch.js";
-import { extendLeases, fenceOf, LeaseLostError } from "../src/jobs/lease.js";
-import { releaseExpiredLeases } from "../src/jobs/reaper.js";
-import { releaseJob } from "../src/jobs/stage-outcomes.js";
 import { silentLogger } from "../src/observability/logger.js";
 import { Metrics } from "../src/observability/metrics.js";
 import { createStageDeps } from "../src/worker/deps.js";
@@ -39,7 +40,7 @@ describe("leases and fencing", () => {
     const deps = createStageDeps({
       config: ctx.config,
       db: ctx.db,
-      s3: ctx.s3,
+      store: ctx.store,
       logger: silentLogger,
       metrics: new Metrics(),
     });

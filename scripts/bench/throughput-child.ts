@@ -2,11 +2,11 @@
 // handler (plain commitStage, or the batched completion), or graphile-worker with a no-op task.
 // It reports {type:"ready"} over IPC and stops on {type:"stop"}.
 import { Logger, run } from "graphile-worker";
-import { loadConfig } from "../../src/config/index.js";
+import { loadConfig, resolvedConfig } from "../../src/config/index.js";
 import { createDb } from "../../src/db/database.js";
 import { silentLogger } from "../../src/observability/logger.js";
 import { Metrics } from "../../src/observability/metrics.js";
-import { createS3Client } from "../../src/storage/s3-client.js";
+import { createObjectStore } from "../../src/storage/create-object-store.js";
 import { createStageDeps } from "../../src/worker/deps.js";
 import { startWorker } from "../../src/worker/runtime.js";
 import { commitStage, type StageHandler } from "../../src/worker/stage.js";
@@ -19,15 +19,10 @@ const url = process.env.DATABASE_URL!;
 const send = (m: unknown) => process.send?.(m);
 
 async function startIntake(batched: boolean) {
-  const config = loadConfig({ ...process.env, LOG_LEVEL: "silent" });
+  const config = resolvedConfig(loadConfig({ ...process.env, LOG_LEVEL: "silent" }));
   const db = createDb({ connectionString: url, max: 20 });
-  const s3 = createS3Client({
-    endpoint: config.s3.endpoint!,
-    region: config.s3.region,
-    accessKeyId: config.s3.accessKeyId!,
-    secretAccessKey: config.s3.secretAccessKey!,
-  });
-  const deps = createStageDeps({ config, db, s3, logger: silentLogger, metrics: new Metrics() });
+  const store = createObjectStore(config.s3);
+  const deps = createStageDeps({ config, db, store, logger: silentLogger, metrics: new Metrics() });
   const noop: StageHandler = batched
     ? (_deps, r) => deps.completions.complete(r.job, r.fence)
     : async (d, r) => {
@@ -43,7 +38,7 @@ async function startIntake(batched: boolean) {
   return async () => {
     await worker.stop();
     await db.destroy();
-    s3.destroy();
+    store.destroy();
   };
 }
 

@@ -1,7 +1,7 @@
 import { Logger, runMigrations } from "graphile-worker";
 import { sql } from "kysely";
 import { createDb } from "../../src/db/database.js";
-import { notifyQueued } from "../../src/jobs/job-events.js";
+import { notifyQueued } from "../../src/db/sql/job-events.js";
 import { intakeEnv, type Stack } from "../../test/support/stack.js";
 import { forkTs } from "../lib/ts-child.js";
 import { ensureTenant, insertJobs } from "./fixtures.js";

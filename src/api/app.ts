@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
+import { NotificationListener } from "../db/notification-listener.js";
 import { JobEventHub } from "../jobs/job-event-hub.js";
 import { webRoutes } from "../web/routes.js";
 import type { AppDeps } from "./deps.js";
@@ -23,7 +24,11 @@ import { uploadRoutes } from "./routes/uploads.js";
 export function createApp(deps: AppDeps) {
   const eventHub =
     deps.eventHub ??
-    new JobEventHub({ databaseUrl: deps.config.databaseUrl, logger: deps.logger, metrics: deps.metrics });
+    new JobEventHub({
+      listener: new NotificationListener({ databaseUrl: deps.config.databaseUrl, logger: deps.logger }),
+      logger: deps.logger,
+      metrics: deps.metrics,
+    });
   const app = new Hono<RequestLogEnv>();
   app.use(requestId(), requestLog(deps.logger), httpMetrics(deps.metrics));
 

@@ -1,5 +1,5 @@
 import type { JobRow } from "../db/schema.js";
-import type { OutputCounts } from "../jobs/job-queries.js";
+import type { OutputCounts } from "../db/sql/count-outputs.js";
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { DependencyUnavailableError } from "../resilience/dependency.js";
 import { UploadError, type UploadErrorCode } from "../uploads/upload-error.js";
 
 /**
@@ -13,6 +14,7 @@ export class ApiError extends Error {
     readonly code: string,
     readonly detail: string,
     readonly extra: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
   ) {
     super(detail);
   }
@@ -41,10 +43,15 @@ export function problem(c: Context, err: ApiError): Response {
     instance: c.req.path,
     ...err.extra,
   };
-  return c.newResponse(JSON.stringify(body), err.status, { "content-type": "application/problem+json" });
+  return c.newResponse(JSON.stringify(body), err.status, {
+    ...err.headers,
+    "content-type": "application/problem+json",
+  });
 }
 
 export const notFound = (what: string) => new ApiError(404, "not_found", `${what} not found`);
+
+const RETRY_AFTER_SECONDS = 5;
 
 /** The HTTP status of each refusal of the upload service: the one place domain errors meet HTTP. */
 const UPLOAD_STATUS: Record<UploadErrorCode, ContentfulStatusCode> = {
@@ -60,5 +67,15 @@ const UPLOAD_STATUS: Record<UploadErrorCode, ContentfulStatusCode> = {
 export function fromDomainError(err: unknown): ApiError | undefined {
   if (err instanceof UploadError)
     return new ApiError(UPLOAD_STATUS[err.code], err.code, err.message, err.details);
+  if (err instanceof DependencyUnavailableError) {
+    // A storage outage is the client's cue to try again shortly, not a bug to report.
+    return new ApiError(
+      503,
+      `${err.dependency}_unavailable`,
+      `${err.dependency} is unavailable; try again shortly`,
+      {},
+      { "retry-after": String(RETRY_AFTER_SECONDS) },
+    );
+  }
   return undefined;
 }

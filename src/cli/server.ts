@@ -1,13 +1,16 @@
-import { serve } from "@hono/node-server";
+import { type ServerType, serve } from "@hono/node-server";
 import { createApp } from "../api/app.js";
 import { storeApiKey } from "../auth/api-keys.js";
 import type { Config } from "../config/index.js";
+import { StartupError } from "../config/startup-error.js";
+import { NotificationListener } from "../db/notification-listener.js";
 import { JobEventHub } from "../jobs/job-event-hub.js";
 import type { JobStage } from "../jobs/state-machine.js";
 import { createLogger, type Logger } from "../observability/logger.js";
 import { Metrics } from "../observability/metrics.js";
 import { startMetricsServer } from "../observability/metrics-server.js";
-import { startServices } from "../runtime/services.js";
+import { isPortFree } from "../runtime/ports.js";
+import { type Services, startServices } from "../runtime/services.js";
 import { startReconciler } from "../uploads/reconciler.js";
 import { createStageDeps } from "../worker/deps.js";
 import { startWorker } from "../worker/runtime.js";
@@ -37,19 +40,60 @@ export async function run(config: Config, opts: RunOptions): Promise<void> {
     : opts.metricsPort !== undefined
       ? opts.metricsPort
       : (config.metricsPort ?? null);
-  const services = await startServices(config, logger, { apiPort: opts.api ? config.port : undefined });
-  const cfg = services.config;
+  // A taken API port is found before Postgres and MinIO start, not after.
+  if (opts.api && !(await isPortFree(config.port))) throw portInUse(config.port);
   const metrics = new Metrics();
   metrics.collectProcessMetrics();
+  const services = await startServices(config, logger, {
+    apiPort: opts.api ? config.port : undefined,
+    metrics,
+  });
   const stops: (() => Promise<void>)[] = [];
+  const shutdown = async () => {
+    for (const stop of stops) await stop();
+    await services.stop();
+  };
+  try {
+    await startAll({ opts, services, logger, metrics, metricsPort, stops });
+  } catch (err) {
+    // Whatever started is stopped again, so a failed start leaves nothing running.
+    await shutdown().catch(() => {});
+    throw err;
+  }
+
+  await new Promise<void>((resolve) => {
+    process.once("SIGTERM", resolve);
+    process.once("SIGINT", resolve);
+    process.once("SIGHUP", resolve);
+  });
+  logger.info("shutting down");
+  await shutdown();
+}
+
+interface Running {
+  opts: RunOptions;
+  services: Services;
+  logger: Logger;
+  metrics: Metrics;
+  metricsPort: number | null;
+  /** Filled in as things start: each stops one of them, in order. */
+  stops: (() => Promise<void>)[];
+}
+
+async function startAll({ opts, services, logger, metrics, metricsPort, stops }: Running): Promise<void> {
+  const cfg = services.config;
+  // One LISTEN connection serves the workers' queue channel and the API's event streams.
+  const listener = new NotificationListener({ databaseUrl: cfg.databaseUrl, logger });
+  stops.push(() => listener.close());
 
   if (cfg.apiKey) await storeApiKey(services.db, "default", cfg.apiKey, "bootstrap (INTAKE_API_KEY)");
 
   if (opts.stages.length > 0) {
-    const deps = createStageDeps({ config: cfg, db: services.db, s3: services.s3, logger, metrics });
+    const deps = createStageDeps({ config: cfg, db: services.db, store: services.store, logger, metrics });
     const worker = await startWorker({
       deps,
       databaseUrl: cfg.databaseUrl,
+      listener,
       stages: opts.stages,
       concurrency: opts.concurrency,
     });
@@ -57,7 +101,7 @@ export async function run(config: Config, opts: RunOptions): Promise<void> {
       { workerId: worker.workerId, stages: opts.stages, concurrency: opts.concurrency },
       "worker started",
     );
-    stops.push(() => worker.stop());
+    stops.unshift(() => worker.stop());
     if (metricsPort !== null) {
       const server = await startMetricsServer(metrics, metricsPort);
       logger.info({ url: `http://localhost:${server.port}/metrics`, port: server.port }, "metrics listening");
@@ -67,21 +111,20 @@ export async function run(config: Config, opts: RunOptions): Promise<void> {
     }
   }
   if (opts.api) {
-    const eventHub = new JobEventHub({ databaseUrl: cfg.databaseUrl, logger, metrics });
+    const eventHub = new JobEventHub({ listener, logger, metrics });
     const app = createApp({
       config: cfg,
       db: services.db,
-      s3: services.s3,
-      presignS3: services.presignS3,
+      store: services.store,
       logger,
       metrics,
       eventHub,
     });
-    const server = serve({ fetch: app.fetch, port: cfg.port, hostname: "0.0.0.0" });
+    const server = await listenOn(app.fetch, cfg.port);
     const stopReconciler = startReconciler({
       config: cfg,
       db: services.db,
-      s3: services.s3,
+      store: services.store,
       logger,
       metrics,
     });
@@ -98,13 +141,18 @@ export async function run(config: Config, opts: RunOptions): Promise<void> {
       );
     }
   }
+}
 
-  await new Promise<void>((resolve) => {
-    process.once("SIGTERM", resolve);
-    process.once("SIGINT", resolve);
-    process.once("SIGHUP", resolve);
+const portInUse = (port: number) =>
+  new StartupError(`the API's port ${port} (PORT) is already in use; set PORT to a free port`);
+
+/** The API's HTTP server, once it listens; a taken port is a StartupError naming PORT. */
+function listenOn(fetch: (req: Request) => Response | Promise<Response>, port: number): Promise<ServerType> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, port, hostname: "0.0.0.0" });
+    server.once("listening", () => resolve(server));
+    server.once("error", (err: NodeJS.ErrnoException) =>
+      reject(err.code === "EADDRINUSE" ? portInUse(port) : err),
+    );
   });
-  logger.info("shutting down");
-  for (const stop of stops) await stop();
-  await services.stop();
 }

@@ -3,6 +3,7 @@ import path from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
 import { type ClientOptions, getJob, IntakeError, type Job, upload, watchJob } from "../client/node.js";
 import { ProgressBoard } from "../client/terminal-progress.js";
+import { loadClientEnv } from "../config/index.js";
 
 interface ConnectionOpts {
   url?: string;
@@ -17,8 +18,9 @@ const positiveInt = (v: string) => {
 
 /** --url/--api-key, else INTAKE_URL/INTAKE_API_KEY; a missing key is a usage error (exit 2). */
 function connection(opts: ConnectionOpts): ClientOptions {
-  const url = opts.url ?? process.env.INTAKE_URL ?? `http://localhost:${process.env.PORT ?? 8080}`;
-  const apiKey = opts.apiKey ?? process.env.INTAKE_API_KEY;
+  const env = loadClientEnv(process.env);
+  const url = opts.url ?? env.url;
+  const apiKey = opts.apiKey ?? env.apiKey;
   if (!apiKey) {
     console.error("intake: no API key: pass --api-key or set INTAKE_API_KEY");
     process.exit(2);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "./index.js";
+import { ConfigError, loadClientEnv, loadConfig } from "./index.js";
 
 describe("loadConfig", () => {
   it("fills defaults from an empty environment", () => {
@@ -65,5 +65,21 @@ describe("loadConfig", () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message.startsWith(message)).toBe(true);
     expect((error as Error).message).not.toContain("\n");
+  });
+});
+
+describe("loadClientEnv", () => {
+  it("uses INTAKE_URL, else localhost on PORT", () => {
+    expect(loadClientEnv({ INTAKE_URL: "http://intake:1", INTAKE_API_KEY: "k" })).toEqual({
+      url: "http://intake:1",
+      apiKey: "k",
+    });
+    expect(loadClientEnv({ PORT: "9999" })).toEqual({ url: "http://localhost:9999", apiKey: undefined });
+    expect(loadClientEnv({})).toEqual({ url: "http://localhost:8080", apiKey: undefined });
+  });
+
+  it("names a bad variable", () => {
+    expect(() => loadClientEnv({ INTAKE_URL: "ftp://x" })).toThrow(/^INTAKE_URL: /);
+    expect(() => loadClientEnv({ PORT: "http" })).toThrow(/^PORT: must be a whole number/);
   });
 });

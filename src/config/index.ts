@@ -88,6 +88,11 @@ export interface ParseBudget {
   timeoutPerMiBMs: number;
 }
 
+/** Which embedder runs; an OpenAI-compatible one needs its base URL (checked at load). */
+export type EmbedderConfig =
+  | { kind: "hash" }
+  | { kind: "openai"; baseUrl: string; apiKey: string | undefined; model: string };
+
 export interface Config {
   databaseUrl: string | undefined;
   s3: S3Config;
@@ -119,9 +124,8 @@ export interface Config {
   pipeline: {
     chunkSize: number;
     chunkOverlap: number;
-    embedder: "hash" | "openai";
+    embedder: EmbedderConfig;
     embedDimensions: number;
-    openai: { baseUrl: string | undefined; apiKey: string | undefined; model: string };
   };
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
 }
@@ -172,8 +176,17 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       `INTAKE_CHUNK_OVERLAP: must be smaller than INTAKE_CHUNK_SIZE (${e.INTAKE_CHUNK_OVERLAP} >= ${e.INTAKE_CHUNK_SIZE})`,
     );
   }
-  if (e.INTAKE_EMBEDDER === "openai" && !e.INTAKE_OPENAI_BASE_URL) {
-    throw new ConfigError("INTAKE_OPENAI_BASE_URL: required when INTAKE_EMBEDDER=openai");
+  let embedder: EmbedderConfig = { kind: "hash" };
+  if (e.INTAKE_EMBEDDER === "openai") {
+    if (!e.INTAKE_OPENAI_BASE_URL) {
+      throw new ConfigError("INTAKE_OPENAI_BASE_URL: required when INTAKE_EMBEDDER=openai");
+    }
+    embedder = {
+      kind: "openai",
+      baseUrl: e.INTAKE_OPENAI_BASE_URL,
+      apiKey: e.INTAKE_OPENAI_API_KEY,
+      model: e.INTAKE_OPENAI_MODEL,
+    };
   }
   if (e.S3_ENDPOINT && (!e.S3_ACCESS_KEY_ID || !e.S3_SECRET_ACCESS_KEY)) {
     throw new ConfigError(
@@ -223,14 +236,35 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
     pipeline: {
       chunkSize: e.INTAKE_CHUNK_SIZE,
       chunkOverlap: e.INTAKE_CHUNK_OVERLAP,
-      embedder: e.INTAKE_EMBEDDER,
+      embedder,
       embedDimensions: e.INTAKE_EMBED_DIMENSIONS,
-      openai: {
-        baseUrl: e.INTAKE_OPENAI_BASE_URL,
-        apiKey: e.INTAKE_OPENAI_API_KEY,
-        model: e.INTAKE_OPENAI_MODEL,
-      },
     },
     logLevel: e.LOG_LEVEL,
   };
+}
+
+/** The variables the CLI's client commands (`intake upload`, `intake watch`) read. */
+const clientEnvSchema = z.object({
+  INTAKE_URL: url.optional(),
+  INTAKE_API_KEY: z.string().min(1).optional(),
+  PORT: int(1, 65535).default(8080),
+});
+
+/**
+ * Where the client commands find intake: INTAKE_URL, else localhost on PORT.
+ *
+ * @throws ConfigError naming the bad variable.
+ */
+export function loadClientEnv(env: NodeJS.ProcessEnv | Record<string, string | undefined>): {
+  url: string;
+  apiKey: string | undefined;
+} {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = clientEnvSchema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`${String(issue.path[0] ?? "environment")}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  return { url: e.INTAKE_URL ?? `http://localhost:${e.PORT}`, apiKey: e.INTAKE_API_KEY };
 }

@@ -1,7 +1,7 @@
 import type { Db } from "../db/database.js";
+import { type Fence, LeaseLostError } from "../db/fence.js";
 import type { JobRow } from "../db/schema.js";
 import { endStages } from "../db/sql/end-stages.js";
-import { type Fence, LeaseLostError } from "./lease.js";
 import { nextStage } from "./state-machine.js";
 
 interface Pending {

@@ -11,9 +11,9 @@ export function pipelineKey(config: Config): string {
     v: 1,
     chunkSize: p.chunkSize,
     chunkOverlap: p.chunkOverlap,
-    embedder: p.embedder,
+    embedder: p.embedder.kind,
     dimensions: p.embedDimensions,
-    model: p.embedder === "openai" ? p.openai.model : null,
+    model: p.embedder.kind === "openai" ? p.embedder.model : null,
   };
   return createHash("sha256").update(JSON.stringify(settings)).digest("hex").slice(0, 16);
 }

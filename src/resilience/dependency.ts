@@ -64,10 +64,11 @@ export class Dependency {
     return this.breaker.opened;
   }
 
-  async call<T>(fn: () => Promise<T>): Promise<T> {
+  /** `retries: 0` for a call that cannot be replayed (a streamed body): the breaker still counts it. */
+  async call<T>(fn: () => Promise<T>, opts: { retries?: number } = {}): Promise<T> {
     try {
       return (await pRetry(() => this.breaker.fire(fn) as Promise<T>, {
-        retries: this.props.retries ?? 3,
+        retries: opts.retries ?? this.props.retries ?? 3,
         minTimeout: this.props.minRetryMs ?? 100,
         factor: 2,
         randomize: true,

@@ -1,7 +1,7 @@
 import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import pg from "pg";
 import type { Config } from "../config/index.js";
+import { dataDirectoryAt } from "../db/data-directory.js";
 import { createDb, type Db } from "../db/database.js";
 import { migrateToLatest } from "../db/migrate.js";
 import type { Logger } from "../observability/logger.js";
@@ -31,17 +31,8 @@ async function runningFor(dataDir: string): Promise<string | undefined> {
   } catch {
     return undefined;
   }
-  const client = new pg.Client({ connectionString: urlFor(state.port), connectionTimeoutMillis: 1000 });
-  client.on("error", () => {});
-  try {
-    await client.connect();
-    const { rows } = await client.query<{ data_directory: string }>("SHOW data_directory");
-    return rows[0]?.data_directory === state.dataDirectory ? urlFor(state.port) : undefined;
-  } catch {
-    return undefined;
-  } finally {
-    await client.end().catch(() => {});
-  }
+  const dataDirectory = await dataDirectoryAt(urlFor(state.port));
+  return dataDirectory === state.dataDirectory ? urlFor(state.port) : undefined;
 }
 
 /**

@@ -1,9 +1,9 @@
-import type { S3Client } from "@aws-sdk/client-s3";
 import { type Config, type ResolvedConfig, resolvedConfig } from "../config/index.js";
 import type { Db } from "../db/database.js";
 import type { Logger } from "../observability/logger.js";
-import { setupBucket } from "../storage/bucket-setup.js";
-import { createS3Client } from "../storage/s3-client.js";
+import type { Metrics } from "../observability/metrics.js";
+import { createObjectStore } from "../storage/create-object-store.js";
+import type { ObjectStore } from "../storage/object-store.js";
 import { openDatabase } from "./local-postgres.js";
 import { startLocalS3 } from "./local-s3.js";
 import { loadLocalState } from "./local-state.js";
@@ -12,9 +12,7 @@ import { untilAvailable } from "./until-available.js";
 export interface Services {
   config: ResolvedConfig;
   db: Db;
-  s3: S3Client;
-  /** Signs URLs for the public S3 host when it differs from the internal one. */
-  presignS3: S3Client | undefined;
+  store: ObjectStore;
   stop(): Promise<void>;
 }
 
@@ -27,7 +25,7 @@ export interface Services {
 export async function startServices(
   config: Config,
   logger: Logger,
-  opts: { apiPort?: number; poolSize?: number } = {},
+  opts: { apiPort?: number; poolSize?: number; metrics?: Metrics } = {},
 ): Promise<Services> {
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
@@ -49,26 +47,21 @@ export async function startServices(
     if (!cfg.apiKey && local) cfg = { ...cfg, apiKey: local.apiKey };
 
     const resolved = resolvedConfig(cfg);
-    const s3Props = {
-      region: resolved.s3.region,
-      accessKeyId: resolved.s3.accessKeyId,
-      secretAccessKey: resolved.s3.secretAccessKey,
-    };
-    const s3 = createS3Client({ ...s3Props, endpoint: resolved.s3.endpoint });
-    const presignS3 = cfg.s3.publicEndpoint
-      ? createS3Client({ ...s3Props, endpoint: cfg.s3.publicEndpoint })
-      : undefined;
+    const store = createObjectStore({
+      ...resolved.s3,
+      metrics: opts.metrics,
+      breakerResetMs: resolved.worker.breakerResetMs,
+    });
+    stops.push(async () => store.destroy());
     const setup = await untilAvailable("S3", logger, () =>
-      setupBucket(s3, cfg.s3.bucket, { notifications: Boolean(cfg.webhookToken) }),
+      store.ensureBucket({ notifications: Boolean(resolved.webhookToken) }),
     );
-    for (const w of setup.warnings) logger.warn({ bucket: cfg.s3.bucket }, `bucket setup: ${w}`);
+    for (const w of setup.warnings) logger.warn({ bucket: store.bucket }, `bucket setup: ${w}`);
     return {
       config: resolved,
       db,
-      s3,
-      presignS3,
+      store,
       async stop() {
-        s3.destroy();
         await stopAll();
       },
     };

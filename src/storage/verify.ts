@@ -1,11 +1,6 @@
 import { createHash } from "node:crypto";
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  type HeadObjectCommandOutput,
-  type S3Client,
-} from "@aws-sdk/client-s3";
+import { ObjectNotFoundError } from "./errors.js";
+import type { ObjectHead, ObjectStore } from "./object-store.js";
 import { hexToBase64 } from "./presign.js";
 
 export type Verification =
@@ -18,7 +13,6 @@ export type Verification =
     };
 
 export interface ExpectedObject {
-  bucket: string;
   key: string;
   size: number;
   contentType: string;
@@ -33,35 +27,35 @@ const mediaType = (ct: string | undefined) => (ct ?? "").split(";")[0]!.trim().t
  * FULL_OBJECT sha256 for single PUTs that sent one; otherwise (POST, multipart) the object is
  * streamed and hashed here, once, before the job can ever be claimed.
  */
-export async function verifyUploadedObject(s3: S3Client, expected: ExpectedObject): Promise<Verification> {
-  let head: HeadObjectCommandOutput;
+export async function verifyUploadedObject(
+  store: ObjectStore,
+  expected: ExpectedObject,
+): Promise<Verification> {
+  let head: ObjectHead;
   try {
-    head = await s3.send(
-      new HeadObjectCommand({ Bucket: expected.bucket, Key: expected.key, ChecksumMode: "ENABLED" }),
-    );
+    head = await store.head(expected.key);
   } catch (err) {
-    const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    if (status === 404 || (err as Error).name === "NotFound") return { outcome: "missing" };
+    if (err instanceof ObjectNotFoundError) return { outcome: "missing" };
     throw err;
   }
-  if (head.ContentLength !== expected.size) {
+  if (head.size !== expected.size) {
     return {
       outcome: "mismatch",
       code: "size_mismatch",
-      detail: `object is ${head.ContentLength} bytes, ${expected.size} were declared`,
+      detail: `object is ${head.size} bytes, ${expected.size} were declared`,
     };
   }
-  if (mediaType(head.ContentType) !== mediaType(expected.contentType)) {
+  if (mediaType(head.contentType) !== mediaType(expected.contentType)) {
     return {
       outcome: "mismatch",
       code: "content_type_mismatch",
-      detail: `object has type ${head.ContentType}, ${expected.contentType} was declared`,
+      detail: `object has type ${head.contentType}, ${expected.contentType} was declared`,
     };
   }
-  const etag = head.ETag ?? "";
+  const { etag } = head;
   if (!expected.sha256) return { outcome: "ok", etag, contentSha256: null };
-  if (head.ChecksumSHA256 && head.ChecksumType !== "COMPOSITE") {
-    return head.ChecksumSHA256 === hexToBase64(expected.sha256)
+  if (head.checksumSha256 && head.checksumType !== "COMPOSITE") {
+    return head.checksumSha256 === hexToBase64(expected.sha256)
       ? { outcome: "ok", etag, contentSha256: expected.sha256 }
       : {
           outcome: "mismatch",
@@ -69,7 +63,7 @@ export async function verifyUploadedObject(s3: S3Client, expected: ExpectedObjec
           detail: "object's sha256 differs from the declared one",
         };
   }
-  const actual = await hashObject(s3, expected.bucket, expected.key, etag);
+  const actual = await hashObject(store, expected.key, etag);
   return actual === expected.sha256
     ? { outcome: "ok", etag, contentSha256: actual }
     : {
@@ -79,13 +73,8 @@ export async function verifyUploadedObject(s3: S3Client, expected: ExpectedObjec
       };
 }
 
-async function hashObject(s3: S3Client, bucket: string, key: string, etag: string): Promise<string> {
-  const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, IfMatch: etag }));
+async function hashObject(store: ObjectStore, key: string, etag: string): Promise<string> {
   const hash = createHash("sha256");
-  for await (const chunk of res.Body as AsyncIterable<Uint8Array>) hash.update(chunk);
+  for await (const chunk of await store.open(key, { ifMatch: etag })) hash.update(chunk);
   return hash.digest("hex");
-}
-
-export async function deleteObject(s3: S3Client, bucket: string, key: string): Promise<void> {
-  await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
 }

@@ -1,15 +1,15 @@
-import type { S3Client } from "@aws-sdk/client-s3";
 import type { Config } from "../config/index.js";
 import type { Db } from "../db/database.js";
-import { takeUploadsToReconcile } from "../jobs/upload-lifecycle.js";
+import { takeUploadsToReconcile } from "../db/sql/take-uploads-to-reconcile.js";
 import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
+import type { ObjectStore } from "../storage/object-store.js";
 import { completeFrom, endAwaitingUpload } from "./service.js";
 
 export interface ReconcilerDeps {
   config: Config;
   db: Db;
-  s3: S3Client;
+  store: ObjectStore;
   logger: Logger;
   metrics?: Metrics;
 }

@@ -1,39 +1,24 @@
 import { randomUUID } from "node:crypto";
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  ListPartsCommand,
-  type S3Client,
-} from "@aws-sdk/client-s3";
-import { sql } from "kysely";
 import type { Config } from "../config/index.js";
 import type { Db } from "../db/database.js";
 import type { JobRow } from "../db/schema.js";
-import { type CompletionResult, type CompletionSource, completeUpload } from "../jobs/complete-upload.js";
-import { insertUploadJob } from "../jobs/create-upload.js";
-import { endUpload } from "../jobs/upload-lifecycle.js";
+import { cancelJob } from "../db/sql/cancel-job.js";
+import { endUpload } from "../db/sql/end-upload.js";
+import { insertUploadJob } from "../db/sql/insert-upload-job.js";
 import type { Metrics } from "../observability/metrics.js";
 import { pipelineKey } from "../pipeline/settings.js";
+import { InvalidPartsError } from "../storage/errors.js";
 import { objectKeyFor } from "../storage/object-key.js";
-import {
-  createMultipart,
-  type ObjectSpec,
-  partCount,
-  presignParts,
-  presignPost,
-  presignPut,
-  type UploadInstructions,
-} from "../storage/presign.js";
-import { deleteObject } from "../storage/verify.js";
+import type { ObjectStore, SignedObject } from "../storage/object-store.js";
+import { partCount, type UploadInstructions } from "../storage/presign.js";
+import { type CompletionResult, type CompletionSource, completeUpload } from "./complete-upload.js";
 import type { CreateUploadBody } from "./schemas.js";
 import { UploadError } from "./upload-error.js";
 
 export interface UploadDeps {
   config: Config;
   db: Db;
-  s3: S3Client;
-  /** Signs URLs for the host clients reach (S3_PUBLIC_ENDPOINT); defaults to `s3`. */
-  presignS3?: S3Client;
+  store: ObjectStore;
   metrics?: Metrics;
 }
 
@@ -47,11 +32,7 @@ export function completeFrom(
   job: JobRow,
   source: CompletionSource,
 ): Promise<CompletionResult> {
-  return completeUpload(
-    { db: deps.db, s3: deps.s3, bucket: deps.config.s3.bucket, metrics: deps.metrics },
-    job,
-    source,
-  );
+  return completeUpload(deps, job, source);
 }
 
 /**
@@ -70,11 +51,23 @@ export async function endAwaitingUpload(
   return ended;
 }
 
+/**
+ * Cancels a job that is not finished. An upload still awaiting ends through
+ * `endAwaitingUpload`, so what was uploaded is removed too; if a completion wins that race the
+ * now-queued job is cancelled like any other. Undefined when the job had already finished.
+ */
+export async function cancel(deps: UploadDeps, job: JobRow, reason: string): Promise<JobRow | undefined> {
+  if (job.status === "awaiting_upload") {
+    const ended = await endAwaitingUpload(deps, job, "cancelled", reason);
+    if (ended) return ended;
+  }
+  return cancelJob(deps.db, job, reason);
+}
+
 /** Parts signed up front; more are signed on request (`POST …/parts`). */
 const INITIAL_PARTS = 1000;
 
-const specOf = (deps: UploadDeps, job: JobRow): ObjectSpec => ({
-  bucket: deps.config.s3.bucket,
+const specOf = (job: JobRow): SignedObject => ({
   key: job.object_key,
   contentType: job.content_type,
   size: Number(job.size),
@@ -101,44 +94,45 @@ export async function createUpload(deps: UploadDeps, tenantId: string, body: Cre
   const id = randomUUID();
   const key = objectKeyFor(tenantId, id, body.filename);
   const multipart = body.size >= uploads.multipartThresholdBytes;
-  const spec: ObjectSpec = {
-    bucket: deps.config.s3.bucket,
+  const spec: SignedObject = {
     key,
     contentType: body.contentType,
     size: body.size,
     sha256: body.sha256 ?? null,
   };
-  const uploadId = multipart ? await createMultipart(deps.s3, spec) : null;
-  const { job, created } = await insertUploadJob(deps.db, {
-    id,
-    tenant_id: tenantId,
-    status: "awaiting_upload",
-    stage: "parse",
-    filename: body.filename,
-    content_type: body.contentType,
-    size: body.size,
-    sha256: body.sha256 ?? null,
-    object_key: key,
-    upload_method: multipart ? "multipart" : (body.method ?? "PUT"),
-    multipart_upload_id: uploadId,
-    // The database's clock, like every other timestamp (the reconciler compares it with now()).
-    upload_expires_at: sql<Date>`now() + make_interval(secs => ${uploads.urlTtlSeconds})`,
-    idempotency_key: body.idempotencyKey ?? null,
-    metadata: body.metadata ?? {},
-    max_attempts: deps.config.worker.maxAttempts,
-    lease_owner: null,
-    lease_expires_at: null,
-    error_code: null,
-    error_message: null,
-    error_stage: null,
-    error_retryable: null,
-    content_sha256: null,
-    pipeline_key: pipelineKey(deps.config),
-    reused_from: null,
-    object_etag: null,
-  });
+  const uploadId = multipart ? await deps.store.createMultipart(spec) : null;
+  const { job, created } = await insertUploadJob(
+    deps.db,
+    {
+      id,
+      tenant_id: tenantId,
+      status: "awaiting_upload",
+      stage: "parse",
+      filename: body.filename,
+      content_type: body.contentType,
+      size: body.size,
+      sha256: body.sha256 ?? null,
+      object_key: key,
+      upload_method: multipart ? "multipart" : (body.method ?? "PUT"),
+      multipart_upload_id: uploadId,
+      idempotency_key: body.idempotencyKey ?? null,
+      metadata: body.metadata ?? {},
+      max_attempts: deps.config.worker.maxAttempts,
+      lease_owner: null,
+      lease_expires_at: null,
+      error_code: null,
+      error_message: null,
+      error_stage: null,
+      error_retryable: null,
+      content_sha256: null,
+      pipeline_key: pipelineKey(deps.config),
+      reused_from: null,
+      object_etag: null,
+    },
+    uploads.urlTtlSeconds,
+  );
   if (!created) {
-    if (uploadId) await abortMultipart(deps.s3, spec.bucket, key, uploadId);
+    if (uploadId) await deps.store.abortMultipart(key, uploadId);
     assertSameRequest(job, body);
   }
   const upload = job.status === "awaiting_upload" ? await uploadInstructions(deps, job) : null;
@@ -160,11 +154,10 @@ function assertSameRequest(job: JobRow, body: CreateUploadBody) {
 
 /** Fresh URLs for a job that still awaits its upload (new expiry each time). */
 export async function uploadInstructions(deps: UploadDeps, job: JobRow): Promise<UploadInstructions> {
-  const signer = deps.presignS3 ?? deps.s3;
   const ttl = deps.config.uploads.urlTtlSeconds;
-  const spec = specOf(deps, job);
-  if (job.upload_method === "PUT") return presignPut(signer, spec, ttl);
-  if (job.upload_method === "POST") return presignPost(signer, spec, ttl);
+  const spec = specOf(job);
+  if (job.upload_method === "PUT") return deps.store.presignPut(spec, ttl);
+  if (job.upload_method === "POST") return deps.store.presignPost(spec, ttl);
   const partSize = deps.config.uploads.partSizeBytes;
   const count = partCount(spec.size, partSize);
   const numbers = Array.from({ length: Math.min(count, INITIAL_PARTS) }, (_, i) => i + 1);
@@ -173,8 +166,7 @@ export async function uploadInstructions(deps: UploadDeps, job: JobRow): Promise
     uploadId: job.multipart_upload_id!,
     partSize,
     partCount: count,
-    parts: await presignParts(
-      signer,
+    parts: await deps.store.presignParts(
       { ...spec, uploadId: job.multipart_upload_id!, partSize },
       numbers,
       ttl,
@@ -187,77 +179,50 @@ export async function signParts(deps: UploadDeps, job: JobRow, partNumbers: numb
   const { uploadId, partSize, count } = multipartOf(deps, job);
   const bad = partNumbers.find((n) => n > count);
   if (bad) throw new UploadError("invalid_part_number", `part ${bad} is beyond the last part (${count})`);
-  const spec = { ...specOf(deps, job), uploadId, partSize };
-  return presignParts(deps.presignS3 ?? deps.s3, spec, partNumbers, deps.config.uploads.urlTtlSeconds);
+  const spec = { ...specOf(job), uploadId, partSize };
+  return deps.store.presignParts(spec, partNumbers, deps.config.uploads.urlTtlSeconds);
 }
 
 /** Parts S3 already holds, so an interrupted client can resume where it stopped. */
 export async function listUploadedParts(deps: UploadDeps, job: JobRow) {
-  const { uploadId } = multipartOf(deps, job);
-  const parts: { partNumber: number; etag: string; size: number }[] = [];
-  let marker: string | undefined;
-  do {
-    const res = await deps.s3.send(
-      new ListPartsCommand({
-        Bucket: deps.config.s3.bucket,
-        Key: job.object_key,
-        UploadId: uploadId,
-        PartNumberMarker: marker,
-      }),
-    );
-    for (const p of res.Parts ?? []) parts.push({ partNumber: p.PartNumber!, etag: p.ETag!, size: p.Size! });
-    marker = res.IsTruncated ? res.NextPartNumberMarker : undefined;
-  } while (marker);
-  return parts;
+  return deps.store.listParts(job.object_key, multipartOf(deps, job).uploadId);
 }
 
 /**
  * Assembles a multipart upload from the client's part list. A repeated call after S3 already
- * assembled the object (NoSuchUpload) is fine: the HEAD in completeUpload decides.
+ * assembled the object (the upload is gone) is fine: the HEAD in completeUpload decides.
  */
 export async function assembleMultipart(
   deps: UploadDeps,
   job: JobRow,
   parts: { partNumber: number; etag: string }[],
 ) {
-  const { uploadId } = multipartOf(deps, job);
-  const sorted = [...parts].sort((a, b) => a.partNumber - b.partNumber);
   try {
-    await deps.s3.send(
-      new CompleteMultipartUploadCommand({
-        Bucket: deps.config.s3.bucket,
-        Key: job.object_key,
-        UploadId: uploadId,
-        MultipartUpload: { Parts: sorted.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
-      }),
-    );
+    await deps.store.completeMultipart(job.object_key, multipartOf(deps, job).uploadId, parts);
   } catch (err) {
-    const name = (err as Error).name;
-    if (name === "NoSuchUpload") return;
-    if (name === "InvalidPart" || name === "InvalidPartOrder" || name === "EntityTooSmall") {
-      throw new UploadError("invalid_parts", `S3 refused the part list: ${(err as Error).message}`);
-    }
+    if (err instanceof InvalidPartsError) throw new UploadError("invalid_parts", err.message);
     throw err;
   }
 }
 
-/** Removes whatever storage holds for an upload that will not complete. */
-export async function discardUploadedData(
-  deps: Pick<UploadDeps, "s3" | "config">,
-  job: JobRow,
-): Promise<void> {
-  if (job.multipart_upload_id) {
-    await abortMultipart(deps.s3, deps.config.s3.bucket, job.object_key, job.multipart_upload_id);
-  }
-  await deleteObject(deps.s3, deps.config.s3.bucket, job.object_key);
+/**
+ * A part URL without its length signed, for clients that pick their own part size (Uppy). The
+ * declared total size is still enforced: completion HEADs the assembled object.
+ */
+export function signPartOfAnySize(deps: UploadDeps, job: JobRow, partNumber: number): Promise<string> {
+  const { uploadId } = multipartOf(deps, job);
+  return deps.store.presignPartOfAnySize(
+    job.object_key,
+    uploadId,
+    partNumber,
+    deps.config.uploads.urlTtlSeconds,
+  );
 }
 
-async function abortMultipart(s3: S3Client, bucket: string, key: string, uploadId: string) {
-  try {
-    await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }));
-  } catch (err) {
-    if ((err as Error).name !== "NoSuchUpload") throw err;
-  }
+/** Removes whatever storage holds for an upload that will not complete. */
+export async function discardUploadedData(deps: Pick<UploadDeps, "store">, job: JobRow): Promise<void> {
+  if (job.multipart_upload_id) await deps.store.abortMultipart(job.object_key, job.multipart_upload_id);
+  await deps.store.delete(job.object_key);
 }
 
 function multipartOf(deps: UploadDeps, job: JobRow) {

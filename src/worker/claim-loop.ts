@@ -1,11 +1,13 @@
+import { fenceOf } from "../db/fence.js";
+import type { NotificationListener } from "../db/notification-listener.js";
 import type { JobRow } from "../db/schema.js";
 import { claimJobs } from "../db/sql/claim.js";
-import { extendLeases, fenceOf } from "../jobs/lease.js";
-import { releaseExpiredLeases } from "../jobs/reaper.js";
-import { releaseJob } from "../jobs/stage-outcomes.js";
+import { extendLeases } from "../db/sql/extend-leases.js";
+import { QUEUE_CHANNEL } from "../db/sql/job-events.js";
+import { releaseExpiredLeases } from "../db/sql/release-expired-leases.js";
+import { releaseJob } from "../db/sql/release-job.js";
 import type { JobStage } from "../jobs/state-machine.js";
 import type { Logger } from "../observability/logger.js";
-import { QueueListener } from "./queue-listener.js";
 import { settleFailure } from "./settle-failure.js";
 import { STAGE_DEPENDENCIES, type StageDeps, type StageHandler } from "./stage.js";
 
@@ -14,7 +16,8 @@ export type LoopState = "starting" | "claiming" | "sleeping" | "stopping" | "sto
 
 export interface ClaimLoopProps {
   deps: StageDeps;
-  databaseUrl: string;
+  /** The process's LISTEN connection; the loop listens on the queue channel. */
+  listener: NotificationListener;
   workerId: string;
   stages: readonly JobStage[];
   concurrency: number;
@@ -41,7 +44,7 @@ export class ClaimLoop {
   readonly #props: ClaimLoopProps;
   readonly #log: Logger;
   readonly #held = new Map<string, Held>();
-  readonly #listener: QueueListener;
+  #unlisten: () => void = () => {};
   // A NOTIFY that arrives while the loop is claiming must not be lost: remember it.
   #woken = false;
   #endSleep: () => void = () => {};
@@ -54,18 +57,17 @@ export class ClaimLoop {
     this.done = new Promise((resolve) => {
       this.#markDone = resolve;
     });
-    this.#listener = new QueueListener({
-      databaseUrl: props.databaseUrl,
-      logger: this.#log,
-      onNotify: (stage) => {
-        if (props.stages.includes(stage as JobStage)) this.wake();
-      },
-      onWake: () => this.wake(),
-    });
   }
 
   async start(): Promise<void> {
-    await this.#listener.start();
+    const { stages } = this.#props;
+    this.#unlisten = await this.#props.listener.listen(QUEUE_CHANNEL, {
+      onNotify: (stage) => {
+        if (stages.includes(stage as JobStage)) this.wake();
+      },
+      // NOTIFYs sent while the connection was down are gone; queued work may be waiting.
+      onReconnect: () => this.wake(),
+    });
     const leaseMs = this.#props.deps.config.worker.leaseSeconds * 1000;
     const cadence = Math.max(200, leaseMs / 3);
     this.#timers = [
@@ -98,7 +100,7 @@ export class ClaimLoop {
     }
     await Promise.allSettled(pending.map((h) => h.promise));
     for (const t of this.#timers) clearInterval(t);
-    await this.#listener.close();
+    this.#unlisten();
     await this.#props.deps.parser.close();
     this.state = "stopped";
   }
@@ -141,7 +143,7 @@ export class ClaimLoop {
 
   #dependencyOpen(stage: JobStage): boolean {
     const { deps } = this.#props;
-    return STAGE_DEPENDENCIES[stage].some((d) => (d === "storage" ? deps.storage : deps.embedder).isOpen);
+    return STAGE_DEPENDENCIES[stage].some((d) => (d === "storage" ? deps.store : deps.embedder).isOpen);
   }
 
   #run(job: JobRow): void {

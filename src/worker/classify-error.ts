@@ -1,7 +1,7 @@
-import { LeaseLostError } from "../jobs/lease.js";
+import { LeaseLostError } from "../db/fence.js";
 import { EmbeddingProviderError, isPipelineError } from "../pipeline/index.js";
 import { DependencyUnavailableError } from "../resilience/dependency.js";
-import { isTransientStorageError } from "../resilience/storage-dependency.js";
+import { isTransientStorageError, PreconditionFailedError } from "../storage/errors.js";
 
 export type Outcome =
   /** The lease is gone: someone else owns the job now; write nothing. */
@@ -13,9 +13,6 @@ export type Outcome =
   | { kind: "unavailable"; dependency: "storage" | "embedder"; message: string; confirmed: boolean }
   /** A failed attempt: retried with backoff while attempts remain (if retryable), else failed. */
   | { kind: "failed"; code: string; message: string; retryable: boolean };
-
-const statusOf = (err: unknown) =>
-  (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
 
 /** Decides what a stage error means for the job. Unknown errors are transient: a retry is cheap, a lost job is not. */
 export function classifyStageError(err: unknown): Outcome {
@@ -37,8 +34,7 @@ export function classifyStageError(err: unknown): Outcome {
       retryable: err.retryable,
     };
   }
-  const status = statusOf(err);
-  if (status === 412) {
+  if (err instanceof PreconditionFailedError) {
     return {
       kind: "failed",
       code: "object_changed",

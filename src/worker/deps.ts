@@ -1,4 +1,3 @@
-import { HeadBucketCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { Config } from "../config/index.js";
 import type { Db } from "../db/database.js";
 import { StageCompletionBatcher } from "../jobs/complete-batch.js";
@@ -10,18 +9,18 @@ import {
   EmbeddingProviderError,
 } from "../pipeline/index.js";
 import { Dependency, isNetworkError } from "../resilience/dependency.js";
-import { createStorageDependency } from "../resilience/storage-dependency.js";
 import { ParseExecutor } from "../sandbox/parse-executor.js";
+import type { ObjectStore } from "../storage/object-store.js";
 import type { StageDeps } from "./stage.js";
 
 export function createProvider(config: Config): EmbeddingProvider {
   const p = config.pipeline;
-  return p.embedder === "openai"
+  return p.embedder.kind === "openai"
     ? createEmbeddingProvider({
         provider: "openai",
-        baseUrl: p.openai.baseUrl!,
-        apiKey: p.openai.apiKey,
-        model: p.openai.model,
+        baseUrl: p.embedder.baseUrl,
+        apiKey: p.embedder.apiKey,
+        model: p.embedder.model,
         dimensions: p.embedDimensions,
       })
     : createEmbeddingProvider({ provider: "hash", dimensions: p.embedDimensions });
@@ -31,7 +30,7 @@ export function createProvider(config: Config): EmbeddingProvider {
 export function createStageDeps(props: {
   config: Config;
   db: Db;
-  s3: S3Client;
+  store: ObjectStore;
   logger: Logger;
   metrics: Metrics;
   provider?: EmbeddingProvider;
@@ -42,8 +41,6 @@ export function createStageDeps(props: {
     provider: props.provider ?? createProvider(props.config),
     completions: new StageCompletionBatcher({ db: props.db }),
     parser: new ParseExecutor(props.config.parse),
-    storageHealthy: () => storageAnswers(props.s3, props.config.s3.bucket),
-    storage: createStorageDependency(props.metrics, resetMs),
     embedder: new Dependency({
       name: "embedder",
       metrics: props.metrics,
@@ -51,18 +48,4 @@ export function createStageDeps(props: {
       resetTimeoutMs: resetMs,
     }),
   };
-}
-
-const HEALTH_TIMEOUT_MS = 2000;
-
-/** One HEAD of the bucket, outside the breaker and without retries: does storage answer now? */
-async function storageAnswers(s3: S3Client, bucket: string): Promise<boolean> {
-  try {
-    await s3.send(new HeadBucketCommand({ Bucket: bucket }), {
-      abortSignal: AbortSignal.timeout(HEALTH_TIMEOUT_MS),
-    });
-    return true;
-  } catch {
-    return false;
-  }
 }

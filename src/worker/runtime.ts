@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import os from "node:os";
+import { NotificationListener } from "../db/notification-listener.js";
 import { JOB_STAGES, type JobStage } from "../jobs/state-machine.js";
 import { ClaimLoop } from "./claim-loop.js";
 import type { StageDeps, StageHandler } from "./stage.js";
@@ -16,6 +17,8 @@ export const STAGE_HANDLERS: Record<JobStage, StageHandler> = {
 export interface WorkerProps {
   deps: StageDeps;
   databaseUrl: string;
+  /** The process's LISTEN connection, when it has one (`intake start`); else the worker opens its own. */
+  listener?: NotificationListener;
   stages: readonly JobStage[];
   concurrency: number;
   workerId?: string;
@@ -35,17 +38,33 @@ export interface Worker {
 /** Starts a claim loop (see ClaimLoop) for `props.stages`. */
 export async function startWorker(props: WorkerProps): Promise<Worker> {
   const workerId = props.workerId ?? `${os.hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+  const own = props.listener
+    ? undefined
+    : new NotificationListener({ databaseUrl: props.databaseUrl, logger: props.deps.logger });
+  const listener = props.listener ?? own!;
   const loop = new ClaimLoop({
     deps: props.deps,
-    databaseUrl: props.databaseUrl,
+    listener,
     workerId,
     stages: props.stages,
     concurrency: props.concurrency,
     handlers: { ...STAGE_HANDLERS, ...props.handlers },
     pollIntervalMs: props.pollIntervalMs ?? 2000,
   });
-  await loop.start();
-  return { workerId, done: loop.done, stop: (graceMs) => loop.stop(graceMs) };
+  try {
+    await loop.start();
+  } catch (err) {
+    await own?.close();
+    throw err;
+  }
+  return {
+    workerId,
+    done: loop.done,
+    async stop(graceMs) {
+      await loop.stop(graceMs);
+      await own?.close();
+    },
+  };
 }
 
 export function parseStages(list: string): JobStage[] {

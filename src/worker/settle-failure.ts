@@ -1,7 +1,8 @@
+import type { Fence } from "../db/fence.js";
 import type { JobRow } from "../db/schema.js";
+import { failAttempt } from "../db/sql/fail-attempt.js";
+import { releaseJob } from "../db/sql/release-job.js";
 import { backoffDelayMs } from "../jobs/backoff.js";
-import type { Fence } from "../jobs/lease.js";
-import { failAttempt, releaseJob } from "../jobs/stage-outcomes.js";
 import type { Logger } from "../observability/logger.js";
 import { classifyStageError, type Outcome } from "./classify-error.js";
 import type { StageDeps } from "./stage.js";
@@ -18,7 +19,7 @@ async function refundable(
 ): Promise<boolean> {
   if (job.releases >= deps.config.worker.maxReleases) return false;
   if (outcome.confirmed) return true;
-  if (outcome.dependency === "storage") return deps.storage.isOpen || !(await deps.storageHealthy());
+  if (outcome.dependency === "storage") return deps.store.isOpen || !(await deps.store.probe()).ok;
   return deps.embedder.isOpen;
 }
 

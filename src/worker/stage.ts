@@ -1,29 +1,28 @@
-import type { S3Client } from "@aws-sdk/client-s3";
 import type { Config } from "../config/index.js";
-import type { Db } from "../db/database.js";
+import type { Db, Tx } from "../db/database.js";
+import { type Fence, LeaseLostError } from "../db/fence.js";
 import type { JobRow } from "../db/schema.js";
+import { endStages } from "../db/sql/end-stages.js";
+import { lockFenced } from "../db/sql/lock-fenced.js";
+import { reportProgress } from "../db/sql/report-progress.js";
 import type { StageCompletionBatcher } from "../jobs/complete-batch.js";
-import type { Tx } from "../jobs/job-events.js";
-import { type Fence, lockFenced } from "../jobs/lease.js";
-import { finishStage, reportProgress } from "../jobs/stage-outcomes.js";
-import type { JobStage } from "../jobs/state-machine.js";
+import { type JobStage, nextStage } from "../jobs/state-machine.js";
 import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { EmbeddingProvider } from "../pipeline/index.js";
 import type { Dependency } from "../resilience/dependency.js";
 import type { ParseExecutor } from "../sandbox/parse-executor.js";
+import type { ObjectStore } from "../storage/object-store.js";
 
 export interface StageDeps {
   config: Config;
   db: Db;
-  s3: S3Client;
-  storage: Dependency;
+  /** Storage, guarded; `probe()` is asked before a storage error may refund an attempt. */
+  store: ObjectStore;
   embedder: Dependency;
   provider: EmbeddingProvider;
   /** Where documents are parsed: a pool of sandboxed threads, never this thread. */
   parser: ParseExecutor;
-  /** Whether storage answers right now; asked before a storage error may refund an attempt. */
-  storageHealthy: () => Promise<boolean>;
   /** Ends output-less stage commits of many jobs in one transaction (see StageCompletionBatcher). */
   completions: StageCompletionBatcher;
   logger: Logger;
@@ -61,6 +60,22 @@ export async function commitStage(
     const detail = (await writeOutputs(trx, job)) ?? {};
     return finishStage(trx, job, detail);
   });
+}
+
+/**
+ * Ends a stage inside the caller's transaction (which has already written the stage's outputs
+ * under `lockFenced`): queues the next stage with a fresh attempt count, or completes the job,
+ * through the same statement as the batched completions (`endStages`).
+ */
+export async function finishStage(
+  trx: Tx,
+  job: JobRow,
+  detail: Record<string, unknown> = {},
+): Promise<JobRow> {
+  const fence = { id: job.id, attempt: job.attempt, workerId: job.lease_owner ?? "" };
+  const [row] = await endStages(trx, [{ job, fence, next: nextStage(job.stage), detail }]);
+  if (!row) throw new LeaseLostError(fence);
+  return row;
 }
 
 /** A fenced write of intermediate outputs (one batch), so a stale worker's batches fail too. */

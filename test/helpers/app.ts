@@ -27,7 +27,7 @@ export async function createTestApp(ctx: TestContext): Promise<TestApp> {
   const deps: AppDeps = {
     config: ctx.config,
     db: ctx.db,
-    s3: ctx.s3,
+    store: ctx.store,
     logger: silentLogger,
     metrics: new Metrics(),
   };

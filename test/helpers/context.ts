@@ -5,13 +5,17 @@ import { inject } from "vitest";
 import { loadConfig, type ResolvedConfig, resolvedConfig } from "../../src/config/index.js";
 import { createDb, type Db } from "../../src/db/database.js";
 import { silentLogger } from "../../src/observability/logger.js";
-import { setupBucket } from "../../src/storage/bucket-setup.js";
+import { createObjectStore } from "../../src/storage/create-object-store.js";
+import type { ObjectStore } from "../../src/storage/object-store.js";
 import { createS3Client } from "../../src/storage/s3-client.js";
 import { API_KEY, S3_KEY, S3_SECRET, TEMPLATE_DB, WEBHOOK_TOKEN } from "./constants.js";
 
 export interface TestContext {
   config: ResolvedConfig;
   db: Db;
+  /** What intake's code is given: every call guarded. */
+  store: ObjectStore;
+  /** A raw client, for tests to look at (or tamper with) what storage holds. */
   s3: S3Client;
   databaseUrl: string;
   env: Record<string, string>;
@@ -48,16 +52,19 @@ export async function createTestContext(overrides: Record<string, string> = {}):
     accessKeyId: S3_KEY,
     secretAccessKey: S3_SECRET,
   });
-  await setupBucket(s3, config.s3.bucket, { notifications: false });
+  const store = createObjectStore(config.s3);
+  await store.ensureBucket({ notifications: false });
   return {
     config,
     db,
+    store,
     s3,
     databaseUrl,
     env,
     async close() {
       await db.destroy();
       s3.destroy();
+      store.destroy();
       const admin = createDb({ connectionString: inject("pgAdminUrl"), max: 1 });
       await sql.raw(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).execute(admin);
       await admin.destroy();

@@ -1,7 +1,7 @@
 import pg from "pg";
 import type { Db } from "../../src/db/database.js";
 import type { JobRow } from "../../src/db/schema.js";
-import { EVENTS_CHANNEL } from "../../src/jobs/job-events.js";
+import { EVENTS_CHANNEL } from "../../src/db/sql/job-events.js";
 import type { JobStatus } from "../../src/jobs/state-machine.js";
 
 /**

@@ -18,7 +18,7 @@ export async function startTestWorker(
   const deps = createStageDeps({
     config: ctx.config,
     db: ctx.db,
-    s3: ctx.s3,
+    store: ctx.store,
     logger: silentLogger,
     metrics,
     provider: opts.provider,

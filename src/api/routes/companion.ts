@@ -1,9 +1,8 @@
-import { UploadPartCommand } from "@aws-sdk/client-s3";
-import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { type Context, Hono } from "hono";
 import { setCookie } from "hono/cookie";
 import { signUploadToken, uploadTokenSecret } from "../../auth/upload-token.js";
-import { findJob } from "../../jobs/job-queries.js";
+import type { JobRow } from "../../db/schema.js";
+import { findJob } from "../../db/sql/find-job.js";
 import { parseObjectKey } from "../../storage/object-key.js";
 import { createUploadBody } from "../../uploads/schemas.js";
 import * as uploads from "../../uploads/service.js";
@@ -110,7 +109,7 @@ export function companionRoutes(deps: AppDeps) {
           `files under ${min} bytes upload in one request, not multipart`,
         );
       }
-      return c.json({ key: job.object_key, uploadId: upload.uploadId, bucket: deps.config.s3.bucket });
+      return c.json({ key: job.object_key, uploadId: upload.uploadId, bucket: deps.store.bucket });
     })
     .get("/multipart/:uploadId", async (c) => {
       const parts = await uploads.listUploadedParts(deps, await jobOf(c));
@@ -142,7 +141,7 @@ export function companionRoutes(deps: AppDeps) {
         throw companionError(400, "invalid_body", "parts: must be an array of {PartNumber, ETag}");
       }
       if (job.status === "awaiting_upload") await uploads.assembleMultipart(deps, job, parts);
-      const bucket = deps.config.s3.bucket;
+      const bucket = deps.store.bucket;
       const result = await uploads.completeFrom(deps, job, "callback");
       if (result.outcome === "mismatch")
         throw companionError(422, result.code, `${result.detail}; upload it again`);
@@ -171,20 +170,10 @@ export function companionRoutes(deps: AppDeps) {
  * 5 MiB), which intake is never told. The declared total size is still enforced: completion
  * HEADs the assembled object and deletes it on a size mismatch.
  */
-async function signPart(
-  deps: AppDeps,
-  job: { object_key: string; multipart_upload_id: string | null; status: string },
-  partNumber: number,
-) {
+function signPart(deps: AppDeps, job: JobRow, partNumber: number) {
   if (job.status !== "awaiting_upload")
     throw companionError(409, "upload_not_awaiting", `the job is ${job.status}`);
-  const command = new UploadPartCommand({
-    Bucket: deps.config.s3.bucket,
-    Key: job.object_key,
-    UploadId: job.multipart_upload_id!,
-    PartNumber: partNumber,
-  });
-  return getSignedUrl(deps.presignS3 ?? deps.s3, command, { expiresIn: deps.config.uploads.urlTtlSeconds });
+  return uploads.signPartOfAnySize(deps, job, partNumber);
 }
 
 function partNumberOf(raw: string | undefined): number {

@@ -1,7 +1,7 @@
 import type { Db } from "../../db/database.js";
 import type { JobEventRow } from "../../db/schema.js";
+import { readJobEventsAfter } from "../../db/sql/read-job-events.js";
 import type { JobEventHub, Subscription } from "../../jobs/job-event-hub.js";
-import { readJobEventsAfter } from "../../jobs/read-events.js";
 import type { Logger } from "../../observability/logger.js";
 
 /** Event types after which a job changes no more (unless a client retries a failed one). */

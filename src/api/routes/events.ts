@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { findJob } from "../../jobs/job-queries.js";
-import { readJobEventsAfter } from "../../jobs/read-events.js";
+import { findJob } from "../../db/sql/find-job.js";
+import { readJobEventsAfter } from "../../db/sql/read-job-events.js";
 import { isTerminal } from "../../jobs/state-machine.js";
 import { type AuthEnv, requireApiKey } from "../auth.js";
 import { parseQuery } from "../body.js";

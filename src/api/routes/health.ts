@@ -1,18 +1,15 @@
-import { HeadBucketCommand } from "@aws-sdk/client-s3";
 import { Hono } from "hono";
-import { sql } from "kysely";
+import { ping } from "../../db/sql/ping.js";
 import type { AppDeps } from "../deps.js";
 
 const CHECK_TIMEOUT_MS = 2000;
 
-async function check(run: (signal: AbortSignal) => Promise<unknown>) {
+type Check = { ok: true } | { ok: false; error: string };
+
+async function timed(run: () => Promise<Check>) {
   const started = performance.now();
-  try {
-    await run(AbortSignal.timeout(CHECK_TIMEOUT_MS));
-    return { ok: true, latencyMs: Math.round(performance.now() - started) };
-  } catch (err) {
-    return { ok: false, error: (err as Error).message || (err as Error).name };
-  }
+  const result = await run();
+  return result.ok ? { ok: true, latencyMs: Math.round(performance.now() - started) } : result;
 }
 
 /** `/healthz`: the process answers. `/readyz`: Postgres and S3 answer too (503 otherwise). */
@@ -21,17 +18,8 @@ export function healthRoutes(deps: AppDeps) {
     .get("/healthz", (c) => c.json({ status: "ok" }))
     .get("/readyz", async (c) => {
       const [postgres, s3] = await Promise.all([
-        check((signal) =>
-          Promise.race([
-            sql`SELECT 1`.execute(deps.db),
-            new Promise((_, reject) =>
-              signal.addEventListener("abort", () => reject(new Error("timed out"))),
-            ),
-          ]),
-        ),
-        check((abortSignal) =>
-          deps.s3.send(new HeadBucketCommand({ Bucket: deps.config.s3.bucket }), { abortSignal }),
-        ),
+        timed(() => ping(deps.db, CHECK_TIMEOUT_MS)),
+        timed(() => deps.store.probe(CHECK_TIMEOUT_MS)),
       ]);
       const ready = postgres.ok && s3.ok;
       return c.json({ status: ready ? "ready" : "unavailable", checks: { postgres, s3 } }, ready ? 200 : 503);

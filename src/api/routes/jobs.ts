@@ -1,10 +1,12 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { listChunks } from "../../db/outputs.js";
-import { countOutputs, findJob, listJobs } from "../../jobs/job-queries.js";
-import { retryFailedJob } from "../../jobs/reaper.js";
+import { countOutputs } from "../../db/sql/count-outputs.js";
+import { findJob } from "../../db/sql/find-job.js";
+import { listChunks } from "../../db/sql/list-chunks.js";
+import { listJobs } from "../../db/sql/list-jobs.js";
+import { retryFailedJob } from "../../db/sql/retry-failed-job.js";
 import { JOB_STATUSES } from "../../jobs/state-machine.js";
-import { cancelJob } from "../../jobs/upload-lifecycle.js";
+import * as uploads from "../../uploads/service.js";
 import { type AuthEnv, requireApiKey } from "../auth.js";
 import { parseQuery } from "../body.js";
 import { limitBody } from "../body-limit.js";
@@ -101,7 +103,7 @@ export function jobRoutes(deps: AppDeps) {
     })
     .post("/:id/cancel", auth, body, async (c) => {
       const job = await loadJob(c.get("tenant"), c.req.param("id"));
-      const cancelled = await cancelJob(deps.db, job, "cancelled by client");
+      const cancelled = await uploads.cancel(deps, job, "cancelled by client");
       if (!cancelled) throw new ApiError(409, "job_finished", `the job is already ${job.status}`);
       return c.json(jobDto(cancelled));
     });

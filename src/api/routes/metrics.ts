@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { countLiveJobs } from "../../jobs/job-counts.js";
+import { countLiveJobs } from "../../db/sql/count-live-jobs.js";
 import type { AppDeps } from "../deps.js";
 
 /**

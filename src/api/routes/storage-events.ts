@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { findJobByObjectKey } from "../../jobs/job-queries.js";
+import { findJobByObjectKey } from "../../db/sql/find-job-by-object-key.js";
 import { parseObjectKey } from "../../storage/object-key.js";
 import { completeFrom } from "../../uploads/service.js";
 import { requireToken } from "../auth.js";

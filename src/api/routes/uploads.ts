@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { findJob } from "../../jobs/job-queries.js";
+import { findJob } from "../../db/sql/find-job.js";
 import { completeUploadBody, createUploadBody, signPartsBody } from "../../uploads/schemas.js";
 import {
   assembleMultipart,

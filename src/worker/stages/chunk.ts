@@ -1,6 +1,7 @@
-import { type ChunkRow, deleteChunksFrom, findDocument, upsertChunks } from "../../db/outputs.js";
+import { deleteChunksFrom } from "../../db/sql/delete-chunks-from.js";
+import { findDocument } from "../../db/sql/find-document.js";
+import { type ChunkRow, upsertChunks } from "../../db/sql/upsert-chunks.js";
 import { chunkText, type PageSpan } from "../../pipeline/index.js";
-import { openObject } from "../../resilience/storage-dependency.js";
 import { commitStage, progressReporter, type StageHandler, writeFenced } from "../stage.js";
 
 const BATCH = 500;
@@ -23,14 +24,7 @@ export const chunkStage: StageHandler = async (deps, run) => {
   const { job } = run;
   const doc = await findDocument(deps.db, job.id);
   if (!doc) throw new Error("parse output is missing; the parse stage must run first");
-  const source = await openObject(
-    deps.storage,
-    deps.s3,
-    deps.config.s3.bucket,
-    doc.text_key,
-    null,
-    run.signal,
-  );
+  const source = await deps.store.open(doc.text_key, { signal: run.signal });
   const progress = progressReporter(deps, run);
   const { chunkSize: size, chunkOverlap: overlap } = deps.config.pipeline;
   let batch: ChunkRow[] = [];

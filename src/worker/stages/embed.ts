@@ -1,5 +1,6 @@
-import { readChunksAfter, upsertEmbeddings } from "../../db/outputs.js";
-import { countOutputs } from "../../jobs/job-queries.js";
+import { countOutputs } from "../../db/sql/count-outputs.js";
+import { readChunksAfter } from "../../db/sql/read-chunks-after.js";
+import { upsertEmbeddings } from "../../db/sql/upsert-embeddings.js";
 import { progressReporter, type StageHandler, writeFenced } from "../stage.js";
 
 const BATCH = 64;

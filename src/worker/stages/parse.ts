@@ -1,9 +1,7 @@
-import { PassThrough } from "node:stream";
-import { Upload } from "@aws-sdk/lib-storage";
-import { findReusableJob, upsertDocument } from "../../db/outputs.js";
-import { completeWithReusedOutputs } from "../../jobs/stage-outcomes.js";
+import { completeWithReusedOutputs } from "../../db/sql/complete-with-reused-outputs.js";
+import { findReusableJob } from "../../db/sql/find-reusable-job.js";
+import { upsertDocument } from "../../db/sql/upsert-document.js";
 import type { ParseResult, TextSink } from "../../pipeline/index.js";
-import { openObject } from "../../resilience/storage-dependency.js";
 import { derivedKeyFor } from "../../storage/object-key.js";
 import { commitStage, progressReporter, type StageHandler } from "../stage.js";
 
@@ -21,26 +19,10 @@ export const parseStage: StageHandler = async (deps, run) => {
     return;
   }
 
-  const bucket = deps.config.s3.bucket;
-  const source = await openObject(deps.storage, deps.s3, bucket, job.object_key, job.object_etag, run.signal);
+  const source = await deps.store.open(job.object_key, { ifMatch: job.object_etag, signal: run.signal });
   const textKey = derivedKeyFor(job.tenant_id, job.id, `text.${job.attempt}.txt`);
-  const body = new PassThrough();
-  const upload = new Upload({
-    client: deps.s3,
-    params: { Bucket: bucket, Key: textKey, Body: body, ContentType: "text/plain; charset=utf-8" },
-    queueSize: 2,
-    partSize: 5 * 1024 * 1024,
-  });
-  const uploaded = upload.done();
-  // Surface an upload failure while parsing continues, rather than only at the end.
-  uploaded.catch(() => body.destroy());
-  const sink: TextSink = {
-    write: (text) =>
-      new Promise((resolve, reject) => {
-        if (body.destroyed) return reject(new Error("derived text upload failed"));
-        body.write(text, "utf8", (err) => (err ? reject(err) : resolve()));
-      }),
-  };
+  const text = deps.store.writer(textKey, "text/plain; charset=utf-8");
+  const sink: TextSink = { write: (chunk) => text.write(chunk) };
   const progress = progressReporter(deps, run);
   let result: ParseResult;
   try {
@@ -59,11 +41,9 @@ export const parseStage: StageHandler = async (deps, run) => {
         },
       },
     );
-    body.end();
-    await uploaded;
+    await text.close();
   } catch (err) {
-    body.destroy();
-    await upload.abort().catch(() => {});
+    await text.abort();
     throw err;
   }
   await commitStage(deps, run, async (trx) => {

@@ -24,5 +24,5 @@ RETURNING id, job_id
 SELECT count(pg_notify($5, json_build_object('jobId', job_id, 'id', id::text)::text)) AS n
 FROM events
 )
-SELECT claimed.* FROM claimed, notified
+SELECT claimed.* FROM claimed, notified;
 -- 5 parameters

@@ -1,0 +1,2 @@
+select * from "documents" where "job_id" = $1;
+-- 1 parameters

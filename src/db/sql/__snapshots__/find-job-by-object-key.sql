@@ -1,0 +1,2 @@
+select * from "jobs" where "object_key" = $1;
+-- 1 parameters

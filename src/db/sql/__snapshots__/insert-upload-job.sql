@@ -1,0 +1,16 @@
+insert into "jobs" ("id", "tenant_id", "status", "stage", "attempt", "max_attempts", "releases", "size", "lease_owner", "content_sha256", "pipeline_key", "created_at", "documents", "chunks", "embeddings", "idempotency_key", "upload_expires_at") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, now() + make_interval(secs => $17)) on conflict ("tenant_id", "idempotency_key") where "idempotency_key" is not null do nothing returning *;
+-- 17 parameters
+
+WITH events AS (
+INSERT INTO job_events (job_id, tenant_id, type, data) SELECT * FROM unnest(
+$1::uuid[],
+$2::text[],
+$3::text[],
+$4::jsonb[])
+RETURNING id, job_id
+), notified AS (
+SELECT count(pg_notify($5, json_build_object('jobId', job_id, 'id', id::text)::text)) AS n
+FROM events
+)
+SELECT events.id FROM events, notified ORDER BY events.id;
+-- 5 parameters

@@ -1,0 +1,2 @@
+select "id" from "jobs" where "id" = $1 for update;
+-- 1 parameters

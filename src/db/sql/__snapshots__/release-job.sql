@@ -1,0 +1,19 @@
+select * from "jobs" where "id" = $1 and "lease_owner" = $2 and "attempt" = $3 and "status" = $4 for update;
+-- 4 parameters
+
+update "jobs" set "status" = $1, "attempt" = greatest(attempt - 1, 0), "releases" = releases + 1, "run_after" = now() + make_interval(secs => $2), "lease_owner" = $3, "lease_expires_at" = $4, "updated_at" = now() where "id" = $5;
+-- 5 parameters
+
+WITH events AS (
+INSERT INTO job_events (job_id, tenant_id, type, data) SELECT * FROM unnest(
+$1::uuid[],
+$2::text[],
+$3::text[],
+$4::jsonb[])
+RETURNING id, job_id
+), notified AS (
+SELECT count(pg_notify($5, json_build_object('jobId', job_id, 'id', id::text)::text)) AS n
+FROM events
+)
+SELECT events.id FROM events, notified ORDER BY events.id;
+-- 5 parameters

@@ -1,0 +1,2 @@
+insert into "documents" ("job_id", "detected_type", "text_key", "chars", "page_count", "pages", "sections", "metadata") values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict ("job_id") do update set "detected_type" = "excluded"."detected_type", "text_key" = "excluded"."text_key", "chars" = "excluded"."chars", "page_count" = "excluded"."page_count", "pages" = "excluded"."pages", "sections" = "excluded"."sections", "metadata" = "excluded"."metadata";
+-- 8 parameters

@@ -1,0 +1,21 @@
+import type { Db } from "../database.js";
+
+export function listChunks(
+  db: Db,
+  jobId: string,
+  opts: { afterSeq: number; limit: number; embeddings: boolean },
+) {
+  let q = db
+    .selectFrom("chunks as c")
+    .select(["c.seq", "c.text", "c.start_offset", "c.end_offset", "c.page", "c.token_count"])
+    .where("c.job_id", "=", jobId)
+    .where("c.seq", ">", opts.afterSeq)
+    .orderBy("c.seq")
+    .limit(opts.limit);
+  if (opts.embeddings) {
+    q = q
+      .leftJoin("embeddings as e", "e.chunk_id", "c.id")
+      .select(["e.model", "e.dimensions", "e.vector"]) as unknown as typeof q;
+  }
+  return q.execute();
+}

@@ -1,0 +1,39 @@
+import { sql } from "kysely";
+import type { Db } from "../database.js";
+import type { JobStatus } from "../job-states.js";
+import type { JobRow } from "../schema.js";
+
+export interface JobPage {
+  jobs: JobRow[];
+  nextCursor: string | null;
+}
+
+/** Newest first, keyset-paginated on (created_at, id) so pages stay stable while jobs are added. */
+export async function listJobs(
+  db: Db,
+  tenantId: string,
+  opts: { status?: JobStatus; cursor?: { createdAt: string; id: string }; limit: number },
+): Promise<JobPage> {
+  let q = db.selectFrom("jobs").selectAll().where("tenant_id", "=", tenantId);
+  if (opts.status) q = q.where("status", "=", opts.status);
+  if (opts.cursor) {
+    const { createdAt, id } = opts.cursor;
+    q = q.where(sql<boolean>`(created_at, id) < (${createdAt}::timestamptz, ${id}::uuid)`);
+  }
+  const rows = await q
+    .orderBy("created_at", "desc")
+    .orderBy("id", "desc")
+    .limit(opts.limit + 1)
+    .execute();
+  const jobs = rows.slice(0, opts.limit);
+  const last = jobs.at(-1);
+  return {
+    jobs,
+    nextCursor:
+      rows.length > opts.limit && last
+        ? Buffer.from(JSON.stringify({ createdAt: last.created_at.toISOString(), id: last.id })).toString(
+            "base64url",
+          )
+        : null,
+  };
+}

@@ -1,0 +1,29 @@
+import type { Tx } from "../database.js";
+import { type Fence, LeaseLostError } from "../fence.js";
+import type { JobRow } from "../schema.js";
+
+/** Locks the job row if the fence still holds; throws LeaseLostError otherwise. */
+export async function lockFenced(trx: Tx, fence: Fence): Promise<JobRow> {
+  const row = await lockFencedStatement(trx, fence).executeTakeFirst();
+  if (!row) throw new LeaseLostError(fence);
+  return row;
+}
+
+/**
+ * Like lockFenced, but a lost lease is an answer (null), not an error. Any other failure (the
+ * database is unreachable) still throws, so the caller cannot mistake it for a lost lease.
+ */
+export async function lockFencedIfHeld(trx: Tx, fence: Fence): Promise<JobRow | null> {
+  return (await lockFencedStatement(trx, fence).executeTakeFirst()) ?? null;
+}
+
+export function lockFencedStatement(trx: Tx, fence: Fence) {
+  return trx
+    .selectFrom("jobs")
+    .selectAll()
+    .where("id", "=", fence.id)
+    .where("lease_owner", "=", fence.workerId)
+    .where("attempt", "=", fence.attempt)
+    .where("status", "=", "running")
+    .forUpdate();
+}

@@ -1,0 +1,29 @@
+import type { Tx } from "../database.js";
+
+export async function upsertEmbeddings(
+  trx: Tx,
+  jobId: string,
+  model: string,
+  rows: { chunkId: string; vector: number[] }[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await trx
+    .insertInto("embeddings")
+    .values(
+      rows.map((r) => ({
+        chunk_id: r.chunkId,
+        job_id: jobId,
+        model,
+        dimensions: r.vector.length,
+        vector: r.vector,
+      })),
+    )
+    .onConflict((oc) =>
+      oc.column("chunk_id").doUpdateSet(({ ref }) => ({
+        model: ref("excluded.model"),
+        dimensions: ref("excluded.dimensions"),
+        vector: ref("excluded.vector"),
+      })),
+    )
+    .execute();
+}

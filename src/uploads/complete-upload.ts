@@ -1,0 +1,89 @@
+import type { Db } from "../db/database.js";
+import type { JobRow } from "../db/schema.js";
+import { findJobById } from "../db/sql/find-job.js";
+import { queueVerifiedUpload } from "../db/sql/queue-verified-upload.js";
+import { recordUploadRejected } from "../db/sql/record-upload-rejected.js";
+import type { Metrics } from "../observability/metrics.js";
+import type { ObjectStore } from "../storage/object-store.js";
+import { verifyUploadedObject } from "../storage/verify.js";
+
+export type CompletionSource = "callback" | "webhook" | "reconciler";
+
+export type CompletionResult =
+  /** This call verified the object and queued the job. */
+  | { outcome: "ok"; job: JobRow }
+  /** An earlier completion already did; nothing changed. */
+  | { outcome: "already"; job: JobRow }
+  /** No object yet; the job is unchanged and still not claimable. */
+  | { outcome: "missing"; job: JobRow }
+  /** The object was wrong and has been deleted; the job awaits a correct upload. */
+  | { outcome: "mismatch"; job: JobRow; code: string; detail: string }
+  /** The job was cancelled or expired before the object was verified. */
+  | { outcome: "not_awaiting"; job: JobRow };
+
+export interface CompletionDeps {
+  db: Db;
+  store: ObjectStore;
+  metrics?: Metrics;
+}
+
+/**
+ * The one way an upload becomes a job that workers can see. The callback, the storage
+ * webhook and the reconciler all call this. It HEADs the object first and only then, in one
+ * transaction, moves the job from awaiting_upload to queued, writes its `uploaded` event and
+ * NOTIFYs workers. The UPDATE's `status = 'awaiting_upload'` guard makes concurrent callers
+ * safe: the row lock serialises them and every caller after the first updates zero rows and
+ * reports `already`. No waiting or retrying is involved.
+ */
+export async function completeUpload(
+  deps: CompletionDeps,
+  job: JobRow,
+  source: CompletionSource,
+): Promise<CompletionResult> {
+  const result = await complete(deps, job, source);
+  deps.metrics?.completions.inc({ outcome: result.outcome, source });
+  return result;
+}
+
+async function complete(
+  deps: CompletionDeps,
+  job: JobRow,
+  source: CompletionSource,
+): Promise<CompletionResult> {
+  if (job.status !== "awaiting_upload") return settled(job);
+  const verification = await verifyUploadedObject(deps.store, {
+    key: job.object_key,
+    size: Number(job.size),
+    contentType: job.content_type,
+    sha256: job.sha256,
+  });
+  if (verification.outcome === "missing") return { outcome: "missing", job };
+  if (verification.outcome === "mismatch") {
+    // The object cannot become this job; remove it so a correct upload can take its place.
+    await deps.store.delete(job.object_key);
+    await recordUploadRejected(deps.db, job, {
+      code: verification.code,
+      detail: verification.detail,
+      source,
+    });
+    return { outcome: "mismatch", job, code: verification.code, detail: verification.detail };
+  }
+  const queued = await queueVerifiedUpload(
+    deps.db,
+    job,
+    { etag: verification.etag, contentSha256: verification.contentSha256 },
+    source,
+  );
+  if (queued) return { outcome: "ok", job: queued };
+  // Another completion (or a cancel) committed first: report what it did.
+  const current = await findJobById(deps.db, job.id);
+  return settled(current ?? job);
+}
+
+function settled(job: JobRow): CompletionResult {
+  return job.status === "cancelled" || job.status === "expired"
+    ? { outcome: "not_awaiting", job }
+    : job.status === "awaiting_upload"
+      ? { outcome: "missing", job }
+      : { outcome: "already", job };
+}
