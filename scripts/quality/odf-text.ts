@@ -1,8 +1,15 @@
 import { Parser } from "htmlparser2";
 
 // Elements of a flat ODF document whose text is not what a reader sees on the slide or page:
-// comments, deleted text of tracked changes, a shape's alt text and title.
-const SKIPPED = new Set(["office:annotation", "text:tracked-changes", "svg:title", "svg:desc"]);
+// comments, deleted text of tracked changes, a shape's alt text and title, and the base64 of
+// embedded pictures and OLE previews (hundreds of "words" per picture).
+const SKIPPED = new Set([
+  "office:annotation",
+  "text:tracked-changes",
+  "svg:title",
+  "svg:desc",
+  "office:binary-data",
+]);
 const LINE_BREAKING = new Set(["text:p", "text:h", "text:line-break", "table:table-row", "draw:page"]);
 
 /**

@@ -22,7 +22,7 @@ export interface Reference {
 }
 
 const pandoc = (from: string): Reference => ({
-  id: `pandoc-${from}-1`,
+  id: `pandoc-${from}-2`,
   tool: "pandoc",
   // pandoc reads UTF-8 only (a cp1252 or UTF-16 page comes out as mojibake), so text is decoded first.
   async convert(file) {
@@ -34,7 +34,7 @@ const pandoc = (from: string): Reference => ({
 
 const writer: Reference = { id: "libreoffice-writer-txt-1", tool: "writer", convert: writerText };
 const calc: Reference = { id: "libreoffice-calc-csv-1", tool: "calc", convert: calcText };
-const impress: Reference = { id: "libreoffice-impress-fodp-1", tool: "impress", convert: impressText };
+const impress: Reference = { id: "libreoffice-impress-fodp-2", tool: "impress", convert: impressText };
 
 const email: Reference = {
   id: "python-email-1",
@@ -72,7 +72,7 @@ const pdftotext: Reference = {
 
 // Text formats are their own reference: the file's words, decoded by BOM, UTF-8 or cp1252.
 const plain: Reference = {
-  id: "plain-1",
+  id: "plain-2",
   async convert(file) {
     return decodeBytes(await readFile(file));
   },
