@@ -1,3 +1,4 @@
+import { OcrError } from "./errors.js";
 import type { ImageFormat } from "./image-format.js";
 import { DEFAULT_OCR_LANGUAGES, missingLanguages, parseListLangs } from "./languages.js";
 import { findExecutable, runTool } from "./run-tool.js";
@@ -84,6 +85,24 @@ async function probe(requested: readonly string[]): Promise<OcrAvailability> {
     return answer;
   } catch (err) {
     return unavailable(`tesseract does not run: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/**
+ * Throws `ocr_unavailable` with the reason when Tesseract, a requested language or (for PDFs)
+ * poppler is missing. Tesseract itself only warns about a missing language and reads on without
+ * it, which would silently read German as English.
+ */
+export async function assertOcrReady(languages: readonly string[], needs: { pdf: boolean }): Promise<void> {
+  const availability = await ocrAvailability({ languages });
+  if (!availability.available) {
+    throw new OcrError("ocr_unavailable", availability.reason ?? "OCR is not available");
+  }
+  if (needs.pdf && !availability.pdf) {
+    throw new OcrError(
+      "ocr_unavailable",
+      "pdftoppm and pdfinfo are not installed (Debian: apt-get install poppler-utils)",
+    );
   }
 }
 

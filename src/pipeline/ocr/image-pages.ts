@@ -1,6 +1,6 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { ocrAvailability } from "./availability.js";
+import { assertOcrReady, ocrAvailability } from "./availability.js";
 import { OcrError } from "./errors.js";
 import { detectImageFormat, IMAGE_HEAD_BYTES, type ImageFormat } from "./image-format.js";
 import { readImageHeader } from "./image-header.js";
@@ -29,6 +29,7 @@ export async function ocrImagePages(bytes: Uint8Array, options: OcrOptions = {})
   if (format === undefined)
     throw new OcrError("corrupt_file", "the file is not a PNG, JPEG, TIFF or WebP image");
   const header = readImageHeader(bytes, format);
+  await assertOcrReady(resolved.languages, { pdf: false });
   if (format === "webp" && !(await ocrAvailability()).imageFormats.includes("webp")) {
     throw new OcrError("unsupported_type", "this machine's Tesseract was built without WebP support");
   }

@@ -18,7 +18,11 @@ describe("pagesNeedingOcr", () => {
 
   it("treats a few characters against a whole page as no text layer", () => {
     const footer = { page: 1, text: "Scanned by CamScanner  3", ...letter };
-    const title = { page: 2, text: "Annual Report 2026: results of the first half-year, by segment", ...letter };
+    const title = {
+      page: 2,
+      text: "Annual Report 2026: results of the first half-year, by segment",
+      ...letter,
+    };
     expect(pagesNeedingOcr([footer, title])).toEqual([1]);
     // 47 characters is the threshold on letter paper (0.5 per square inch of 93.5).
     expect(pagesNeedingOcr([{ page: 1, text: 46, ...letter }])).toEqual([1]);
@@ -65,11 +69,16 @@ describe("countTextChars", () => {
 
 describe("preferredPageText", () => {
   it("keeps an exact text layer unless OCR found more", () => {
-    expect(preferredPageText("This page is intentionally left blank", "This page is intentionally left blank")).toEqual({
+    expect(
+      preferredPageText("This page is intentionally left blank", "This page is intentionally left blank"),
+    ).toEqual({
       text: "This page is intentionally left blank",
       source: "text",
     });
-    expect(preferredPageText("3", "A scanned page of text\n3")).toEqual({ text: "A scanned page of text\n3", source: "ocr" });
+    expect(preferredPageText("3", "A scanned page of text\n3")).toEqual({
+      text: "A scanned page of text\n3",
+      source: "ocr",
+    });
   });
 });
 

@@ -18,7 +18,9 @@ describe("parseOcrLanguages", () => {
   });
 
   it("reads --list-langs and names the languages that are missing", () => {
-    const installed = parseListLangs('List of available languages in "/usr/share/tesseract-ocr/5/tessdata/" (2):\neng\nosd\n');
+    const installed = parseListLangs(
+      'List of available languages in "/usr/share/tesseract-ocr/5/tessdata/" (2):\neng\nosd\n',
+    );
     expect(installed).toEqual(["eng", "osd"]);
     expect(missingLanguages(["eng", "deu"], installed)).toEqual(["deu"]);
   });
@@ -34,7 +36,8 @@ describe("imageFormatsOf", () => {
 });
 
 describe("textFromTsv", () => {
-  const header = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext";
+  const header =
+    "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext";
   const word = (block: number, par: number, line: number, conf: number, text: string) =>
     `5\t1\t${block}\t${par}\t${line}\t1\t0\t0\t10\t10\t${conf}\t${text}`;
 

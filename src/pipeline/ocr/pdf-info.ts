@@ -34,6 +34,10 @@ export async function readPdfInfo(
     });
     return parsePdfInfo(stdout.toString("latin1"));
   } catch (err) {
+    // pdfinfo clamps the last page to the document's, then refuses a first page past it.
+    if (err instanceof ToolExitError && /Wrong page range/.test(err.stderr)) {
+      throw new RangeError(`the PDF has fewer than ${first} pages`);
+    }
     throw popplerFailure(err, "read");
   }
 }

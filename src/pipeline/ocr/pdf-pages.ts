@@ -1,5 +1,6 @@
 import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { assertOcrReady } from "./availability.js";
 import { OcrError } from "./errors.js";
 import { type OcrOptions, type OcrResult, resolveOcrOptions } from "./options.js";
 import { readPages } from "./page-loop.js";
@@ -31,6 +32,7 @@ export async function ocrPdfPages(
   if (wanted.some((n) => !Number.isInteger(n) || n < 1)) throw new RangeError("PDF page numbers start at 1");
   if (wanted.length === 0) return { pages: [], skippedPages: [] };
   const toRead = wanted.slice(0, resolved.maxPages);
+  await assertOcrReady(resolved.languages, { pdf: true });
 
   return withPrivateDir(async (dir) => {
     const file = path.join(dir, "document.pdf");

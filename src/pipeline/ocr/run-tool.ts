@@ -65,13 +65,30 @@ export function runTool(
   if (executable === undefined) {
     return Promise.reject(new OcrError("ocr_unavailable", `${command} is not installed (not found on PATH)`));
   }
-  const setpriv = findExecutable("setpriv");
-  const child = spawn(
-    setpriv ?? executable,
-    setpriv ? ["--pdeathsig", "KILL", "--", executable, ...args] : [...args],
-    { cwd: options.cwd, env: options.env, detached: true, stdio: ["ignore", "pipe", "pipe"] },
-  );
+  const argv = [...guards(options.timeoutMs), executable, ...args];
+  const child = spawn(argv[0]!, argv.slice(1), {
+    cwd: options.cwd,
+    env: options.env,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   return supervise(child, command, options);
+}
+
+/**
+ * util-linux wrappers that exec the tool in place (no extra process): `setpriv --pdeathsig KILL`
+ * (see runTool), and `prlimit --cpu`, a kernel-enforced CPU limit of the budget plus a second,
+ * so that even a child that escaped every other kill (its creator died between fork and
+ * setpriv's prctl) ends by itself. Skipped where util-linux is missing.
+ */
+function guards(timeoutMs: number): string[] {
+  const argv: string[] = [];
+  const setpriv = findExecutable("setpriv");
+  if (setpriv) argv.push(setpriv, "--pdeathsig", "KILL", "--");
+  const prlimit = findExecutable("prlimit");
+  const cpuSeconds = Math.ceil(timeoutMs / 1000) + 1;
+  if (prlimit) argv.push(prlimit, `--cpu=${cpuSeconds}:${cpuSeconds}`, "--");
+  return argv;
 }
 
 function supervise(child: ChildProcess, tool: string, options: RunToolOptions): Promise<ToolOutput> {

@@ -15,6 +15,9 @@ export interface RecognizeOptions {
   page: number;
 }
 
+// Tesseract warns and reads on without a language it cannot load, exiting 0.
+const LANGUAGE_NOT_LOADED = /Failed loading language|Could not initialize tesseract/i;
+
 /**
  * The child's environment. OMP_THREAD_LIMIT=1: Debian's Tesseract is built with OpenMP, and on
  * this 2-core machine a letter page at 200 dpi took 7.4 s wall (4.3 s user, 3.3 s sys spinning)
@@ -36,13 +39,18 @@ export async function recognizeImageFile(file: string, options: RecognizeOptions
   if (options.tiffPage !== undefined) args.push("-c", `tessedit_page_number=${options.tiffPage}`);
   args.push("tsv");
   try {
-    const { stdout } = await runTool("tesseract", args, {
+    const { stdout, stderr } = await runTool("tesseract", args, {
       timeoutMs: options.timeoutMs,
       signal: options.signal,
       maxStdoutBytes: options.maxOutputBytes,
       page: options.page,
       env: tesseractEnv(),
     });
+    if (LANGUAGE_NOT_LOADED.test(stderr)) {
+      throw new OcrError("ocr_unavailable", `Tesseract could not load a language of ${args[3]}`, {
+        page: options.page,
+      });
+    }
     return textFromTsv(stdout.toString("utf8"));
   } catch (err) {
     throw explainTesseractFailure(err, options.page);
@@ -52,7 +60,7 @@ export async function recognizeImageFile(file: string, options: RecognizeOptions
 /** Tesseract's own words for what went wrong, mapped to codes. */
 function explainTesseractFailure(err: unknown, page: number): unknown {
   if (!(err instanceof ToolExitError) || err.exitSignal !== null) return err;
-  if (/Failed loading language|Could not initialize tesseract/i.test(err.stderr)) {
+  if (LANGUAGE_NOT_LOADED.test(err.stderr)) {
     return new OcrError("ocr_unavailable", `Tesseract cannot load its language data: ${err.message}`, {
       page,
     });

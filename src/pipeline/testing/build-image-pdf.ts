@@ -92,7 +92,8 @@ export function buildImagePdf(pages: readonly ImagePdfPage[]): Uint8Array {
   for (let id = 1; id < objects.length; id++) xref += `${String(offsets[id]).padStart(10, "0")} 00000 n \n`;
   xref += `trailer\n<< /Size ${objects.length} /Root 1 0 R >>\nstartxref\n${xrefOffset}\n%%EOF\n`;
   push(latin1(xref));
-  return Buffer.concat(parts);
+  // A plain Uint8Array: pdf.js refuses Buffers.
+  return new Uint8Array(Buffer.concat(parts));
 }
 
 function stream(dictionary: string, data: Uint8Array): Uint8Array {

@@ -4,9 +4,17 @@ import type { PdfPageTextLayer } from "../page-selection.js";
  * Each page's text layer and size as pdf.js (the parse path's PDF reader) sees them: the input
  * `pagesNeedingOcr` gets in intake.
  */
-export async function pdfTextLayers(pdf: Uint8Array, maxPages = Number.POSITIVE_INFINITY): Promise<PdfPageTextLayer[]> {
+export async function pdfTextLayers(
+  pdf: Uint8Array,
+  maxPages = Number.POSITIVE_INFINITY,
+): Promise<PdfPageTextLayer[]> {
   const { getDocument } = await import("pdfjs-dist/legacy/build/pdf.mjs");
-  const task = getDocument({ data: pdf.slice(), verbosity: 0, isEvalSupported: false, disableFontFace: true });
+  const task = getDocument({
+    data: pdf.slice(),
+    verbosity: 0,
+    isEvalSupported: false,
+    disableFontFace: true,
+  });
   try {
     const doc = await task.promise;
     const layers: PdfPageTextLayer[] = [];

@@ -29,9 +29,7 @@ export async function renderTextPage(
   const dir = await mkdtemp(path.join(os.tmpdir(), "intake-ocr-test-"));
   try {
     await writeFile(path.join(dir, "page.pdf"), pdf);
-    const formatArgs = { pgm: ["-gray"], png: ["-png"], jpeg: ["-jpeg", "-gray"], tiff: ["-tiff", "-gray"] }[
-      format
-    ];
+    const formatArgs = { pgm: ["-gray"], png: ["-png"], jpeg: ["-jpeg"], tiff: ["-tiff", "-gray"] }[format];
     const extension = { pgm: "pgm", png: "png", jpeg: "jpg", tiff: "tif" }[format];
     await run("pdftoppm", ["-r", String(dpi), ...formatArgs, "-singlefile", "page.pdf", "page"], {
       cwd: dir,
