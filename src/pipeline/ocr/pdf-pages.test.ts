@@ -3,6 +3,7 @@ import { buildImagePdf } from "../testing/build-image-pdf.js";
 import { buildPdf } from "../testing/build-pdf.js";
 import { readImageHeader } from "./image-header.js";
 import { pagesNeedingOcr } from "./page-selection.js";
+import { PdfOcrSession } from "./pdf-ocr-session.js";
 import { ocrPdfPages } from "./pdf-pages.js";
 import { pdfTextLayers } from "./testing/pdf-text-layers.js";
 import { renderTextBitmap, renderTextPage } from "./testing/render-text.js";
@@ -96,5 +97,29 @@ describe("ocrPdfPages", { timeout: 60_000 }, () => {
     });
     await expect(ocrPdfPages(buildPdf(["one"]), [2])).rejects.toThrow(RangeError);
     await expect(ocrPdfPages(buildPdf(["one"]), [0])).rejects.toThrow(RangeError);
+  });
+
+  it("reads pages one call at a time through a session, as a page loop meets them", async () => {
+    const pdf = buildImagePdf([
+      { gray: await renderTextBitmap([FOX], 150) },
+      { textLines: ["typed"] },
+      { gray: await renderTextBitmap([RECEIPT], 150) },
+    ]);
+    const session = await PdfOcrSession.open(pdf, { maxPages: 2 });
+    try {
+      const third = await session.readPage(3);
+      const first = await session.readPage(1);
+      expect([third?.page, first?.page]).toEqual([3, 1]);
+      expect(wordOverlap(RECEIPT, third!.text)).toBeGreaterThanOrEqual(MIN_WORD_OVERLAP);
+      expect(wordOverlap(FOX, first!.text)).toBeGreaterThanOrEqual(MIN_WORD_OVERLAP);
+      expect(session.pagesRead).toBe(2);
+      // Past maxPages: not read, the caller records the page as skipped.
+      expect(await session.readPage(2)).toBeUndefined();
+    } finally {
+      await session.close();
+    }
+    const fresh = await PdfOcrSession.open(pdf);
+    await expect(fresh.readPage(4)).rejects.toThrow(RangeError);
+    await fresh.close();
   });
 });
