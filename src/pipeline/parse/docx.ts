@@ -60,6 +60,7 @@ export async function parseDocx(
   let inText = false;
   let inParagraphProps = false;
   let started = false;
+  let innerBreak = false;
   let paragraphCount = 0;
   let tableCount = 0;
 
@@ -89,7 +90,10 @@ export async function parseDocx(
       md.begin(blockFor(paragraph));
       started = true;
     }
-    md.text(text);
+    // A text box's paragraph ended inside this one: a line break, once more text follows.
+    if (innerBreak && started && text !== "\n") md.text("\n");
+    innerBreak = false;
+    if (text !== "\n" || started) md.text(text);
   };
 
   await pkg.streamXml(
@@ -173,8 +177,10 @@ export async function parseDocx(
           case "w:p":
             paragraphs.pop();
             paragraphCount += 1;
-            if (paragraphs.length > 0 || tables.length > 0) emit("\n");
+            if (tables.length > 0) emit("\n");
+            else if (paragraphs.length > 0) innerBreak = true;
             else {
+              innerBreak = false;
               md.end();
               started = false;
             }
