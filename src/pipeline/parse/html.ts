@@ -44,6 +44,7 @@ const containers = new Set([
 interface Table {
   builder: TableBuilder | undefined;
   cell: string | undefined;
+  span: number;
 }
 
 /**
@@ -112,7 +113,7 @@ export async function parseHtml(
         const table = tables[0];
         if (name === "table") {
           if (!table) endBlock();
-          tables.push({ builder: table ? undefined : md.table(), cell: undefined });
+          tables.push({ builder: table ? undefined : md.table(), cell: undefined, span: 1 });
           if (table?.cell) table.cell += " ";
           return;
         }
@@ -126,8 +127,7 @@ export async function parseHtml(
           else if (name === "td" || name === "th") {
             table.cell = "";
             pendingSpace = false;
-            const span = Math.min(64, Number(attributes.colspan) || 1);
-            for (let i = 1; i < span; i++) table.builder?.cell("");
+            table.span = Math.min(64, Math.max(1, Number(attributes.colspan) || 1));
           } else if (name === "br" || name === "p" || name === "div" || name === "li") lineBreak();
           return;
         }
@@ -190,6 +190,7 @@ export async function parseHtml(
           if (tables.length > 1) return;
           if ((name === "td" || name === "th") && table.cell !== undefined) {
             table.builder?.cell(table.cell);
+            for (let i = 1; i < table.span; i++) table.builder?.cell("");
             table.cell = undefined;
           } else if (name === "tr") table.builder?.endRow();
           return;
