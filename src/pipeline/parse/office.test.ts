@@ -160,3 +160,38 @@ describe("EPUB", () => {
     expect(result.metadata).toMatchObject({ title: "A Book", chapters: 2 });
   });
 });
+
+describe("hostile office files", () => {
+  const xlsx = buildXlsx([{ name: "S", rows: [["cell ".repeat(2000)]] }]);
+
+  it("reports truncated XLSX, PPTX and EPUB files as corrupt", async () => {
+    const pptx = buildPptx([{ shapes: pptxShape("x".repeat(5000)) }]);
+    const epub = buildEpub({ a: `<p>${"y".repeat(5000)}</p>` }, ["a"]);
+    for (const [bytes, name] of [
+      [xlsx, "a.xlsx"],
+      [pptx, "a.pptx"],
+      [epub, "a.epub"],
+    ] as const) {
+      await expect(parseBytes(bytes.slice(0, bytes.length - 30), name), name).rejects.toMatchObject({
+        code: "corrupt_file",
+      });
+    }
+  });
+
+  it("stops a sheet that inflates past the archive's budget as a zip bomb", async () => {
+    const rows = Array.from({ length: 20_000 }, () => ["same text in every cell of a bomb"]);
+    const bomb = buildXlsx([{ name: "S", rows }]);
+    await expect(
+      parseBytes(bomb, "a.xlsx", undefined, { docxMaxDecompressedBytes: 256 * 1024 }),
+    ).rejects.toMatchObject({
+      code: "decompression_limit",
+    });
+  });
+
+  it("fails slide XML nested past the depth bound as too_complex", async () => {
+    const deep = `${"<p:grpSp>".repeat(2000)}${pptxShape("deep")}${"</p:grpSp>".repeat(2000)}`;
+    await expect(parseBytes(buildPptx([{ shapes: deep }]), "a.pptx")).rejects.toMatchObject({
+      code: "too_complex",
+    });
+  });
+});
