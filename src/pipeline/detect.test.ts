@@ -54,7 +54,8 @@ describe("detectDocumentType", () => {
 
   it("refuses a zip that is not a Word document and unknown binary types", () => {
     const zipHead = Uint8Array.of(0x50, 0x4b, 0x03, 0x04, ...utf8("other/file.txt"));
-    expect(detectError(zipHead, "application/zip", "a.zip").code).toBe("unsupported_type");
+    // The head cannot tell; the zip's directory decides once it is read.
+    expect(detect(zipHead, "application/zip", "a.zip")).toBe("zip");
     expect(detectError(utf8("hello"), "image/png", "a.png").code).toBe("unsupported_type");
   });
 
@@ -65,5 +66,36 @@ describe("detectDocumentType", () => {
   it("accepts text with ANSI colour codes and UTF-16 with a byte-order mark", () => {
     expect(detect(utf8("\u001b[31mERROR\u001b[0m failed\n"), "text/plain", "a.log")).toBe("log");
     expect(detect(Uint8Array.of(0xff, 0xfe, 0x68, 0x00, 0x69, 0x00), "text/plain", "a.txt")).toBe("text");
+  });
+
+  it("names zip-based formats by their directory and OLE2 formats by their streams", async () => {
+    const { detectOleDocumentType, detectZipDocumentType } = await import("./detect.js");
+    expect(detectZipDocumentType(new Set(["xl/workbook.xml"]), undefined)).toBe("xlsx");
+    expect(detectZipDocumentType(new Set(["ppt/presentation.xml"]), undefined)).toBe("pptx");
+    expect(
+      detectZipDocumentType(new Set(["mimetype"]), "application/vnd.oasis.opendocument.spreadsheet"),
+    ).toBe("ods");
+    expect(detectZipDocumentType(new Set(["mimetype"]), "application/epub+zip")).toBe("epub");
+    expect(() => detectZipDocumentType(new Set(["a.txt"]), undefined)).toThrow(/not a document/);
+    expect(detectOleDocumentType(new Set(["WordDocument", "1Table"]))).toBe("doc");
+    expect(detectOleDocumentType(new Set(["__substg1.0_0037001F"]))).toBe("msg");
+    expect(() => detectOleDocumentType(new Set(["Workbook"]))).toThrow(
+      /\.xls\) are not supported; convert the file to XLSX/,
+    );
+    expect(() => detectOleDocumentType(new Set(["PowerPoint Document"]))).toThrow(/convert the file to PPTX/);
+    expect(() => detectOleDocumentType(new Set(["EncryptedPackage"]))).toThrow(/password-protected/);
+  });
+
+  it("detects RTF, ODF by its stored mimetype, UTF-16 without a mark and e-mail headers", () => {
+    expect(detect(utf8("{\\rtf1\\ansi hi}"), "text/plain", "a.txt")).toBe("rtf");
+    const odfHead = new Uint8Array(200);
+    odfHead.set([0x50, 0x4b, 0x03, 0x04]);
+    odfHead[26] = 8;
+    odfHead.set(utf8("mimetypeapplication/vnd.oasis.opendocument.text"), 30);
+    expect(detect(odfHead)).toBe("odt");
+    const utf16be = new Uint8Array([...utf8("plain words here")].flatMap((b) => [0, b]));
+    expect(detect(utf16be, "application/octet-stream", "a.txt")).toBe("text");
+    expect(detect(utf8("From: a@example.com\nSubject: hi\nDate: Tue, 1 Oct 2024\n\nbody"))).toBe("eml");
+    expect(detect(utf8("From here on\nwe write prose.\n"))).toBe("text");
   });
 });

@@ -1,6 +1,49 @@
 import { PipelineError } from "./errors.js";
+import { utf16Encoding } from "./parse/decode-text.js";
 
-export type DocumentType = "pdf" | "docx" | "html" | "markdown" | "text" | "log" | "csv" | "json";
+export type DocumentType =
+  | "pdf"
+  | "docx"
+  | "xlsx"
+  | "pptx"
+  | "odt"
+  | "ods"
+  | "odp"
+  | "epub"
+  | "eml"
+  | "msg"
+  | "doc"
+  | "rtf"
+  | "html"
+  | "markdown"
+  | "text"
+  | "log"
+  | "csv"
+  | "json";
+
+/**
+ * What the first bytes can tell: a zip or an OLE2 compound file whose kind is decided only once
+ * its directory is read (see `detectZipDocumentType` and `detectOleDocumentType`).
+ */
+export type DetectedType = DocumentType | "zip" | "ole";
+
+/** Types whose text is written as Markdown; the others are passed through as they are. */
+export const markdownTypes: ReadonlySet<DocumentType> = new Set([
+  "pdf",
+  "docx",
+  "xlsx",
+  "pptx",
+  "odt",
+  "ods",
+  "odp",
+  "epub",
+  "eml",
+  "msg",
+  "doc",
+  "rtf",
+  "html",
+  "markdown",
+]);
 
 export interface DetectInput {
   /** The first bytes of the file (at most 8 KiB are looked at). */
@@ -11,12 +54,25 @@ export interface DetectInput {
 
 export const DETECT_HEAD_BYTES = 8 * 1024;
 
-const DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+const OOXML = "application/vnd.openxmlformats-officedocument";
+const ODF = "application/vnd.oasis.opendocument";
 
 const typesByMime: Record<string, DocumentType> = {
   "application/pdf": "pdf",
   "application/x-pdf": "pdf",
-  [DOCX_MIME]: "docx",
+  [`${OOXML}.wordprocessingml.document`]: "docx",
+  [`${OOXML}.spreadsheetml.sheet`]: "xlsx",
+  "application/vnd.ms-excel.sheet.macroenabled.12": "xlsx",
+  [`${OOXML}.presentationml.presentation`]: "pptx",
+  [`${ODF}.text`]: "odt",
+  [`${ODF}.spreadsheet`]: "ods",
+  [`${ODF}.presentation`]: "odp",
+  "application/epub+zip": "epub",
+  "message/rfc822": "eml",
+  "application/vnd.ms-outlook": "msg",
+  "application/msword": "doc",
+  "application/rtf": "rtf",
+  "text/rtf": "rtf",
   "text/html": "html",
   "application/xhtml+xml": "html",
   "text/markdown": "markdown",
@@ -34,6 +90,17 @@ const typesByMime: Record<string, DocumentType> = {
 const typesByExtension: Record<string, DocumentType> = {
   pdf: "pdf",
   docx: "docx",
+  xlsx: "xlsx",
+  xlsm: "xlsx",
+  pptx: "pptx",
+  odt: "odt",
+  ods: "ods",
+  odp: "odp",
+  epub: "epub",
+  eml: "eml",
+  msg: "msg",
+  doc: "doc",
+  rtf: "rtf",
   html: "html",
   htm: "html",
   xhtml: "html",
@@ -54,39 +121,152 @@ const genericMimes = new Set(["", "application/octet-stream", "binary/octet-stre
 
 /**
  * Decides how to parse a file: magic bytes first, then the declared content type, then the
- * filename extension. Throws `unsupported_type` for binary content that no parser handles.
+ * filename extension. A zip or OLE2 file whose head does not say what it holds comes back as
+ * `zip` or `ole`, to be decided from its directory once it is read. Throws `unsupported_type`
+ * for binary content that no parser handles.
  *
  * @example
  * detectDocumentType({ head, declaredContentType: 'application/octet-stream', filename: 'a.md' }) // 'markdown'
  */
-export function detectDocumentType(input: DetectInput): DocumentType {
+export function detectDocumentType(input: DetectInput): DetectedType {
   const head = input.head.subarray(0, DETECT_HEAD_BYTES);
   const declared = typeFromDeclared(input.declaredContentType, input.filename);
 
   if (findAscii(head.subarray(0, 1024), "%PDF-") >= 0) return "pdf";
-  if (startsWithBytes(head, [0x50, 0x4b, 0x03, 0x04])) {
-    // Word writes word/document.xml among the first entries; a renamed .docx without it in the head
-    // is still tried, and the DOCX parser refuses it if the entry is really missing.
-    if (findAscii(head, "word/document.xml") >= 0 || declared === "docx") return "docx";
-    throw new PipelineError("unsupported_type", "zip archive is not a Word document");
-  }
+  if (startsWithBytes(head, ZIP_MAGIC)) return zipTypeFromHead(head) ?? "zip";
+  if (startsWithBytes(head, OLE_MAGIC)) return "ole";
+  if (startsWithAscii(head, "{\\rtf")) return "rtf";
   if (head.length > 0 && hasBinaryMagic(head)) {
     throw new PipelineError("unsupported_type", "binary file format is not supported");
   }
-  if (declared === "pdf" || declared === "docx") {
+  if (declared && binaryTypes.has(declared)) {
     if (head.length === 0) return declared;
     throw new PipelineError("corrupt_file", `declared as ${declared} but has no ${declared} signature`);
   }
-  if (head.length > 0 && !hasUtf16Bom(head) && looksBinary(head)) {
+  if (head.length > 0 && !utf16Encoding(head) && looksBinary(head)) {
     throw new PipelineError("unsupported_type", "content is binary, not text");
   }
-  const sniffed = sniffHtml(head, declared);
+  const sniffed = sniffHtml(decodeHead(head), declared);
   if (sniffed) return sniffed;
   if (declared) return declared;
+  if (looksLikeEmail(decodeHead(head))) return "eml";
   if (genericMimes.has(baseMime(input.declaredContentType)) || isTextMime(input.declaredContentType)) {
     return "text";
   }
   throw new PipelineError("unsupported_type", `content type ${input.declaredContentType} is not supported`);
+}
+
+const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
+const OLE_MAGIC = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
+// Types that have a signature of their own: declared as one of these, text without it is corrupt.
+const binaryTypes = new Set<DocumentType>([
+  "pdf",
+  "docx",
+  "xlsx",
+  "pptx",
+  "odt",
+  "ods",
+  "odp",
+  "epub",
+  "msg",
+  "doc",
+]);
+
+const typesByOdfMimetype: Record<string, DocumentType> = {
+  [`${ODF}.text`]: "odt",
+  [`${ODF}.spreadsheet`]: "ods",
+  [`${ODF}.presentation`]: "odp",
+  "application/epub+zip": "epub",
+};
+
+// OOXML's main parts; their folder alone names the format.
+const ooxmlParts: [string, DocumentType][] = [
+  ["word/document.xml", "docx"],
+  ["xl/workbook.xml", "xlsx"],
+  ["ppt/presentation.xml", "pptx"],
+];
+
+/**
+ * The first entry of an ODF or EPUB file is `mimetype`, stored uncompressed (ODF 1.2 §3.3, OCF
+ * 3.0 §4.2.2), so its content sits at a fixed place. OOXML writers put their main part among
+ * the first local headers, usually within the head.
+ */
+function zipTypeFromHead(head: Uint8Array): DocumentType | undefined {
+  const nameLength = head[26] ?? 0;
+  const extraLength = (head[28] ?? 0) | ((head[29] ?? 0) << 8);
+  if (nameLength === 8 && asciiAt(head, 30, 8) === "mimetype" && head[8] === 0) {
+    const mimetype = asciiAt(head, 30 + 8 + extraLength, 80).replace(/[^\x21-\x7e].*$/s, "");
+    const type = typesByOdfMimetype[mimetype];
+    if (type) return type;
+  }
+  for (const [part, type] of ooxmlParts) if (findAscii(head, part) >= 0) return type;
+  return undefined;
+}
+
+/**
+ * Decides a zip's kind from its directory: OOXML by its main part, ODF and EPUB by the content
+ * of their `mimetype` entry. Throws `unsupported_type` for any other archive.
+ */
+export function detectZipDocumentType(
+  names: ReadonlySet<string>,
+  mimetype: string | undefined,
+): DocumentType {
+  const byMimetype = mimetype && typesByOdfMimetype[mimetype.trim()];
+  if (byMimetype) return byMimetype;
+  for (const [part, type] of ooxmlParts) if (names.has(part)) return type;
+  if (names.has("xl/workbook.bin")) {
+    throw new PipelineError(
+      "unsupported_type",
+      "Excel binary workbooks (.xlsb) are not supported; save the file as .xlsx and upload it again",
+    );
+  }
+  if (names.has("META-INF/container.xml")) return "epub";
+  throw new PipelineError(
+    "unsupported_type",
+    "zip archive is not a document intake reads (DOCX, XLSX, PPTX, ODT, ODS, ODP or EPUB)",
+  );
+}
+
+/**
+ * The kind of an OLE2 compound file, from the stream names in its directory (see
+ * readOleDirectoryNames): `EncryptedPackage` is a password-protected OOXML file, `__substg1.0_*`
+ * streams an Outlook item, `WordDocument` a Word 97-2003 document. Legacy Excel and PowerPoint
+ * throw `unsupported_type` saying how to convert them.
+ */
+export function detectOleDocumentType(names: ReadonlySet<string>): DocumentType {
+  if (names.has("EncryptedPackage"))
+    throw new PipelineError("encrypted_file", "Office document is password-protected");
+  if ([...names].some((name) => name.startsWith("__substg1.0_"))) return "msg";
+  if (names.has("WordDocument")) return "doc";
+  if (names.has("PowerPoint Document"))
+    throw legacyUnsupported("PowerPoint 97-2003 presentations (.ppt)", "PPTX");
+  if (names.has("Workbook") || names.has("Book"))
+    throw legacyUnsupported("Excel 97-2003 workbooks (.xls)", "XLSX");
+  throw new PipelineError(
+    "unsupported_type",
+    "OLE2 compound file is not a Word, Outlook, Excel or PowerPoint file",
+  );
+}
+
+function legacyUnsupported(format: string, modern: string): PipelineError {
+  return new PipelineError(
+    "unsupported_type",
+    `${format} are not supported; convert the file to ${modern} (File > Save As) and upload it again`,
+  );
+}
+
+// An e-mail without a declared type: a header block whose first lines are RFC 5322 fields,
+// among them From and one of Date, Subject, To, Received, Message-ID or MIME-Version.
+function looksLikeEmail(head: string): boolean {
+  const text = head.slice(0, 4096);
+  const block = text.split(/\r?\n\r?\n/, 1)[0] ?? "";
+  const lines = block.split(/\r?\n/).filter((line) => !/^[ \t]/.test(line));
+  if (lines.length < 2 || !lines.every((line) => /^[\x21-\x39\x3b-\x7e]+:/.test(line))) return false;
+  const fields = new Set(lines.map((line) => line.slice(0, line.indexOf(":")).toLowerCase()));
+  return (
+    fields.has("from") &&
+    ["date", "subject", "to", "received", "message-id", "mime-version"].some((f) => fields.has(f))
+  );
 }
 
 function typeFromDeclared(contentType: string, filename: string): DocumentType | undefined {
@@ -115,9 +295,9 @@ function extensionOf(filename: string): string {
 
 // A doctype or <html> is decisive; weaker tags only count when nothing more specific was declared,
 // because Markdown may open with an HTML comment or a <div>.
-function sniffHtml(head: Uint8Array, declared: DocumentType | undefined): DocumentType | undefined {
-  const text = new TextDecoder()
-    .decode(head.subarray(0, 512))
+function sniffHtml(head: string, declared: DocumentType | undefined): DocumentType | undefined {
+  const text = head
+    .slice(0, 512)
     .replace(/^\uFEFF/, "")
     .trimStart();
   const lower = text.slice(0, 32).toLowerCase();
@@ -132,7 +312,6 @@ const binaryMagics: number[][] = [
   [0xff, 0xd8, 0xff], // JPEG
   [0x47, 0x49, 0x46, 0x38], // GIF
   [0x1f, 0x8b], // gzip
-  [0xd0, 0xcf, 0x11, 0xe0], // OLE2 (legacy .doc, .xls)
   [0x7f, 0x45, 0x4c, 0x46], // ELF
   [0x37, 0x7a, 0xbc, 0xaf], // 7z
   [0x52, 0x61, 0x72, 0x21], // RAR
@@ -142,8 +321,8 @@ function hasBinaryMagic(head: Uint8Array): boolean {
   return binaryMagics.some((magic) => startsWithBytes(head, magic));
 }
 
-function hasUtf16Bom(head: Uint8Array): boolean {
-  return startsWithBytes(head, [0xff, 0xfe]) || startsWithBytes(head, [0xfe, 0xff]);
+function decodeHead(head: Uint8Array): string {
+  return new TextDecoder(utf16Encoding(head) ?? "utf-8").decode(head);
 }
 
 // Text in any ASCII-compatible encoding has no NUL and few C0 controls other than tab, LF, FF, CR
@@ -157,6 +336,14 @@ function looksBinary(head: Uint8Array): boolean {
     }
   }
   return controls / head.length > 0.1;
+}
+
+function startsWithAscii(head: Uint8Array, text: string): boolean {
+  return asciiAt(head, 0, text.length) === text;
+}
+
+function asciiAt(bytes: Uint8Array, at: number, length: number): string {
+  return String.fromCharCode(...bytes.subarray(at, at + length));
 }
 
 function startsWithBytes(head: Uint8Array, bytes: number[]): boolean {

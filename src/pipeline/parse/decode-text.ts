@@ -47,9 +47,28 @@ export async function* decodeTextStream(source: AsyncIterable<Uint8Array>): Asyn
 
 // ignoreBOM keeps the mark in the output, where it is stripped exactly once.
 function createDecoder(head: Uint8Array): TextDecoder {
-  if (head[0] === 0xff && head[1] === 0xfe) return new TextDecoder("utf-16le", { ignoreBOM: true });
-  if (head[0] === 0xfe && head[1] === 0xff) return new TextDecoder("utf-16be", { ignoreBOM: true });
-  return new TextDecoder("utf-8", { ignoreBOM: true });
+  return new TextDecoder(utf16Encoding(head) ?? "utf-8", { ignoreBOM: true });
+}
+
+/**
+ * UTF-16 by its byte-order mark, or without one by its NULs: text in Latin script has a NUL
+ * as the high byte of nearly every character, so one byte position of each pair is almost
+ * always 0 and the other almost never (some tools write UTF-16 files without a mark).
+ */
+export function utf16Encoding(head: Uint8Array): "utf-16le" | "utf-16be" | undefined {
+  if (head[0] === 0xff && head[1] === 0xfe) return "utf-16le";
+  if (head[0] === 0xfe && head[1] === 0xff) return "utf-16be";
+  const pairs = Math.min(256, Math.floor(head.length / 2));
+  if (pairs < 4) return undefined;
+  let evenZero = 0;
+  let oddZero = 0;
+  for (let i = 0; i < pairs; i++) {
+    if (head[2 * i] === 0) evenZero += 1;
+    if (head[2 * i + 1] === 0) oddZero += 1;
+  }
+  if (oddZero >= pairs * 0.9 && evenZero <= pairs * 0.05) return "utf-16le";
+  if (evenZero >= pairs * 0.9 && oddZero <= pairs * 0.05) return "utf-16be";
+  return undefined;
 }
 
 function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {

@@ -28,7 +28,7 @@ describe("parseDocument on DOCX", () => {
     const result = await parseDocument(bytesIn(docx, 512), docxInfo(docx.length), sink);
     const text = sink.text();
     expect(text).toBe(
-      "Quarterly Report\nSummary\nRevenue & costs\tgrew.\nDetails\nSee <appendix>.\nOutlook\nCalm.\n",
+      "# Quarterly Report\n\n# Summary\n\nRevenue & costs\tgrew.\n\n## Details\n\nSee <appendix>.\n\n# Outlook\n\nCalm.",
     );
     expect(result.sections.map(({ title, level }) => [title, level])).toEqual([
       ["Quarterly Report", 1],
@@ -37,9 +37,9 @@ describe("parseDocument on DOCX", () => {
       ["Outlook", 1],
     ]);
     for (const section of result.sections)
-      expect(text.slice(section.start)).toMatch(new RegExp(`^${section.title}`));
+      expect(text.slice(section.start)).toMatch(new RegExp(`^#+ ${section.title}`));
     const details = result.sections[2];
-    expect(text.slice(details?.start, details?.end)).toBe("Details\nSee <appendix>.\n");
+    expect(text.slice(details?.start, details?.end)).toBe("## Details\n\nSee <appendix>.\n\n");
     expect(result).toMatchObject({ type: "docx", pageCount: 1, chars: text.length });
     expect(result.metadata).toMatchObject({ title: "Q3 & more", paragraphs: 7 });
   });

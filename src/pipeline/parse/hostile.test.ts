@@ -41,7 +41,7 @@ describe("structural bounds", () => {
   it("keeps HTML structure under the depth bound", async () => {
     const html = `${"<div>".repeat(200)}<h2>Deep heading</h2><p>para</p>${"</div>".repeat(200)}`;
     const { result, text } = await parse(utf8(html), "a.html", "text/html");
-    expect(text).toBe("Deep heading\n\npara");
+    expect(text).toBe("## Deep heading\n\npara");
     expect(result.sections).toEqual([{ title: "Deep heading", level: 2, start: 0, end: text.length }]);
     expect(result.metadata.flattenedTags).toBeUndefined();
   });

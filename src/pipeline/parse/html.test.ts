@@ -20,7 +20,9 @@ describe("parseDocument on HTML", () => {
       vinegar&nbsp;&lt;3</p><ul><li>one</li><li>two</li></ul><p>a<br>b</p><pre>  keep
   spaces</pre></body></html>`;
     const { result, text } = await parseHtmlText(html);
-    expect(text).toBe("Fish & Chips\n\nSalt and vinegar\u00a0<3\n\none\ntwo\n\na\nb\n\n  keep\n  spaces");
+    expect(text).toBe(
+      "# Fish & Chips\n\nSalt and vinegar\u00a0<3\n\n- one\n- two\n\na\nb\n\n```\n  keep\n  spaces\n```",
+    );
     expect(result.metadata.title).toBe("The Page");
     expect(result.type).toBe("html");
   });
@@ -36,10 +38,27 @@ describe("parseDocument on HTML", () => {
       ["Next", 1],
     ]);
     const [top, sub, next] = result.sections;
-    expect(text.slice(sub?.start, sub?.start !== undefined ? sub.start + 8 : 0)).toBe("Sub part");
+    expect(text.slice(sub?.start, sub?.start !== undefined ? sub.start + 11 : 0)).toBe("## Sub part");
     expect(top?.end).toBe(next?.start);
     expect(sub?.end).toBe(next?.start);
     expect(next?.end).toBe(text.length);
+  });
+
+  it("writes lists, tables, code and quotes as Markdown", async () => {
+    const html = `<ol start="3"><li>three<ul><li>nested</li></ul></li><li>four</li></ol>
+      <table><tr><th>Name</th><th colspan="2">Value | unit</th></tr>
+      <tr><td>a<br>b</td><td>1</td><td><table><tr><td>inner</td></tr></table></td></tr></table>
+      <pre><code class="language-ts">const x = 1;</code></pre><blockquote>quoted</blockquote><p># not a heading</p>`;
+    const { text } = await parseHtmlText(html);
+    expect(text).toBe(
+      [
+        "3. three\n    - nested\n4. four",
+        "| Name | Value \\| unit |  |\n| --- | --- | --- |\n| a<br>b | 1 | inner |",
+        "```ts\nconst x = 1;\n```",
+        "> quoted",
+        "\\# not a heading",
+      ].join("\n\n"),
+    );
   });
 
   it("fails with too_large once the limit is crossed", async () => {

@@ -1,12 +1,12 @@
-import { DETECT_HEAD_BYTES, type DocumentType, detectDocumentType } from "../detect.js";
+import { DETECT_HEAD_BYTES, type DocumentType, detectDocumentType, markdownTypes } from "../detect.js";
 import { isPipelineError } from "../errors.js";
 import { ByteSource, limitBytes, readAllWithLimit, tooLarge } from "./byte-source.js";
 import { decodeTextStream } from "./decode-text.js";
 import { DocumentOutput } from "./document-output.js";
-import { parseDocx } from "./docx.js";
 import { parseHtml } from "./html.js";
-import { parsePdf } from "./pdf.js";
+import { maxBytesFor, parseBuffer, resolveContainerType } from "./parse-buffer.js";
 import { parseStreamingText } from "./plain-text.js";
+import { parseRtf } from "./rtf.js";
 import {
   defaultParseLimits,
   type ParseInfo,
@@ -19,10 +19,12 @@ import {
 export * from "./types.js";
 
 /**
- * Detects the document's type from its first bytes, then writes its normalized text to `sink` and
- * returns page and section offsets into that text. Text formats stream; PDF and DOCX are read into
- * memory up to their limits. Input problems throw a permanent `PipelineError`; errors of `source`
- * or `sink` propagate unchanged. A 0-byte file is an empty document, not an error.
+ * Detects the document's type from its first bytes (and, for zip and OLE2 files, from their
+ * directory), then writes its text to `sink` — Markdown for every format with structure, the
+ * text itself for plain text, logs, CSV and JSON — and returns page and section offsets into
+ * that text. Text formats, HTML and RTF stream; the others are read into memory up to their
+ * limits. Input problems throw a permanent `PipelineError`; errors of `source` or `sink`
+ * propagate unchanged. A 0-byte file is an empty document, not an error.
  *
  * @example
  * const result = await parseDocument(stream, { declaredContentType: 'text/markdown', filename: 'a.md', size }, sink);
@@ -39,44 +41,61 @@ export async function parseDocument(
   const head = await bytes.peek(DETECT_HEAD_BYTES);
   if (head.length === 0) return emptyDocument(info);
 
-  const type = detectDocumentType({
+  const detected = detectDocumentType({
     head,
     declaredContentType: info.declaredContentType,
     filename: info.filename,
   });
   const output = new DocumentOutput(sink, limits.maxSections);
+  let type: DocumentType;
   let pageCount = 1;
   let metadata: Record<string, unknown>;
-  switch (type) {
-    case "pdf": {
-      const data = await readAllWithLimit(bytes, checkDeclaredSize(info, limits.pdfMaxBytes, "PDF"), "PDF");
-      const onPage = (pagesParsed: number) => report?.({ pagesParsed, bytesRead: bytes.bytesRead });
-      ({ pageCount, metadata } = await parsePdf(data, output, limits, onPage));
-      break;
-    }
-    case "docx": {
-      const data = await readAllWithLimit(
-        bytes,
-        checkDeclaredSize(info, limits.docxMaxBytes, "DOCX"),
-        "DOCX",
-      );
-      metadata = await parseDocx(data, output, limits);
-      break;
-    }
-    case "html": {
-      const limited = limitBytes(bytes, checkDeclaredSize(info, limits.htmlMaxBytes, "HTML"), "HTML");
-      metadata = await parseHtml(decodeTextStream(limited), output, limits.maxNestingDepth);
-      break;
-    }
-    default:
-      metadata = await parseStreamingText(decodeTextStream(bytes), type, output, limits);
+  if (detected === "html" || detected === "rtf") {
+    type = detected;
+    const limited = limitBytes(
+      bytes,
+      checkDeclaredSize(info, maxBytesFor(type, limits), type),
+      type.toUpperCase(),
+    );
+    metadata =
+      type === "html"
+        ? await parseHtml(decodeTextStream(limited), output, limits.maxNestingDepth)
+        : await parseRtf(limited, output, limits);
+  } else if (
+    detected === "text" ||
+    detected === "log" ||
+    detected === "csv" ||
+    detected === "json" ||
+    detected === "markdown"
+  ) {
+    type = detected;
+    metadata = await parseStreamingText(decodeTextStream(bytes), type, output, limits);
+  } else {
+    const maxBytes = checkDeclaredSize(info, maxBytesFor(detected, limits), detected.toUpperCase());
+    const data = await readAllWithLimit(bytes, maxBytes, detected.toUpperCase());
+    type = resolveContainerType(detected, data, limits);
+    const onPage = (pagesParsed: number) => report?.({ pagesParsed, bytesRead: bytes.bytesRead });
+    ({ pageCount, metadata } = await parseBuffer(type, data, output, {
+      limits,
+      depth: 0,
+      recordPages: true,
+      onPage,
+    }));
   }
 
   const chars = await output.finish();
   if (type !== "pdf") output.addPage(1, 0, chars);
   if (output.sectionsTruncated) metadata.sectionsTruncated = true;
   metadata.bytes = bytes.bytesRead;
-  return { type, chars, pageCount, pages: output.pages, sections: output.sections, metadata };
+  return {
+    type,
+    textFormat: markdownTypes.has(type) ? "markdown" : "plain",
+    chars,
+    pageCount,
+    pages: output.pages,
+    sections: output.sections,
+    metadata,
+  };
 }
 
 function checkDeclaredSize(info: ParseInfo, maxBytes: number, what: string): number {
@@ -88,13 +107,22 @@ function checkDeclaredSize(info: ParseInfo, maxBytes: number, what: string): num
 function emptyDocument(info: ParseInfo): ParseResult {
   let type: DocumentType = "text";
   try {
-    type = detectDocumentType({
+    const detected = detectDocumentType({
       head: new Uint8Array(0),
       declaredContentType: info.declaredContentType,
       filename: info.filename,
     });
+    if (detected !== "zip" && detected !== "ole") type = detected;
   } catch (error) {
     if (!isPipelineError(error)) throw error;
   }
-  return { type, chars: 0, pageCount: 0, pages: [], sections: [], metadata: { bytes: 0, empty: true } };
+  return {
+    type,
+    textFormat: markdownTypes.has(type) ? "markdown" : "plain",
+    chars: 0,
+    pageCount: 0,
+    pages: [],
+    sections: [],
+    metadata: { bytes: 0, empty: true },
+  };
 }

@@ -1,5 +1,6 @@
 import { PipelineError } from "../errors.js";
 import type { DocumentOutput } from "./document-output.js";
+import { type LineItem, logicalLine } from "./pdf-bidi.js";
 import type { ParseLimits } from "./types.js";
 
 const PAGE_SEPARATOR = "\n\n";
@@ -19,7 +20,8 @@ const INFO_FIELDS = [
 type PdfLimits = Pick<ParseLimits, "pdfMaxPages" | "pdfMaxItemsPerPage">;
 
 /**
- * Extracts text page by page with pdf.js; each page's span (without the blank line between
+ * Extracts text page by page with pdf.js, each line in logical order (see logicalLine, for
+ * Hebrew and Arabic); each page's span (without the blank line between
  * pages) is recorded in `output.pages`. Runs in the caller's thread: in intake that is a parse
  * thread of the sandbox, whose heap cap and time budget bound what pdf.js may spend. Page
  * count and text items per page are bounded here (`too_complex`), so a PDF cannot make one
@@ -30,6 +32,7 @@ export async function parsePdf(
   output: DocumentOutput,
   limits: PdfLimits,
   onPage: (pagesParsed: number) => void,
+  recordPages = true,
 ): Promise<{ pageCount: number; metadata: Record<string, unknown> }> {
   const { getDocument } = await import("pdfjs-dist/legacy/build/pdf.mjs");
   const task = getDocument({
@@ -56,10 +59,10 @@ export async function parsePdf(
       });
       const parts = await pageText(page, number, limits.pdfMaxItemsPerPage);
       page.cleanup();
-      if (number > 1) output.append(PAGE_SEPARATOR);
+      if (number > 1 || (!recordPages && output.length > 0)) output.append(PAGE_SEPARATOR);
       const start = output.length;
       await output.write(parts.join("").replace(/\r\n?/g, "\n").trimEnd());
-      output.addPage(number, start, output.length);
+      if (recordPages) output.addPage(number, start, output.length);
       onPage(number);
       if (number % CLEANUP_EVERY_PAGES === 0) await doc.cleanup();
     }
@@ -82,17 +85,26 @@ type PdfPage = Awaited<
 async function pageText(page: PdfPage, number: number, maxItems: number): Promise<string[]> {
   const reader = page.streamTextContent().getReader();
   const parts: string[] = [];
+  let line: LineItem[] = [];
   let items = 0;
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) return parts;
+      if (done) {
+        if (line.length > 0) parts.push(logicalLine(line));
+        return parts;
+      }
       items += value.items.length;
       if (items > maxItems) {
         throw new PipelineError("too_complex", `PDF page ${number} has more than ${maxItems} text items`);
       }
       for (const item of value.items) {
-        if ("str" in item) parts.push(item.hasEOL ? `${item.str}\n` : item.str);
+        if (!("str" in item)) continue;
+        line.push({ str: item.str, dir: item.dir });
+        if (item.hasEOL) {
+          parts.push(`${logicalLine(line)}\n`);
+          line = [];
+        }
       }
     }
   } catch (err) {

@@ -47,3 +47,61 @@ export function buildPdf(
   body += `trailer\n<< /Size ${objects.length} /Root 1 0 R${encrypt}${info} >>\nstartxref\n${xrefOffset}\n%%EOF\n`;
   return Uint8Array.from(body, (c) => c.charCodeAt(0));
 }
+
+/**
+ * A one-page PDF whose text is any Unicode: a Type0 font with Identity-H encoding and a
+ * ToUnicode CMap that maps each 2-byte code to the character it stands for (no glyphs are
+ * embedded; text extraction needs only the CMap). Each line is a list of runs drawn left to
+ * right as separate text objects, as writers of right-to-left PDFs store them: in visual order.
+ */
+export function buildUnicodePdf(lines: string[][]): Uint8Array {
+  const chars = [...new Set(lines.flat().join(""))];
+  const code = (c: string) => (chars.indexOf(c) + 1).toString(16).padStart(4, "0");
+  const content = lines
+    .flatMap((runs, row) => {
+      let x = 72;
+      return runs.map((run) => {
+        const op = `BT /F1 12 Tf ${x} ${720 - row * 20} Td <${[...run].map(code).join("")}> Tj ET`;
+        x += [...run].length * 7 + 7;
+        return op;
+      });
+    })
+    .join("\n");
+  const cmap = [
+    "/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /U def",
+    "1 begincodespacerange <0000> <FFFF> endcodespacerange",
+    `${chars.length} beginbfchar`,
+    ...chars.map((c) => `<${code(c)}> <${utf16Hex(c)}>`),
+    "endbfchar endcmap CMapName currentdict /CMap defineresource pop end end",
+  ].join("\n");
+  const objects = [
+    "",
+    "<< /Type /Catalog /Pages 2 0 R >>",
+    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+    "<< /Type /Font /Subtype /Type0 /BaseFont /NoGlyphs /Encoding /Identity-H /DescendantFonts [6 0 R] /ToUnicode 7 0 R >>",
+    "<< /Type /Font /Subtype /CIDFontType2 /BaseFont /NoGlyphs /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor << /Type /FontDescriptor /FontName /NoGlyphs /Flags 4 /FontBBox [0 -200 1000 800] /ItalicAngle 0 /Ascent 800 /Descent -200 /CapHeight 700 /StemV 80 >> /DW 600 >>",
+    `<< /Length ${cmap.length} >>\nstream\n${cmap}\nendstream`,
+  ];
+  let body = "%PDF-1.4\n";
+  const offsets: number[] = [];
+  for (let id = 1; id < objects.length; id++) {
+    offsets[id] = body.length;
+    body += `${id} 0 obj\n${objects[id]}\nendobj\n`;
+  }
+  const xref = body.length;
+  body += `xref\n0 ${objects.length}\n0000000000 65535 f \n`;
+  for (let id = 1; id < objects.length; id++) body += `${String(offsets[id]).padStart(10, "0")} 00000 n \n`;
+  body += `trailer\n<< /Size ${objects.length} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Uint8Array.from(body, (c) => c.charCodeAt(0));
+}
+
+function utf16Hex(c: string): string {
+  return [...c]
+    .map((ch) => {
+      const cp = ch.codePointAt(0) ?? 0;
+      return cp.toString(16).padStart(4, "0");
+    })
+    .join("");
+}

@@ -31,3 +31,21 @@ export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   for await (const item of items) out.push(item);
   return out;
 }
+
+/** Parses `bytes` as an upload named `filename`, returning the result and the text written. */
+export async function parseBytes(
+  bytes: Uint8Array,
+  filename: string,
+  declaredContentType = "application/octet-stream",
+  limits: Partial<import("../parse/types.js").ParseLimits> = {},
+) {
+  const { parseDocument } = await import("../parse/index.js");
+  const sink = collectingSink();
+  const result = await parseDocument(
+    bytesIn(bytes, 64 * 1024),
+    { filename, declaredContentType, size: bytes.length },
+    sink,
+    { limits },
+  );
+  return { result, text: sink.text() };
+}

@@ -1,0 +1,74 @@
+import PostalMime, { type Address } from "postal-mime";
+import { PipelineError } from "../errors.js";
+import { utf16Encoding } from "./decode-text.js";
+import type { DocumentOutput } from "./document-output.js";
+import { type Message, writeMessage } from "./message.js";
+import type { BufferContext } from "./parse-buffer.js";
+
+// MIME parts nest a few levels in real mail (mixed > alternative > related); 20 stops a crafted
+// message long before postal-mime's recursion could matter. 1 MiB of headers is far above any
+// real message's.
+const MAX_MIME_DEPTH = 20;
+const MAX_HEADERS_BYTES = 1024 * 1024;
+
+/**
+ * Reads an RFC 5322 message (EML) with postal-mime and writes it as Markdown (see
+ * writeMessage). UTF-16 files, which some tools save, are decoded first. S/MIME or PGP
+ * encrypted messages fail as `encrypted_file`.
+ */
+export async function parseEml(
+  data: Uint8Array,
+  output: DocumentOutput,
+  context: BufferContext,
+): Promise<Record<string, unknown>> {
+  const utf16 = utf16Encoding(data.subarray(0, 512));
+  const raw = utf16 ? new TextDecoder(utf16).decode(data) : data;
+  let email: Awaited<ReturnType<typeof PostalMime.parse>>;
+  try {
+    email = await PostalMime.parse(raw, {
+      attachmentEncoding: "arraybuffer",
+      maxNestingDepth: MAX_MIME_DEPTH,
+      maxHeadersSize: MAX_HEADERS_BYTES,
+    });
+  } catch (error) {
+    throw new PipelineError("corrupt_file", `e-mail could not be read: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  const contentType = email.headers.find((header) => header.key === "content-type")?.value ?? "";
+  if (/multipart\/encrypted|application\/(x-)?pkcs7-mime[\s\S]*enveloped-data/i.test(contentType)) {
+    throw new PipelineError("encrypted_file", "e-mail is encrypted (S/MIME or PGP)");
+  }
+  if (email.headers.length === 0 && !email.text && !email.html) {
+    throw new PipelineError("corrupt_file", "file has no e-mail headers or body");
+  }
+  const message: Message = {
+    subject: email.subject,
+    from: email.from && formatAddresses([email.from]),
+    to: email.to && formatAddresses(email.to),
+    cc: email.cc && formatAddresses(email.cc),
+    date: email.date,
+    text: email.text,
+    html: email.html,
+    attachments: email.attachments.map((attachment) => ({
+      filename: attachment.filename ?? "",
+      mimeType: attachment.mimeType,
+      content:
+        typeof attachment.content === "string"
+          ? new TextEncoder().encode(attachment.content)
+          : new Uint8Array(
+              attachment.content instanceof ArrayBuffer ? attachment.content : attachment.content.buffer,
+            ),
+      inline: attachment.disposition === "inline" && attachment.mimeType.startsWith("image/"),
+    })),
+  };
+  return writeMessage(message, output, context);
+}
+
+function formatAddresses(addresses: Address[]): string {
+  return addresses
+    .flatMap((address) => (address.group ? address.group : [address]))
+    .map(({ name, address }) => (name && address ? `${name} <${address}>` : name || address || ""))
+    .filter(Boolean)
+    .join(", ");
+}
