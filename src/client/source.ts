@@ -61,6 +61,17 @@ const TYPES: Record<string, string> = {
   htm: "text/html",
   pdf: "application/pdf",
   docx: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+  doc: "application/msword",
+  xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+  xlsm: "application/vnd.ms-excel.sheet.macroEnabled.12",
+  pptx: "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+  odt: "application/vnd.oasis.opendocument.text",
+  ods: "application/vnd.oasis.opendocument.spreadsheet",
+  odp: "application/vnd.oasis.opendocument.presentation",
+  epub: "application/epub+zip",
+  eml: "message/rfc822",
+  msg: "application/vnd.ms-outlook",
+  rtf: "application/rtf",
 };
 
 /** A media type from the file name's extension; `application/octet-stream` when unknown. */

@@ -1,9 +1,9 @@
 import PostalMime, { type Address } from "postal-mime";
 import { PipelineError } from "../errors.js";
+import type { BufferContext } from "./buffer-context.js";
 import { utf16Encoding } from "./decode-text.js";
 import type { DocumentOutput } from "./document-output.js";
 import { type Message, writeMessage } from "./message.js";
-import type { BufferContext } from "./parse-buffer.js";
 
 // MIME parts nest a few levels in real mail (mixed > alternative > related); 20 stops a crafted
 // message long before postal-mime's recursion could matter. 1 MiB of headers is far above any

@@ -4,7 +4,7 @@ import { ByteSource, limitBytes, readAllWithLimit, tooLarge } from "./byte-sourc
 import { decodeTextStream } from "./decode-text.js";
 import { DocumentOutput } from "./document-output.js";
 import { parseHtml } from "./html.js";
-import { maxBytesFor, parseBuffer, resolveContainerType } from "./parse-buffer.js";
+import { maxBytesFor, parseBuffer, parseNestedDocument, resolveContainerType } from "./parse-buffer.js";
 import { parseStreamingText } from "./plain-text.js";
 import { parseRtf } from "./rtf.js";
 import {
@@ -80,6 +80,7 @@ export async function parseDocument(
       depth: 0,
       recordPages: true,
       onPage,
+      parseNested: parseNestedDocument,
     }));
   }
 

@@ -1,9 +1,8 @@
-import { DETECT_HEAD_BYTES, detectDocumentType } from "../detect.js";
 import { isPipelineError } from "../errors.js";
+import type { BufferContext } from "./buffer-context.js";
 import type { DocumentOutput } from "./document-output.js";
 import { parseHtml } from "./html.js";
 import { MarkdownWriter } from "./markdown-writer.js";
-import { type BufferContext, maxBytesFor, parseBuffer, resolveContainerType } from "./parse-buffer.js";
 
 /** An e-mail as EML and MSG readers both see it. */
 export interface Message {
@@ -77,17 +76,11 @@ export async function writeMessage(
     md.heading(context.depth === 0 ? 2 : 3, `Attachment: ${filename}`);
     md.end();
     try {
-      const data = attachment.content;
-      const detected = detectDocumentType({
-        head: data.subarray(0, DETECT_HEAD_BYTES),
-        declaredContentType: attachment.mimeType,
-        filename,
+      await context.parseNested(attachment.content, { contentType: attachment.mimeType, filename }, output, {
+        ...context,
+        depth: context.depth + 1,
+        recordPages: false,
       });
-      if (data.length > maxBytesFor(detected, limits)) {
-        throw Object.assign(new Error("too large"), { code: "too_large" });
-      }
-      const type = resolveContainerType(detected, data, limits);
-      await parseBuffer(type, data, output, { ...context, depth: context.depth + 1, recordPages: false });
       outcomes.push({ filename, status: "parsed" });
     } catch (error) {
       const code = isPipelineError(error) ? error.code : (error as { code?: string }).code;

@@ -5,9 +5,9 @@ import type { FieldsData } from "@kenjiuno/msgreader/lib/MsgReader.js";
 type MsgReaderClass = MsgReaderModule.default;
 
 import { PipelineError } from "../errors.js";
+import type { BufferContext } from "./buffer-context.js";
 import type { DocumentOutput } from "./document-output.js";
 import { type Message, type MessageAttachment, writeMessage } from "./message.js";
-import type { BufferContext } from "./parse-buffer.js";
 
 // The package is CommonJS compiled from ES modules: imported from ESM, its default export is the
 // module object, whose own `default` is the class.

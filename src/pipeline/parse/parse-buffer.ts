@@ -1,10 +1,13 @@
 import {
+  DETECT_HEAD_BYTES,
   type DetectedType,
   type DocumentType,
+  detectDocumentType,
   detectOleDocumentType,
   detectZipDocumentType,
 } from "../detect.js";
 import { PipelineError } from "../errors.js";
+import type { BufferContext, BufferResult } from "./buffer-context.js";
 import { tooLarge } from "./byte-source.js";
 import { decodeTextStream } from "./decode-text.js";
 import { parseDoc } from "./doc.js";
@@ -24,20 +27,7 @@ import type { ParseLimits } from "./types.js";
 import { parseXlsx } from "./xlsx.js";
 import { readZipDirectory, type ZipEntry } from "./zip-directory.js";
 
-/** What a parser of an in-memory document needs besides its bytes. */
-export interface BufferContext {
-  limits: ParseLimits;
-  /** How many e-mails enclose this document (0 for the upload itself). */
-  depth: number;
-  /** Whether PDF pages are recorded as the document's pages (not for an attachment's PDF). */
-  recordPages: boolean;
-  onPage?: (pagesParsed: number) => void;
-}
-
-export interface BufferResult {
-  pageCount: number;
-  metadata: Record<string, unknown>;
-}
+export type { BufferContext, BufferResult };
 
 /** The most bytes a document of this (possibly still undecided) type may have. */
 export function maxBytesFor(type: DetectedType, limits: ParseLimits): number {
@@ -154,4 +144,22 @@ export async function parseBuffer(
 
 async function* once(data: Uint8Array): AsyncGenerator<Uint8Array> {
   yield data;
+}
+
+/** Detects and parses a nested document (an e-mail's attachment) within its type's size limit. */
+export async function parseNestedDocument(
+  data: Uint8Array,
+  declared: { contentType: string; filename: string },
+  output: DocumentOutput,
+  context: BufferContext,
+): Promise<void> {
+  const detected = detectDocumentType({
+    head: data.subarray(0, DETECT_HEAD_BYTES),
+    declaredContentType: declared.contentType,
+    filename: declared.filename,
+  });
+  if (data.length > maxBytesFor(detected, context.limits))
+    throw tooLarge(detected.toUpperCase(), maxBytesFor(detected, context.limits));
+  const type = resolveContainerType(detected, data, context.limits);
+  await parseBuffer(type, data, output, context);
 }

@@ -20,6 +20,8 @@ export const parseStage: StageHandler = async (deps, run) => {
   }
 
   const source = await deps.store.open(job.object_key, { ifMatch: job.object_etag, signal: run.signal });
+  // The format is known only after detection, so the key names the attempt, not the format;
+  // the document row records whether the text is Markdown (text_format).
   const textKey = derivedKeyFor(job.tenant_id, job.id, `text.${job.attempt}.txt`);
   const text = deps.store.writer(textKey, "text/plain; charset=utf-8");
   const sink: TextSink = { write: (chunk) => text.write(chunk) };
