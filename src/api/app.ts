@@ -11,6 +11,7 @@ import { ApiError, fromDomainError, problem } from "./problem.js";
 import { companionRoutes } from "./routes/companion.js";
 import { eventRoutes } from "./routes/events.js";
 import { healthRoutes } from "./routes/health.js";
+import { jobFileRoutes } from "./routes/job-files.js";
 import { jobRoutes } from "./routes/jobs.js";
 import { metricsRoutes } from "./routes/metrics.js";
 import { openApiRoutes } from "./routes/openapi.js";
@@ -39,6 +40,7 @@ export function createApp(deps: AppDeps) {
   // Each route carries its own auth, so these two routers may be mounted in either order.
   app.route("/v1/jobs", jobRoutes(deps));
   app.route("/v1/jobs", eventRoutes({ ...deps, eventHub }));
+  app.route("/v1/jobs", jobFileRoutes(deps));
   app.route("/v1/storage-events", storageEventRoutes(deps));
   app.route("/s3", companionRoutes(deps));
   app.route("/", webRoutes());

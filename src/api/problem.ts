@@ -1,6 +1,8 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { JobError, type JobErrorCode } from "../jobs/job-error.js";
 import { DependencyUnavailableError } from "../resilience/dependency.js";
+import { ObjectNotFoundError } from "../storage/errors.js";
 import { UploadError, type UploadErrorCode } from "../uploads/upload-error.js";
 
 /**
@@ -63,8 +65,16 @@ const UPLOAD_STATUS: Record<UploadErrorCode, ContentfulStatusCode> = {
   upload_not_awaiting: 409,
 };
 
+const JOB_STATUS: Record<JobErrorCode, ContentfulStatusCode> = {
+  document_not_ready: 409,
+  file_not_uploaded: 409,
+};
+
 /** A domain error as the ApiError it is answered with, or undefined for anything else. */
 export function fromDomainError(err: unknown): ApiError | undefined {
+  if (err instanceof JobError) return new ApiError(JOB_STATUS[err.code], err.code, err.message);
+  // An object the database names but storage lacks (removed behind intake's back).
+  if (err instanceof ObjectNotFoundError) return new ApiError(404, "not_found", "the stored file is gone");
   if (err instanceof UploadError)
     return new ApiError(UPLOAD_STATUS[err.code], err.code, err.message, err.details);
   if (err instanceof DependencyUnavailableError) {

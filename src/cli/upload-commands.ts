@@ -1,7 +1,18 @@
 import { stat } from "node:fs/promises";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import path from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
-import { type ClientOptions, getJob, IntakeError, type Job, upload, watchJob } from "../client/node.js";
+import {
+  type ClientOptions,
+  getFileUrl,
+  getJob,
+  IntakeError,
+  type Job,
+  openDocument,
+  upload,
+  watchJob,
+} from "../client/node.js";
 import { ProgressBoard } from "../client/terminal-progress.js";
 import { loadClientEnv } from "../config/index.js";
 
@@ -104,6 +115,31 @@ export function registerUploadCommands(program: Command): void {
       console.log(JSON.stringify(job, null, 2));
     },
   );
+
+  withConnection(
+    program
+      .command("get")
+      .description("show a job, or with --markdown write its document (Markdown or text) to stdout")
+      .argument("<id>", "job id")
+      .option("--markdown", "write the job's derived document to stdout (e.g. > out.md)")
+      .option("--file-url", "print a short-lived URL that downloads the original file"),
+  ).action(async (id: string, opts: ConnectionOpts & { markdown?: boolean; fileUrl?: boolean }) => {
+    const client = connection(opts);
+    try {
+      if (opts.markdown) {
+        const res = await openDocument(client, id);
+        // Streamed as it arrives: a large document is never held whole.
+        await pipeline(Readable.fromWeb(res.body as never), process.stdout);
+      } else if (opts.fileUrl) {
+        console.log(await getFileUrl(client, id));
+      } else {
+        console.log(JSON.stringify(await getJob(client, id), null, 2));
+      }
+    } catch (err) {
+      console.error(`intake get: ${describeFailure(err)}`);
+      process.exitCode = 1;
+    }
+  });
 
   withConnection(
     program.command("watch").description("follow a job to its end").argument("<id>", "job id"),

@@ -7,6 +7,7 @@
  * const { job } = await upload(file, { url: "http://localhost:8080", apiKey, watch: true,
  *   onBytes: ({ sent, total }) => bar.update(sent / total) });
  */
+export { type DocumentText, getDocument, getFileUrl, openDocument } from "./documents.js";
 export { IntakeError } from "./errors.js";
 export type { UploadedPart } from "./multipart.js";
 export { fromBlob, fromBytes, guessContentType, type UploadSource } from "./source.js";

@@ -1,11 +1,13 @@
 import { type Kysely, type Migration, type MigrationResultSet, Migrator } from "kysely";
 import * as m0001 from "./migrations/0001_initial.js";
 import * as m0002 from "./migrations/0002_job_releases.js";
+import * as m0003 from "./migrations/0003_document_text_format.js";
 
 /** Migrations in order. Static imports, so a bundled or compiled intake carries them. */
 const migrations: Record<string, Migration> = {
   "0001_initial": m0001,
   "0002_job_releases": m0002,
+  "0003_document_text_format": m0003,
 };
 
 /**

@@ -77,6 +77,7 @@ export interface DocumentsTable {
   job_id: string;
   detected_type: string;
   text_key: string;
+  text_format: Defaulted<"plain" | "markdown">;
   chars: BigIntColumn;
   page_count: number;
   pages: Defaulted<unknown[]>;

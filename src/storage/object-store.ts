@@ -257,6 +257,20 @@ export class ObjectStore {
     return presignParts(this.#signer, { ...spec, bucket: this.bucket }, partNumbers, expiresIn);
   }
 
+  /**
+   * A GET URL for downloading an object, pinned to `filename` (Content-Disposition) and its
+   * type, so that a browser saves it under its name instead of rendering it.
+   */
+  presignGet(key: string, expiresIn: number, as: { filename: string; contentType: string }): Promise<string> {
+    const command = new GetObjectCommand({
+      Bucket: this.bucket,
+      Key: key,
+      ResponseContentDisposition: contentDisposition("attachment", as.filename),
+      ResponseContentType: as.contentType,
+    });
+    return getSignedUrl(this.#signer, command, { expiresIn });
+  }
+
   /** A part URL without its length signed, for clients that choose their own part size (Uppy). */
   presignPartOfAnySize(
     key: string,
@@ -316,4 +330,14 @@ export class ObjectStore {
       throw err;
     }
   }
+}
+
+/** RFC 6266: an ASCII fallback name and the exact name in RFC 5987 encoding. */
+export function contentDisposition(type: "attachment" | "inline", filename: string): string {
+  const ascii = filename.replace(/[^\x20-\x7e]|["\\]/g, "_");
+  const encoded = encodeURIComponent(filename).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+  return `${type}; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }

@@ -105,6 +105,37 @@ export const jobPaths = {
       },
     },
   },
+  "/v1/jobs/{id}/document": {
+    get: {
+      summary: "The job's derived text: Markdown for structured formats, plain text for plain inputs",
+      description:
+        "Streamed from storage once the parse stage has run (`text/markdown` or `text/plain`, UTF-8). Headings keep their level, tables are GFM pipe tables, and a PDF's pages are in order.",
+      parameters: [idParam],
+      responses: {
+        200: {
+          description: "the document",
+          content: {
+            "text/markdown": { schema: { type: "string" } },
+            "text/plain": { schema: { type: "string" } },
+          },
+        },
+        ...problems({ ...jobNotFound, 409: ["document_not_ready"], 503: ["storage_unavailable"] }),
+      },
+    },
+  },
+  "/v1/jobs/{id}/file": {
+    get: {
+      summary: "Redirects to a short-lived (5 min) presigned GET of the original upload",
+      parameters: [idParam],
+      responses: {
+        302: {
+          description: "Location is a presigned URL that downloads the file under its name",
+          headers: { Location: { schema: { type: "string", format: "uri" } } },
+        },
+        ...problems({ ...jobNotFound, 409: ["file_not_uploaded"] }),
+      },
+    },
+  },
   "/v1/jobs/{id}/events": {
     get: {
       summary: "The job's events: Server-Sent Events (replay, then live), or JSON for polling",

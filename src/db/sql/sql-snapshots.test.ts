@@ -179,6 +179,7 @@ const STATEMENTS: Record<string, (db: Db) => Promise<unknown>> = {
         jobId: ID,
         detectedType: "text",
         textKey: "derived/t/x/text.1.txt",
+        textFormat: "markdown",
         chars: 1,
         pageCount: 1,
         pages: [],

@@ -5,6 +5,7 @@ export interface DocumentOutput {
   jobId: string;
   detectedType: string;
   textKey: string;
+  textFormat: "plain" | "markdown";
   chars: number;
   pageCount: number;
   pages: unknown[];
@@ -18,6 +19,7 @@ export async function upsertDocument(trx: Tx, doc: DocumentOutput): Promise<void
     job_id: doc.jobId,
     detected_type: doc.detectedType,
     text_key: doc.textKey,
+    text_format: doc.textFormat,
     chars: doc.chars,
     page_count: doc.pageCount,
     pages: JSON.stringify(doc.pages) as unknown as unknown[],
@@ -31,6 +33,7 @@ export async function upsertDocument(trx: Tx, doc: DocumentOutput): Promise<void
       oc.column("job_id").doUpdateSet(({ ref }) => ({
         detected_type: ref("excluded.detected_type"),
         text_key: ref("excluded.text_key"),
+        text_format: ref("excluded.text_format"),
         chars: ref("excluded.chars"),
         page_count: ref("excluded.page_count"),
         pages: ref("excluded.pages"),

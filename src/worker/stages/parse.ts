@@ -53,6 +53,7 @@ export const parseStage: StageHandler = async (deps, run) => {
       jobId: job.id,
       detectedType: result.type,
       textKey,
+      textFormat: result.textFormat,
       chars: result.chars,
       pageCount: result.pageCount,
       pages: result.pages,

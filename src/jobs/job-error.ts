@@ -1,0 +1,13 @@
+/** Why a request about a job's outputs was refused; the api layer maps each code to a status. */
+export type JobErrorCode = "document_not_ready" | "file_not_uploaded";
+
+export class JobError extends Error {
+  override name = "JobError";
+
+  constructor(
+    readonly code: JobErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
