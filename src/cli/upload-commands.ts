@@ -1,7 +1,7 @@
 import { stat } from "node:fs/promises";
+import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import path from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
 import {
   type ClientOptions,

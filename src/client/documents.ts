@@ -23,7 +23,11 @@ async function send(client: ClientOptions, path: string, init: RequestInit): Pro
  * The response of `GET /v1/jobs/{id}/document`, body unread, for callers that stream it (the
  * CLI writes it to stdout as it arrives). Non-2xx answers throw IntakeError.
  */
-export async function openDocument(client: ClientOptions, id: string, signal?: AbortSignal): Promise<Response> {
+export async function openDocument(
+  client: ClientOptions,
+  id: string,
+  signal?: AbortSignal,
+): Promise<Response> {
   const res = await send(client, `/v1/jobs/${encodeURIComponent(id)}/document`, { signal });
   if (!res.ok) throw await errorFromResponse(res);
   return res;
@@ -34,7 +38,11 @@ export async function openDocument(client: ClientOptions, id: string, signal?: A
  *
  * @example const { text } = await getDocument({ url, apiKey }, jobId);
  */
-export async function getDocument(client: ClientOptions, id: string, signal?: AbortSignal): Promise<DocumentText> {
+export async function getDocument(
+  client: ClientOptions,
+  id: string,
+  signal?: AbortSignal,
+): Promise<DocumentText> {
   const res = await openDocument(client, id, signal);
   const format = (res.headers.get("content-type") ?? "").startsWith("text/markdown") ? "markdown" : "plain";
   return { text: await res.text(), format };

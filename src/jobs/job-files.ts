@@ -26,7 +26,10 @@ export const FILE_URL_TTL_SECONDS = 300;
 export async function openDocument(deps: JobFilesDeps, job: JobRow): Promise<DerivedDocument> {
   const doc = await findDocument(deps.db, job.reused_from ?? job.id);
   if (!doc) {
-    throw new JobError("document_not_ready", `the job is ${job.status}; its document exists once it is parsed`);
+    throw new JobError(
+      "document_not_ready",
+      `the job is ${job.status}; its document exists once it is parsed`,
+    );
   }
   const markdown = doc.text_format === "markdown";
   return {
