@@ -17,6 +17,7 @@ export function jobDto(job: JobRow, outputs?: OutputCounts) {
     attempt: job.attempt,
     maxAttempts: job.max_attempts,
     progress: job.progress,
+    warnings: job.warnings,
     error: job.error_code
       ? {
           code: job.error_code,

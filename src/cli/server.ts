@@ -9,6 +9,7 @@ import type { JobStage } from "../jobs/state-machine.js";
 import { createLogger, type Logger } from "../observability/logger.js";
 import { Metrics } from "../observability/metrics.js";
 import { startMetricsServer } from "../observability/metrics-server.js";
+import { ocrAvailability } from "../pipeline/ocr/index.js";
 import { isPortFree } from "../runtime/ports.js";
 import { type Services, startServices } from "../runtime/services.js";
 import { startReconciler } from "../uploads/reconciler.js";
@@ -101,6 +102,15 @@ async function startAll({ opts, services, logger, metrics, metricsPort, stops }:
       { workerId: worker.workerId, stages: opts.stages, concurrency: opts.concurrency },
       "worker started",
     );
+    const ocr = cfg.parse.ocr;
+    if (ocr.enabled && opts.stages.includes("parse")) {
+      const { available, reason } = await ocrAvailability({ languages: ocr.languages });
+      if (!available) {
+        logger.warn(
+          `OCR is unavailable (${reason}); scanned pages and images complete with the warning no_text_layer`,
+        );
+      }
+    }
     stops.unshift(() => worker.stop());
     if (metricsPort !== null) {
       const server = await startMetricsServer(metrics, metricsPort);

@@ -21,6 +21,8 @@ export interface Job {
   sha256: string | null;
   attempt: number;
   progress: unknown;
+  /** A completed job that may have lost text says so: `no_text_layer` (OCR off or missing). */
+  warnings: string[];
   error: { code: string; message: string | null; stage: string | null; retryable: boolean | null } | null;
   [field: string]: unknown;
 }

@@ -56,6 +56,19 @@ const envSchema = z.object({
   INTAKE_PARSE_MEMORY_MB: int(32, 16_384).default(256),
   INTAKE_PARSE_TIMEOUT_MS: int(1).default(30_000),
   INTAKE_PARSE_TIMEOUT_PER_MIB_MS: int(0).default(2000),
+  INTAKE_OCR: z.enum(["auto", "off"]).default("auto"),
+  // Tesseract's language codes joined by "+", as tesseract -l takes them; each must be installed.
+  INTAKE_OCR_LANGUAGES: z
+    .string()
+    .regex(
+      /^[a-z][a-z_]{1,30}(\+[a-z][a-z_]{1,30})*$/i,
+      "must be Tesseract languages joined by +, e.g. eng+deu",
+    )
+    .default("eng")
+    .transform((v) => v.split("+")),
+  INTAKE_OCR_PAGE_TIMEOUT_MS: int(1000).default(30_000),
+  INTAKE_OCR_MAX_PAGES: int(1, 100_000).default(200),
+  INTAKE_OCR_DPI: int(72, 600).default(200),
   INTAKE_EMBEDDER: z.enum(["hash", "openai"]).default("hash"),
   INTAKE_EMBED_DIMENSIONS: int(8, 8192).default(256),
   INTAKE_OPENAI_BASE_URL: url.optional(),
@@ -86,6 +99,18 @@ export interface ParseBudget {
   /** Busy time any document gets, plus `timeoutPerMiBMs` per MiB of its size. */
   timeoutBaseMs: number;
   timeoutPerMiBMs: number;
+  /** OCR of scanned pages and images, inside the same sandbox. */
+  ocr: OcrConfig;
+}
+
+export interface OcrConfig {
+  /** INTAKE_OCR=auto: OCR when Tesseract is installed; off: never (pages without text warn). */
+  enabled: boolean;
+  /** Tesseract languages, e.g. ["eng", "deu"] from INTAKE_OCR_LANGUAGES=eng+deu. */
+  languages: string[];
+  perPageTimeoutMs: number;
+  maxPages: number;
+  dpi: number;
 }
 
 /** Which embedder runs; an OpenAI-compatible one needs its base URL (checked at load). */
@@ -232,6 +257,13 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       memoryMb: e.INTAKE_PARSE_MEMORY_MB,
       timeoutBaseMs: e.INTAKE_PARSE_TIMEOUT_MS,
       timeoutPerMiBMs: e.INTAKE_PARSE_TIMEOUT_PER_MIB_MS,
+      ocr: {
+        enabled: e.INTAKE_OCR === "auto",
+        languages: e.INTAKE_OCR_LANGUAGES,
+        perPageTimeoutMs: e.INTAKE_OCR_PAGE_TIMEOUT_MS,
+        maxPages: e.INTAKE_OCR_MAX_PAGES,
+        dpi: e.INTAKE_OCR_DPI,
+      },
     },
     pipeline: {
       chunkSize: e.INTAKE_CHUNK_SIZE,

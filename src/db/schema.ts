@@ -44,6 +44,8 @@ export interface JobsTable {
   max_attempts: Defaulted<number>;
   /** Outage refunds so far (see releaseJob). */
   releases: Defaulted<number>;
+  /** What a completed stage warns about (`no_text_layer`); see migration 0006. */
+  warnings: Defaulted<string[]>;
   run_after: Timestamp;
   lease_owner: string | null;
   lease_expires_at: NullableTimestamp;

@@ -28,6 +28,12 @@ export class Metrics {
     labelNames: ["outcome", "source"] as const,
     registers: [this.registry],
   });
+  readonly documentWarnings = new client.Counter({
+    name: "intake_document_warnings_total",
+    help: "Documents that completed with a warning (no_text_layer: pages OCR could not read), by detected type.",
+    labelNames: ["warning", "type"] as const,
+    registers: [this.registry],
+  });
   readonly reconcilerActions = new client.Counter({
     name: "intake_reconciler_actions_total",
     help: "Reconciler actions: completed, expired, checked.",

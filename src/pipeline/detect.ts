@@ -1,4 +1,5 @@
 import { PipelineError } from "./errors.js";
+import { detectImageFormat } from "./ocr/image-format.js";
 import { utf16Encoding } from "./parse/decode-text.js";
 
 export type DocumentType =
@@ -19,7 +20,9 @@ export type DocumentType =
   | "text"
   | "log"
   | "csv"
-  | "json";
+  | "json"
+  /** PNG, JPEG, TIFF or WebP: read by OCR. */
+  | "image";
 
 /**
  * What the first bytes can tell: a zip or an OLE2 compound file whose kind is decided only once
@@ -85,6 +88,11 @@ const typesByMime: Record<string, DocumentType> = {
   "application/x-ndjson": "json",
   "application/jsonl": "json",
   "text/x-log": "log",
+  "image/png": "image",
+  "image/jpeg": "image",
+  "image/jpg": "image",
+  "image/tiff": "image",
+  "image/webp": "image",
 };
 
 const typesByExtension: Record<string, DocumentType> = {
@@ -114,6 +122,12 @@ const typesByExtension: Record<string, DocumentType> = {
   json: "json",
   jsonl: "json",
   ndjson: "json",
+  png: "image",
+  jpg: "image",
+  jpeg: "image",
+  tif: "image",
+  tiff: "image",
+  webp: "image",
 };
 
 // Content types that say nothing beyond "some bytes" or "some text"; the extension refines them.
@@ -136,6 +150,7 @@ export function detectDocumentType(input: DetectInput): DetectedType {
   if (startsWithBytes(head, ZIP_MAGIC)) return zipTypeFromHead(head) ?? "zip";
   if (startsWithBytes(head, OLE_MAGIC)) return "ole";
   if (startsWithAscii(head, "{\\rtf")) return "rtf";
+  if (detectImageFormat(head)) return "image";
   if (head.length > 0 && hasBinaryMagic(head)) {
     throw new PipelineError("unsupported_type", "binary file format is not supported");
   }
@@ -170,6 +185,7 @@ const binaryTypes = new Set<DocumentType>([
   "epub",
   "msg",
   "doc",
+  "image",
 ]);
 
 const typesByOdfMimetype: Record<string, DocumentType> = {

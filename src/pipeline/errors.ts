@@ -12,7 +12,11 @@ export type PipelineErrorCode =
   /** The parse used up its time budget (see src/sandbox/budget.ts). */
   | "parse_timeout"
   | "decompression_limit"
-  | "invalid_encoding";
+  | "invalid_encoding"
+  /** OCR of one page used up its own budget (INTAKE_OCR_PAGE_TIMEOUT_MS). */
+  | "ocr_timeout"
+  /** Tesseract or pdftoppm failed in a way the input does not explain. */
+  | "ocr_failed";
 
 /**
  * A failure caused by the document itself. Always permanent: retrying the same bytes gives the

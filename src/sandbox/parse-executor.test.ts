@@ -1,11 +1,22 @@
 import { afterAll, describe, expect, it } from "vitest";
+import { renderTextBitmap } from "../pipeline/ocr/testing/render-text.js";
+import { MIN_WORD_OVERLAP, SENTENCES } from "../pipeline/ocr/testing/sentences.js";
+import { wordOverlap } from "../pipeline/ocr/testing/word-overlap.js";
 import { parseDocument } from "../pipeline/parse/index.js";
+import { buildImagePdf } from "../pipeline/testing/build-image-pdf.js";
 import { buildPdf } from "../pipeline/testing/build-pdf.js";
 import { nestedHtml } from "../pipeline/testing/hostile.js";
 import { bytesIn, collectingSink, utf8 } from "../pipeline/testing/streams.js";
 import { ParseExecutor } from "./parse-executor.js";
 
-const budget = { threads: 2, memoryMb: 256, timeoutBaseMs: 30_000, timeoutPerMiBMs: 2000 };
+const ocrOn = { enabled: true, languages: ["eng"], perPageTimeoutMs: 30_000, maxPages: 10, dpi: 200 };
+const budget = {
+  threads: 2,
+  memoryMb: 256,
+  timeoutBaseMs: 30_000,
+  timeoutPerMiBMs: 2000,
+  ocr: { ...ocrOn, enabled: false },
+};
 const info = (filename: string, declaredContentType: string, size: number) => ({
   filename,
   declaredContentType,
@@ -170,3 +181,65 @@ describe("ParseExecutor", () => {
     ).rejects.toMatchObject({ name: "PipelineError", code: "encrypted_file" });
   });
 });
+
+describe("OCR in the sandbox", () => {
+  const scannedPdf = async () =>
+    buildImagePdf([
+      { textLines: ["A page with a real text layer stays as it is, word for word."] },
+      { gray: await renderTextBitmap([SENTENCES[0], SENTENCES[1]]) },
+    ]);
+
+  it("reads a scanned page by OCR and keeps the text page verbatim; OCR time is not parse time", async () => {
+    const pdf = await scannedPdf();
+    const progress: { pagesOcred?: number; pagesTotal?: number }[] = [];
+    // A 1 s parse budget: OCR of the scanned page alone takes longer on this machine, so the
+    // parse completes only because OCR's own per-page budget governs that time.
+    const e = executor({ timeoutBaseMs: 1000, timeoutPerMiBMs: 0, ocr: ocrOn });
+    const sink = collectingSink();
+    const result = await e.parse(
+      bytesIn(pdf, 64 * 1024),
+      info("scan.pdf", "application/pdf", pdf.length),
+      sink,
+      {
+        onProgress: (p) => progress.push(p),
+      },
+    );
+    const [page1, page2] = result.pages.map((p) => sink.text().slice(p.start, p.end));
+    expect(page1).toBe("A page with a real text layer stays as it is, word for word.");
+    expect(wordOverlap(`${SENTENCES[0]} ${SENTENCES[1]}`, page2!)).toBeGreaterThanOrEqual(MIN_WORD_OVERLAP);
+    expect(result.warnings).toEqual([]);
+    expect(result.metadata.ocr).toMatchObject({ pagesOcred: 1, skippedPages: [] });
+    expect(progress).toContainEqual(expect.objectContaining({ pagesOcred: 1, pagesTotal: 2 }));
+  }, 60_000);
+
+  it("with OCR off, completes with the text layer and warns no_text_layer for the scanned page", async () => {
+    const pdf = await scannedPdf();
+    const sink = collectingSink();
+    const result = await executor().parse(
+      bytesIn(pdf, 64 * 1024),
+      info("scan.pdf", "application/pdf", pdf.length),
+      sink,
+    );
+    expect(result.warnings).toEqual(["no_text_layer"]);
+    expect(result.metadata.pagesWithoutText).toEqual([2]);
+    expect(sink.text()).toContain("A page with a real text layer");
+  });
+
+  it("an image is a document: its page is read by OCR", async () => {
+    const png = await renderTextPageAs("png");
+    const sink = collectingSink();
+    const result = await executor({ ocr: ocrOn }).parse(
+      bytesIn(png, 64 * 1024),
+      info("receipt.png", "image/png", png.length),
+      sink,
+    );
+    expect(result.type).toBe("image");
+    expect(result.pageCount).toBe(1);
+    expect(wordOverlap(SENTENCES[3], sink.text())).toBeGreaterThanOrEqual(MIN_WORD_OVERLAP);
+  }, 60_000);
+});
+
+async function renderTextPageAs(format: "png") {
+  const { renderTextPage } = await import("../pipeline/ocr/testing/render-text.js");
+  return renderTextPage([SENTENCES[3]], format);
+}

@@ -72,6 +72,11 @@ export class ParseExecutor {
           }, fail);
       } else if (m.t === "text") {
         clock.io(() => sink.write(m.text)).then(() => send({ t: "ack" }), fail);
+      } else if (m.t === "ocr") {
+        // Time in Tesseract and pdftoppm is not the parser's: OCR has a budget per page and a
+        // cap on pages (INTAKE_OCR_PAGE_TIMEOUT_MS, INTAKE_OCR_MAX_PAGES) and enforces both.
+        if (m.active) clock.enter();
+        else clock.leave();
       } else options.onProgress?.(m.progress);
     });
     const watchdog = setInterval(() => {
@@ -82,7 +87,7 @@ export class ParseExecutor {
     }, WATCHDOG_MS);
 
     const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
-    const task: ParseTask = { port: port2, info, limits: this.limits };
+    const task: ParseTask = { port: port2, info, limits: this.limits, ocr: this.budget.ocr };
     try {
       const pool = await this.pool();
       const answer: ParseTaskResult = await pool.run(task, { transferList: [port2], signal });
@@ -154,14 +159,24 @@ class BusyClock {
   }
 
   async io<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.#ioDepth++ === 0) this.#ioSince = performance.now();
+    this.enter();
     try {
       return await fn();
     } finally {
-      if (--this.#ioDepth === 0 && this.#ioSince !== undefined) {
-        this.#ioMs += performance.now() - this.#ioSince;
-        this.#ioSince = undefined;
-      }
+      this.leave();
+    }
+  }
+
+  /** Stops counting until the matching `leave` (spans may nest). */
+  enter(): void {
+    if (this.#ioDepth++ === 0) this.#ioSince = performance.now();
+  }
+
+  leave(): void {
+    if (this.#ioDepth === 0) return;
+    if (--this.#ioDepth === 0 && this.#ioSince !== undefined) {
+      this.#ioMs += performance.now() - this.#ioSince;
+      this.#ioSince = undefined;
     }
   }
 

@@ -42,6 +42,8 @@ export default async function runParseTask(task: ParseTask): Promise<ParseTaskRe
     const result = await parseDocument(bytes(), task.info, sink, {
       limits: task.limits,
       onProgress: (progress) => send({ t: "progress", progress }),
+      ocr: task.ocr,
+      onOcrActive: (active) => send({ t: "ocr", active }),
     });
     return { ok: true, result };
   } catch (err) {

@@ -1,5 +1,11 @@
 import type { MessagePort } from "node:worker_threads";
-import type { ParseInfo, ParseLimits, ParseProgress, ParseResult } from "../pipeline/parse/types.js";
+import type {
+  OcrSettings,
+  ParseInfo,
+  ParseLimits,
+  ParseProgress,
+  ParseResult,
+} from "../pipeline/parse/types.js";
 
 // The conversation between the worker's control thread and a parse thread, over one
 // MessagePort per document. Bytes are pulled (the thread asks for the next chunk), text is
@@ -13,13 +19,16 @@ export type ToParser = { t: "chunk"; data: ArrayBuffer } | { t: "end" } | { t: "
 export type FromParser =
   | { t: "pull" }
   | { t: "text"; text: string }
-  | { t: "progress"; progress: ParseProgress };
+  | { t: "progress"; progress: ParseProgress }
+  /** OCR's child processes start or stop working: their time is bounded per page by OCR itself. */
+  | { t: "ocr"; active: boolean };
 
 /** What the pool runs: one document. */
 export interface ParseTask {
   port: MessagePort;
   info: ParseInfo;
   limits: Partial<ParseLimits>;
+  ocr?: OcrSettings;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { ping } from "../../db/sql/ping.js";
+import { ocrAvailability } from "../../pipeline/ocr/index.js";
 import type { AppDeps } from "../deps.js";
 
 const CHECK_TIMEOUT_MS = 2000;
@@ -12,16 +13,32 @@ async function timed(run: () => Promise<Check>) {
   return result.ok ? { ok: true, latencyMs: Math.round(performance.now() - started) } : result;
 }
 
-/** `/healthz`: the process answers. `/readyz`: Postgres and S3 answer too (503 otherwise). */
+/**
+ * `/healthz`: the process answers. `/readyz`: Postgres and S3 answer too (503 otherwise), and
+ * whether this machine can OCR, which is reported but does not decide readiness: without OCR,
+ * documents still complete, with a `no_text_layer` warning where pages went unread.
+ */
 export function healthRoutes(deps: AppDeps) {
   return new Hono()
     .get("/healthz", (c) => c.json({ status: "ok" }))
     .get("/readyz", async (c) => {
-      const [postgres, s3] = await Promise.all([
+      const ocrConfig = deps.config.parse.ocr;
+      const [postgres, s3, ocr] = await Promise.all([
         timed(() => ping(deps.db, CHECK_TIMEOUT_MS)),
         timed(() => deps.store.probe(CHECK_TIMEOUT_MS)),
+        ocrConfig.enabled
+          ? ocrAvailability({ languages: ocrConfig.languages }).then(({ available, languages, reason }) => ({
+              ok: available,
+              enabled: true,
+              languages,
+              ...(reason ? { reason } : {}),
+            }))
+          : Promise.resolve({ ok: false, enabled: false, reason: "INTAKE_OCR=off" }),
       ]);
       const ready = postgres.ok && s3.ok;
-      return c.json({ status: ready ? "ready" : "unavailable", checks: { postgres, s3 } }, ready ? 200 : 503);
+      return c.json(
+        { status: ready ? "ready" : "unavailable", checks: { postgres, s3 }, ocr },
+        ready ? 200 : 503,
+      );
     });
 }

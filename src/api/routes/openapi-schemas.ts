@@ -45,6 +45,12 @@ export const components = {
         attempt: { type: "integer" },
         maxAttempts: { type: "integer" },
         progress: nullable({ type: "object" }),
+        warnings: {
+          type: "array",
+          items: { type: "string", enum: ["no_text_layer"] },
+          description:
+            "no_text_layer: the job completed, but pages without a text layer (scans, images) were not read because OCR is off or not installed",
+        },
         error: nullable({
           type: "object",
           properties: { code: str, message: str, stage: str, retryable: { type: "boolean" } },

@@ -46,6 +46,7 @@ import { releaseExpiredLeases } from "./release-expired-leases.js";
 import { releaseJob } from "./release-job.js";
 import { reportProgress } from "./report-progress.js";
 import { retryFailedJob } from "./retry-failed-job.js";
+import { setJobWarnings } from "./set-job-warnings.js";
 import { takeUploadsToReconcile } from "./take-uploads-to-reconcile.js";
 import { upsertChunks } from "./upsert-chunks.js";
 import { upsertDocument } from "./upsert-document.js";
@@ -169,6 +170,7 @@ const STATEMENTS: Record<string, (db: Db) => Promise<unknown>> = {
   "release-job": (db) => releaseJob(db, fence, "storage is down", 500, { outage: true }),
   "report-progress": (db) => reportProgress(db, fence, { pagesParsed: 1 }),
   "retry-failed-job": (db) => retryFailedJob(db, "t", ID),
+  "set-job-warnings": (db) => tx(db, (trx) => setJobWarnings(trx, ID, ["no_text_layer"])),
   "take-uploads-to-reconcile": (db) =>
     takeUploadsToReconcile(db, { olderThanSeconds: 60, recheckSeconds: 5, limit: 100 }),
   "upsert-chunks": (db) =>

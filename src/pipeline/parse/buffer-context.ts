@@ -1,4 +1,5 @@
 import type { DocumentOutput } from "./document-output.js";
+import type { OcrHooks, OcrSettings } from "./ocr-settings.js";
 import type { ParseLimits } from "./types.js";
 
 /** What a parser of an in-memory document needs besides its bytes. */
@@ -9,6 +10,7 @@ export interface BufferContext {
   /** Whether PDF pages are recorded as the document's pages (not for an attachment's PDF). */
   recordPages: boolean;
   onPage?: (pagesParsed: number) => void;
+  ocr: { settings: OcrSettings; hooks?: OcrHooks; signal?: AbortSignal };
   /**
    * Parses an attachment's bytes as a document of its own, type detection included, into the
    * same output. Passed in rather than imported: it is the dispatcher that calls the e-mail

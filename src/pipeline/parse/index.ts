@@ -4,6 +4,7 @@ import { ByteSource, limitBytes, readAllWithLimit, tooLarge } from "./byte-sourc
 import { decodeTextStream } from "./decode-text.js";
 import { DocumentOutput } from "./document-output.js";
 import { parseHtml } from "./html.js";
+import { OCR_OFF } from "./ocr-settings.js";
 import { maxBytesFor, parseBuffer, parseNestedDocument, resolveContainerType } from "./parse-buffer.js";
 import { parseStreamingText } from "./plain-text.js";
 import { parseRtf } from "./rtf.js";
@@ -75,17 +76,28 @@ export async function parseDocument(
     const data = await readAllWithLimit(bytes, maxBytes, detected.toUpperCase());
     type = resolveContainerType(detected, data, limits);
     const onPage = (pagesParsed: number) => report?.({ pagesParsed, bytesRead: bytes.bytesRead });
+    const ocr = {
+      settings: options.ocr ?? OCR_OFF,
+      signal: options.signal,
+      hooks: {
+        onActive: options.onOcrActive,
+        onPage: (pagesOcred: number, pagesTotal: number) =>
+          report?.({ pagesOcred, pagesTotal, bytesRead: bytes.bytesRead }),
+      },
+    };
     ({ pageCount, metadata } = await parseBuffer(type, data, output, {
       limits,
       depth: 0,
       recordPages: true,
       onPage,
+      ocr,
       parseNested: parseNestedDocument,
     }));
   }
 
   const chars = await output.finish();
-  if (type !== "pdf") output.addPage(1, 0, chars);
+  // PDFs and images record their pages as they go; everything else is one page.
+  if (type !== "pdf" && output.pages.length === 0) output.addPage(1, 0, chars);
   if (output.sectionsTruncated) metadata.sectionsTruncated = true;
   metadata.bytes = bytes.bytesRead;
   return {
@@ -96,6 +108,10 @@ export async function parseDocument(
     pages: output.pages,
     sections: output.sections,
     metadata,
+    warnings:
+      Array.isArray(metadata.pagesWithoutText) && metadata.pagesWithoutText.length > 0
+        ? ["no_text_layer"]
+        : [],
   };
 }
 
@@ -120,6 +136,7 @@ function emptyDocument(info: ParseInfo): ParseResult {
   return {
     type,
     textFormat: markdownTypes.has(type) ? "markdown" : "plain",
+    warnings: [],
     chars: 0,
     pageCount: 0,
     pages: [],

@@ -16,6 +16,7 @@ import { parseDocx } from "./docx.js";
 import { parseEml } from "./eml.js";
 import { parseEpub } from "./epub.js";
 import { parseHtml } from "./html.js";
+import { parseImage } from "./image.js";
 import { parseMsg } from "./msg.js";
 import { parseOdf } from "./odf.js";
 import { readOleDirectoryNames } from "./ole-directory.js";
@@ -47,6 +48,8 @@ export function maxBytesFor(type: DetectedType, limits: ParseLimits): number {
       return limits.emailMaxBytes;
     case "rtf":
       return limits.rtfMaxBytes;
+    case "image":
+      return limits.imageMaxBytes;
     case "html":
       return limits.htmlMaxBytes;
     case "xlsx":
@@ -106,7 +109,9 @@ export async function parseBuffer(
   const single = (metadata: Record<string, unknown>) => ({ pageCount: 1, metadata });
   switch (type) {
     case "pdf":
-      return parsePdf(data, output, limits, context.onPage ?? (() => {}), context.recordPages);
+      return parsePdf(data, output, limits, context.onPage ?? (() => {}), context.recordPages, context.ocr);
+    case "image":
+      return parseImage(data, output, context.ocr, context.recordPages);
     case "docx":
       return single(await parseDocx(data, output, limits));
     case "xlsx":

@@ -1,5 +1,7 @@
 import { PipelineError } from "../errors.js";
 import type { DocumentOutput } from "./document-output.js";
+import { type OcrReport, PdfOcrReader } from "./ocr-reader.js";
+import { OCR_OFF, type OcrHooks, type OcrSettings } from "./ocr-settings.js";
 import { type LineItem, logicalLine } from "./pdf-bidi.js";
 import type { ParseLimits } from "./types.js";
 
@@ -33,10 +35,13 @@ export async function parsePdf(
   limits: PdfLimits,
   onPage: (pagesParsed: number) => void,
   recordPages = true,
+  ocr: { settings: OcrSettings; hooks?: OcrHooks; signal?: AbortSignal } = { settings: OCR_OFF },
 ): Promise<{ pageCount: number; metadata: Record<string, unknown> }> {
   const { getDocument } = await import("pdfjs-dist/legacy/build/pdf.mjs");
+  let reader: PdfOcrReader | undefined;
   const task = getDocument({
-    data,
+    // pdf.js takes ownership of (detaches) the buffer it is given; OCR needs the bytes later.
+    data: ocr.settings.enabled ? data.slice() : data,
     verbosity: 0,
     isEvalSupported: false,
     disableFontFace: true,
@@ -53,21 +58,34 @@ export async function parsePdf(
       );
     }
     const meta = await doc.getMetadata().catch(() => ({ info: {} }));
+    reader = new PdfOcrReader(data, ocr.settings, doc.numPages, ocr.hooks, ocr.signal);
+    const withoutText: number[] = [];
     for (let number = 1; number <= doc.numPages; number++) {
       const page = await doc.getPage(number).catch((err: unknown) => {
         throw pdfError(err);
       });
       const parts = await pageText(page, number, limits.pdfMaxItemsPerPage);
+      const [x0 = 0, y0 = 0, x1 = 0, y1 = 0] = page.view;
       page.cleanup();
+      const layer = parts.join("").replace(/\r\n?/g, "\n").trimEnd();
+      // A scanned page (no text layer, or almost none for its area) is read by OCR when allowed.
+      const { text, unread } = await reader.pageText(number, layer, x1 - x0, y1 - y0);
+      if (unread) withoutText.push(number);
       if (number > 1 || (!recordPages && output.length > 0)) output.append(PAGE_SEPARATOR);
       const start = output.length;
-      await output.write(parts.join("").replace(/\r\n?/g, "\n").trimEnd());
+      await output.write(text);
       if (recordPages) output.addPage(number, start, output.length);
       onPage(number);
       if (number % CLEANUP_EVERY_PAGES === 0) await doc.cleanup();
     }
-    return { pageCount: doc.numPages, metadata: describeInfo(meta.info) };
+    const metadata = describeInfo(meta.info);
+    const report: OcrReport = await reader.close();
+    reader = undefined;
+    if (report.pagesOcred > 0 || report.skippedPages.length > 0 || report.unavailable) metadata.ocr = report;
+    if (withoutText.length > 0) metadata.pagesWithoutText = withoutText.slice(0, 1000);
+    return { pageCount: doc.numPages, metadata };
   } finally {
+    await reader?.close().catch(() => {});
     await task.destroy();
   }
 }

@@ -1,4 +1,7 @@
 import type { DocumentType } from "../detect.js";
+import type { DocumentWarning, OcrSettings } from "./ocr-settings.js";
+
+export type { DocumentWarning, OcrSettings } from "./ocr-settings.js";
 
 /** Receives the normalized text in order; the caller typically streams it to object storage. */
 export interface TextSink {
@@ -28,6 +31,11 @@ export interface ParseResult {
   pages: PageSpan[];
   sections: SectionSpan[];
   metadata: Record<string, unknown>;
+  /**
+   * The document completed but text may be missing: `no_text_layer` when pages without a text
+   * layer (scans, images) could not be read because OCR is off or not installed.
+   */
+  warnings: DocumentWarning[];
 }
 
 export interface ParseLimits {
@@ -41,6 +49,8 @@ export interface ParseLimits {
   rtfMaxBytes: number;
   /** Legacy binary Word (.doc) files, which are read whole into memory. */
   legacyOfficeMaxBytes: number;
+  /** Images (PNG, JPEG, TIFF, WebP), read whole and handed to OCR. */
+  imageMaxBytes: number;
   /** Total bytes inflated from the entries of one zip-based document (DOCX, XLSX, PPTX, ODF, EPUB). */
   docxMaxDecompressedBytes: number;
   /** Inflated/compressed ratio of one zip entry above which it is treated as a zip bomb. */
@@ -78,6 +88,7 @@ export const defaultParseLimits: Readonly<ParseLimits> = Object.freeze({
   emailMaxBytes: 50 * MiB,
   rtfMaxBytes: 50 * MiB,
   legacyOfficeMaxBytes: 20 * MiB,
+  imageMaxBytes: 50 * MiB,
   docxMaxDecompressedBytes: 200 * MiB,
   // Word's XML deflates 5-20x; all-zero bombs reach deflate's maximum of about 1030x.
   docxMaxCompressionRatio: 200,
@@ -98,12 +109,21 @@ export const defaultParseLimits: Readonly<ParseLimits> = Object.freeze({
 
 export interface ParseProgress {
   pagesParsed?: number;
+  /** Pages read by OCR so far, of `pagesTotal` that will be. */
+  pagesOcred?: number;
+  pagesTotal?: number;
   bytesRead: number;
 }
 
 export interface ParseOptions {
   limits?: Partial<ParseLimits>;
   onProgress?: (progress: ParseProgress) => void;
+  /** Whether and how scanned pages and images are read; off when absent. */
+  ocr?: OcrSettings;
+  /** OCR starts or ends: time spent in OCR's child processes, which OCR bounds per page itself. */
+  onOcrActive?: (active: boolean) => void;
+  /** Aborting stops OCR's child processes at once. */
+  signal?: AbortSignal;
 }
 
 export interface ParseInfo {

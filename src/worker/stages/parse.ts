@@ -1,5 +1,6 @@
 import { completeWithReusedOutputs } from "../../db/sql/complete-with-reused-outputs.js";
 import { findReusableJob } from "../../db/sql/find-reusable-job.js";
+import { setJobWarnings } from "../../db/sql/set-job-warnings.js";
 import { upsertDocument } from "../../db/sql/upsert-document.js";
 import type { ParseResult, TextSink } from "../../pipeline/index.js";
 import { derivedKeyFor } from "../../storage/object-key.js";
@@ -35,11 +36,17 @@ export const parseStage: StageHandler = async (deps, run) => {
       {
         signal: run.signal,
         onProgress: (p) => {
-          void progress({
-            bytesRead: p.bytesRead,
-            bytesTotal: Number(job.size),
-            pagesParsed: p.pagesParsed,
-          }).catch(() => {});
+          // Each page OCR reads is an event: OCR is slow enough for every page to show.
+          const ocred = p.pagesOcred !== undefined;
+          void progress(
+            {
+              bytesRead: p.bytesRead,
+              bytesTotal: Number(job.size),
+              pagesParsed: p.pagesParsed,
+              ...(ocred ? { pagesOcred: p.pagesOcred, pagesTotal: p.pagesTotal } : {}),
+            },
+            ocred,
+          ).catch(() => {});
         },
       },
     );
@@ -48,7 +55,7 @@ export const parseStage: StageHandler = async (deps, run) => {
     await text.abort();
     throw err;
   }
-  await commitStage(deps, run, async (trx) => {
+  await commitStage(deps, run, async (trx, locked) => {
     await upsertDocument(trx, {
       jobId: job.id,
       detectedType: result.type,
@@ -60,6 +67,16 @@ export const parseStage: StageHandler = async (deps, run) => {
       sections: result.sections,
       metadata: result.metadata,
     });
-    return { detectedType: result.type, chars: result.chars, pages: result.pageCount };
+    // Written when there is something to say or to clear (a rerun that now reads every page).
+    if (result.warnings.length > 0 || locked.warnings.length > 0) {
+      await setJobWarnings(trx, job.id, result.warnings);
+    }
+    return {
+      detectedType: result.type,
+      chars: result.chars,
+      pages: result.pageCount,
+      ...(result.warnings.length > 0 ? { warnings: result.warnings } : {}),
+    };
   });
+  for (const warning of result.warnings) deps.metrics.documentWarnings.inc({ warning, type: result.type });
 };
