@@ -1,6 +1,7 @@
 import { deleteChunksFrom } from "../../db/sql/delete-chunks-from.js";
 import { findDocument } from "../../db/sql/find-document.js";
 import { type ChunkRow, upsertChunks } from "../../db/sql/upsert-chunks.js";
+import { type DocumentType, markdownTypes } from "../../pipeline/detect.js";
 import { chunkText, type PageSpan } from "../../pipeline/index.js";
 import { commitStage, progressReporter, type StageHandler, writeFenced } from "../stage.js";
 
@@ -26,7 +27,9 @@ export const chunkStage: StageHandler = async (deps, run) => {
   if (!doc) throw new Error("parse output is missing; the parse stage must run first");
   const source = await deps.store.open(doc.text_key, { signal: run.signal });
   const progress = progressReporter(deps, run);
-  const { chunkSize: size, chunkOverlap: overlap } = deps.config.pipeline;
+  const { chunkSize: size, chunkOverlap: overlap, chunkUnit: unit } = deps.config.pipeline;
+  // Parse writes Markdown for exactly these types, plain text for the others.
+  const format = markdownTypes.has(doc.detected_type as DocumentType) ? "markdown" : "plain";
   let batch: ChunkRow[] = [];
   let count = 0;
   let charsChunked = 0;
@@ -36,13 +39,16 @@ export const chunkStage: StageHandler = async (deps, run) => {
     await writeFenced(deps, run, (trx) => upsertChunks(trx, job.id, rows));
     await progress({ chunks: count, charsChunked, charsTotal: Number(doc.chars) });
   };
-  for await (const c of chunkText(decodeUtf8(source), { size, overlap, pages: doc.pages as PageSpan[] })) {
+  const pages = doc.pages as PageSpan[];
+  for await (const c of chunkText(decodeUtf8(source), { size, overlap, unit, format, pages })) {
     batch.push({
       seq: c.seq,
       text: c.text,
       start: c.start,
       end: c.end,
-      page: c.page,
+      pageStart: c.pageStart,
+      pageEnd: c.pageEnd,
+      headingPath: c.headingPath,
       tokenCount: c.tokenCount,
     });
     count++;
