@@ -51,6 +51,7 @@ describe("chunkText", () => {
           const overlap = overlapSeed % size;
           const chunks = await chunksOf(text, size, overlap, pieceSize);
           checkInvariants(text, chunks, size, overlap);
+          expect(await chunksOf(text, size, overlap, 4096)).toEqual(chunks);
         },
       ),
       { numRuns: 300 },

@@ -73,7 +73,8 @@ export async function* chunkText(
   // Characters read ahead per token before the budget walk asks for more (English averages ~4).
   let charsPerToken = 6;
 
-  for (let seq = 0, start = 0; ; seq++) {
+  let seq = 0;
+  for (let start = 0, previousEnd = 0; ; ) {
     await window.fillTo(start + 1 + lookahead);
     structure?.advance(window.text, window.start, start);
     if (window.end <= start) return;
@@ -108,6 +109,12 @@ export async function* chunkText(
     structure?.advance(window.text, window.start, start + limit);
 
     let end = all ? window.end : start + pickCut(window, structure, start, limit, least, floor);
+    if (end <= previousEnd) {
+      // Nothing new fits before a block that does not fit after the overlap (a code block, a
+      // table's first row): drop the overlap and start at the block instead of splitting it.
+      start = end;
+      continue;
+    }
     let text = context + window.slice(start, end);
     let tokenCount = countTokens ? countTokens(text) : estimateTokens(text);
     // The walk's word-by-word sum can be a token short of the exact count: cut earlier until it fits.
@@ -120,7 +127,7 @@ export async function* chunkText(
     }
     const headingStart = start + (/^\s*/.exec(window.slice(start, end))?.[0].length ?? 0);
     yield {
-      seq,
+      seq: seq++,
       text,
       context,
       start,
@@ -137,6 +144,7 @@ export async function* chunkText(
         : window.start + overlapStart(window.text, end - window.start, overlap);
     if (structure) next = structure.rowBoundaryFrom(next, end);
     start = next > start ? next : end;
+    previousEnd = end;
     window.dropBefore(start);
     structure?.dropBefore(start);
   }
@@ -162,8 +170,11 @@ function pickCut(
   for (const [minLength, allowed] of [
     [least, strict],
     [floor, strict],
+    // Shorter than the overlap: such a chunk is skipped and the text rechunked from its end.
+    [1, strict],
     [least, relaxed],
     [floor, relaxed],
+    [1, relaxed],
   ] as const) {
     const cut = findCut(window.text, from, limit, Math.min(minLength, limit), allowed);
     if (cut > 0) return cut;

@@ -21,14 +21,15 @@ export function loadTokenCounter(): Promise<CountTokens> {
   return loading;
 }
 
-/** A word and the space after it, at most this long: the unit the budget walk counts. */
+/** A word and the space before it, at most this long: the unit the budget walk counts. */
 const MAX_SEGMENT = 64;
 
 /**
- * Token counts along the text from one chunk start: `offsets[i]` (absolute) is a word start
- * and `tokens[i]` the tokens before it, counted word by word. BPE encodes each word (with its
- * leading space) on its own, so the sum is the count of the whole slice give or take a token
- * at a cut; callers check the exact count of what they keep.
+ * Token counts along the text from one chunk start: `offsets[i]` (absolute) is a word end and
+ * `tokens[i]` the tokens before it, counted word by word. cl100k_base's pre-tokenizer splits
+ * text into words with their leading space and BPE encodes each on its own, so the sum is the
+ * count of the whole slice give or take a token at a cut; callers check the exact count of
+ * what they keep.
  */
 export interface TokenWalk {
   offsets: number[];
@@ -62,10 +63,11 @@ export function walkTokens(
     if (next === to && !final) return { offsets, tokens, fits: at - from, reachedEnd: true };
     const count = countTokens(text.slice(at - textStart, next - textStart));
     if (total + count > limit) {
-      const fits =
-        at > from
-          ? at - from
-          : longestPrefixWithin(countTokens, text.slice(at - textStart, next - textStart), limit);
+      // The space before the word that does not fit may end the chunk (it usually adds no token).
+      let spaces = at - textStart;
+      while (spaces < next - textStart && isSpace(text.charCodeAt(spaces))) spaces++;
+      const word = text.slice(at - textStart, next - textStart);
+      const fits = at > from ? spaces + textStart - from : longestPrefixWithin(countTokens, word, limit);
       return { offsets, tokens, fits, reachedEnd: false };
     }
     total += count;
@@ -84,8 +86,8 @@ export function charsHolding(walk: TokenWalk, count: number): number {
 }
 
 /**
- * The earliest word start in `(after, end]` whose text up to `end` holds at most `overlap`
- * tokens (checked exactly), or `end`.
+ * The earliest word start after `after` whose text up to `end` holds at most `overlap` tokens
+ * (checked exactly), or `end`.
  */
 export function tokenOverlapStart(
   countTokens: CountTokens,
@@ -103,8 +105,10 @@ export function tokenOverlapStart(
   const lastOffset = offsets[last] ?? end;
   const atEnd = (tokens[last] ?? 0) + countTokens(text.slice(lastOffset - textStart, end - textStart));
   for (let i = 1; i <= last; i++) {
-    const offset = offsets[i] ?? end;
-    if (offset <= after || atEnd - (tokens[i] ?? 0) > overlap) continue;
+    if ((offsets[i] ?? end) <= after || atEnd - (tokens[i] ?? 0) > overlap) continue;
+    // Start at the next word rather than at the space before it.
+    let offset = offsets[i] ?? end;
+    while (offset < end && isSpace(text.charCodeAt(offset - textStart))) offset++;
     if (countTokens(text.slice(offset - textStart, end - textStart)) <= overlap) return offset;
   }
   return end;
@@ -113,8 +117,8 @@ export function tokenOverlapStart(
 function segmentEnd(text: string, at: number, to: number): number {
   const limit = Math.min(to, at + MAX_SEGMENT);
   let i = at;
-  while (i < limit && !isSpace(text.charCodeAt(i))) i++;
   while (i < limit && isSpace(text.charCodeAt(i))) i++;
+  while (i < limit && !isSpace(text.charCodeAt(i))) i++;
   // Never end between the halves of a surrogate pair.
   if (i < to && i > at + 1 && isLowSurrogate(text.charCodeAt(i))) i--;
   return i;
