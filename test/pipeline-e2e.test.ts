@@ -144,14 +144,7 @@ describe("every file type end to end", () => {
     expect(job!.status).toBe("completed");
     const res = await t.call("GET", `/v1/jobs/${id}/chunks?limit=1000`);
     const { chunks } = (await res.json()) as {
-      chunks: {
-        text: string;
-        start: number;
-        end: number;
-        headingPath: string[];
-        pageStart: null;
-        pageEnd: null;
-      }[];
+      chunks: { text: string; start: number; headingPath: string[] }[];
     };
     // Rows are never split: every table line of every chunk is a whole row.
     const tableLines = chunks.flatMap((c) => c.text.split("\n").filter((l) => l.startsWith("|")));

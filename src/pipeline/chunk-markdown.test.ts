@@ -59,7 +59,10 @@ function linesOf(text: string): Line[] {
         fence.push(line);
         for (const l of fence) l.block = [fence[0]?.start ?? 0, end];
         fence = null;
-      } else (fence ??= []).push(line);
+      } else {
+        fence ??= [];
+        fence.push(line);
+      }
     } else if (body.startsWith("|")) {
       line.kind = "row";
       table.push(line);

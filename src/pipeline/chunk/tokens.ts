@@ -21,15 +21,17 @@ export function loadTokenCounter(): Promise<CountTokens> {
   return loading;
 }
 
-/** A word and the space before it, at most this long: the unit the budget walk counts. */
-const MAX_SEGMENT = 64;
+/** A word and the space before it, at most this long: the unit a walk refines with. */
+const MAX_WORD = 64;
+/** Words counted in one call, up to this many characters: a call costs ~1 µs besides the text. */
+const MAX_STRETCH = 512;
 
 /**
  * Token counts along the text from one chunk start: `offsets[i]` (absolute) is a word end and
- * `tokens[i]` the tokens before it, counted word by word. cl100k_base's pre-tokenizer splits
- * text into words with their leading space and BPE encodes each on its own, so the sum is the
- * count of the whole slice give or take a token at a cut; callers check the exact count of
- * what they keep.
+ * `tokens[i]` the tokens before it. cl100k_base's pre-tokenizer splits text into words with
+ * their leading space and BPE encodes each on its own, so counts of consecutive stretches that
+ * end at word ends add up to the count of the whole, give or take a token where a run of
+ * spaces or punctuation straddles a boundary; callers check the exact count of what they keep.
  */
 export interface TokenWalk {
   offsets: number[];
@@ -41,9 +43,9 @@ export interface TokenWalk {
 }
 
 /**
- * Walks `text` from `from` word by word, counting tokens, until the count passes `limit` or
- * the walk reaches `to` (the end of the text when `final`). Counting one word at a time keeps the work proportional to the chunk
- * and never tokenizes the whole document at once.
+ * Walks `text` from `from` until the count passes `limit` or the walk reaches `to` (the end of
+ * the text when `final`), counting stretches of words and, in the stretch where the limit
+ * falls, one word at a time. The work is proportional to the chunk, never to the document.
  */
 export function walkTokens(
   countTokens: CountTokens,
@@ -56,24 +58,36 @@ export function walkTokens(
 ): TokenWalk {
   const offsets = [from];
   const tokens = [0];
+  const local = (offset: number) => offset - textStart;
   let total = 0;
   for (let at = from; at < to; ) {
-    const next = segmentEnd(text, at - textStart, to - textStart) + textStart;
+    const stretch = stretchEnd(text, local(at), local(to)) + textStart;
     // A word cut short by the end of what was read is counted once the rest has been read.
-    if (next === to && !final) return { offsets, tokens, fits: at - from, reachedEnd: true };
-    const count = countTokens(text.slice(at - textStart, next - textStart));
-    if (total + count > limit) {
-      // The space before the word that does not fit may end the chunk (it usually adds no token).
-      let spaces = at - textStart;
-      while (spaces < next - textStart && isSpace(text.charCodeAt(spaces))) spaces++;
-      const word = text.slice(at - textStart, next - textStart);
-      const fits = at > from ? spaces + textStart - from : longestPrefixWithin(countTokens, word, limit);
-      return { offsets, tokens, fits, reachedEnd: false };
+    if (stretch === to && !final) return { offsets, tokens, fits: at - from, reachedEnd: true };
+    const count = countTokens(text.slice(local(at), local(stretch)));
+    if (total + count <= limit) {
+      total += count;
+      at = stretch;
+      offsets.push(at);
+      tokens.push(total);
+      continue;
     }
-    total += count;
-    at = next;
-    offsets.push(at);
-    tokens.push(total);
+    while (at < stretch) {
+      const next = wordEnd(text, local(at), local(stretch)) + textStart;
+      const word = text.slice(local(at), local(next));
+      const words = countTokens(word);
+      if (total + words > limit) {
+        // The space before the word that does not fit may end the chunk (it seldom adds a token).
+        let spaces = local(at);
+        while (spaces < local(next) && isSpace(text.charCodeAt(spaces))) spaces++;
+        const fits = at > from ? spaces + textStart - from : longestPrefixWithin(countTokens, word, limit);
+        return { offsets, tokens, fits, reachedEnd: false };
+      }
+      total += words;
+      at = next;
+      offsets.push(at);
+      tokens.push(total);
+    }
   }
   return { offsets, tokens, fits: to - from, reachedEnd: true };
 }
@@ -87,7 +101,8 @@ export function charsHolding(walk: TokenWalk, count: number): number {
 
 /**
  * The earliest word start after `after` whose text up to `end` holds at most `overlap` tokens
- * (checked exactly), or `end`.
+ * (checked exactly), or `end`: the walk's offsets narrow it to one stretch, whose word starts
+ * are then searched by halving.
  */
 export function tokenOverlapStart(
   countTokens: CountTokens,
@@ -100,22 +115,53 @@ export function tokenOverlapStart(
 ): number {
   if (overlap === 0) return end;
   const { offsets, tokens } = walk;
+  const local = (offset: number) => offset - textStart;
+  const fitsFrom = (offset: number) => countTokens(text.slice(local(offset), local(end))) <= overlap;
   let last = offsets.length - 1;
   while (last > 0 && (offsets[last] ?? 0) > end) last -= 1;
   const lastOffset = offsets[last] ?? end;
-  const atEnd = (tokens[last] ?? 0) + countTokens(text.slice(lastOffset - textStart, end - textStart));
+  const atEnd = (tokens[last] ?? 0) + countTokens(text.slice(local(lastOffset), local(end)));
   for (let i = 1; i <= last; i++) {
-    if ((offsets[i] ?? end) <= after || atEnd - (tokens[i] ?? 0) > overlap) continue;
-    // Start at the next word rather than at the space before it.
-    let offset = offsets[i] ?? end;
-    while (offset < end && isSpace(text.charCodeAt(offset - textStart))) offset++;
-    if (countTokens(text.slice(offset - textStart, end - textStart)) <= overlap) return offset;
+    const offset = offsets[i] ?? end;
+    if (offset <= after || atEnd - (tokens[i] ?? 0) > overlap) continue;
+    const starts = wordStarts(text, local(Math.max(after + 1, offsets[i - 1] ?? after)), local(offset));
+    let low = 0;
+    let high = starts.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (fitsFrom((starts[mid] ?? 0) + textStart)) high = mid;
+      else low = mid + 1;
+    }
+    if (low < starts.length) return (starts[low] ?? 0) + textStart;
+    let next = local(offset);
+    while (next < local(end) && isSpace(text.charCodeAt(next))) next++;
+    if (fitsFrom(next + textStart)) return next + textStart;
   }
   return end;
 }
 
-function segmentEnd(text: string, at: number, to: number): number {
-  const limit = Math.min(to, at + MAX_SEGMENT);
+/** Word starts (after a space) in `[from, to)`, local offsets. */
+function wordStarts(text: string, from: number, to: number): number[] {
+  const starts: number[] = [];
+  for (let i = from; i < to; i++) {
+    if (i > 0 && isSpace(text.charCodeAt(i - 1)) && !isSpace(text.charCodeAt(i))) starts.push(i);
+  }
+  return starts;
+}
+
+/** The end of the last word that ends within `MAX_STRETCH` of `at`, or of the first word. */
+function stretchEnd(text: string, at: number, to: number): number {
+  const limit = Math.min(to, at + MAX_STRETCH);
+  let end = wordEnd(text, at, to);
+  for (let next = end; end < limit; end = next) {
+    next = wordEnd(text, end, to);
+    if (next > limit || next === end) break;
+  }
+  return end;
+}
+
+function wordEnd(text: string, at: number, to: number): number {
+  const limit = Math.min(to, at + MAX_WORD);
   let i = at;
   while (i < limit && isSpace(text.charCodeAt(i))) i++;
   while (i < limit && !isSpace(text.charCodeAt(i))) i++;
