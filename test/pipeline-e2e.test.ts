@@ -122,12 +122,41 @@ describe("every file type end to end", () => {
       .executeTakeFirstOrThrow();
     expect(first.page).toBe(1);
     expect(first.text).toContain("First page.");
+    const pageRanges = (await (await t.call("GET", `/v1/jobs/${pdfId}/chunks`)).json()) as {
+      chunks: { page: number; pageStart: number; pageEnd: number }[];
+    };
+    expect(pageRanges.chunks.some((c) => c.pageStart === 1 && c.pageEnd === 2)).toBe(true);
+    expect(pageRanges.chunks.every((c) => c.page === c.pageStart && c.pageEnd >= c.pageStart)).toBe(true);
     const doc = await ctx.db
       .selectFrom("documents")
       .selectAll()
       .where("job_id", "=", docxId)
       .executeTakeFirstOrThrow();
     expect((doc.sections as { title: string }[]).map((s) => s.title)).toContain("Intro");
+  });
+
+  it("chunks HTML by structure: heading paths, table rows whole, the header repeated (API)", async () => {
+    const rows = Array.from({ length: 24 }, (_, i) => `<tr><td>Region ${i}</td><td>${1000 + i}</td></tr>`);
+    const html = `<html><body><h1>Report</h1><p>${paragraph}</p><h2>Q3</h2><h3>Revenue</h3>
+      <table><tr><th>Region</th><th>Amount</th></tr>${rows.join("")}</table></body></html>`;
+    const id = await uploadFile(t, "report.html", "text/html", html);
+    const [job] = await waitForJobs(ctx.db, ctx.databaseUrl, [id]);
+    expect(job!.status).toBe("completed");
+    const res = await t.call("GET", `/v1/jobs/${id}/chunks?limit=1000`);
+    const { chunks } = (await res.json()) as {
+      chunks: { text: string; start: number; headingPath: string[] }[];
+    };
+    // Rows are never split: every table line of every chunk is a whole row.
+    const tableLines = chunks.flatMap((c) => c.text.split("\n").filter((l) => l.startsWith("|")));
+    expect(tableLines.every((l) => l.endsWith("|"))).toBe(true);
+    // Chunks that start inside the table open with its header and delimiter rows.
+    const inTable = chunks.filter((c) => c.text.startsWith("| Region | Amount |"));
+    expect(inTable.length).toBeGreaterThan(2);
+    for (const c of inTable) {
+      expect(c.text).toMatch(/^\| Region \| Amount \|\n\| -+ \| -+ \|\n\| Region \d+ \| \d+ \|/);
+      expect(c.headingPath).toEqual(["Report", "Q3", "Revenue"]);
+    }
+    expect(chunks[0]).toMatchObject({ headingPath: ["Report"], start: 0 });
   });
 
   it("fails corrupt input with a clear code and goes on with the next job", async () => {

@@ -76,6 +76,7 @@ const envSchema = z.object({
   INTAKE_OPENAI_MODEL: z.string().min(1).default("text-embedding-3-small"),
   INTAKE_CHUNK_SIZE: int(64).default(1200),
   INTAKE_CHUNK_OVERLAP: int(0).default(150),
+  INTAKE_CHUNK_UNIT: z.enum(["chars", "tokens"]).default("chars"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -149,6 +150,8 @@ export interface Config {
   pipeline: {
     chunkSize: number;
     chunkOverlap: number;
+    /** What chunkSize and chunkOverlap count: UTF-16 characters or cl100k_base tokens. */
+    chunkUnit: "chars" | "tokens";
     embedder: EmbedderConfig;
     embedDimensions: number;
   };
@@ -268,6 +271,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
     pipeline: {
       chunkSize: e.INTAKE_CHUNK_SIZE,
       chunkOverlap: e.INTAKE_CHUNK_OVERLAP,
+      chunkUnit: e.INTAKE_CHUNK_UNIT,
       embedder,
       embedDimensions: e.INTAKE_EMBED_DIMENSIONS,
     },

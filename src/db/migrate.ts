@@ -2,6 +2,7 @@ import { type Kysely, type Migration, type MigrationResultSet, Migrator } from "
 import * as m0001 from "./migrations/0001_initial.js";
 import * as m0002 from "./migrations/0002_job_releases.js";
 import * as m0003 from "./migrations/0003_document_text_format.js";
+import * as m0004 from "./migrations/0004_chunk_structure.js";
 import * as m0006 from "./migrations/0006_job_warnings.js";
 
 /** Migrations in order. Static imports, so a bundled or compiled intake carries them. */
@@ -9,6 +10,7 @@ const migrations: Record<string, Migration> = {
   "0001_initial": m0001,
   "0002_job_releases": m0002,
   "0003_document_text_format": m0003,
+  "0004_chunk_structure": m0004,
   "0006_job_warnings": m0006,
 };
 

@@ -95,7 +95,11 @@ export interface ChunksTable {
   text: string;
   start_offset: BigIntColumn;
   end_offset: BigIntColumn;
+  /** The first page the chunk touches; `page_end` the last. */
   page: number | null;
+  page_end: number | null;
+  /** Markdown headings in effect where the chunk begins, outermost first. */
+  heading_path: Defaulted<string[]>;
   token_count: number;
 }
 

@@ -19,6 +19,22 @@ export const CUT_LOOKAHEAD = 8;
  * rather than splitting a surrogate pair).
  */
 export function chooseCut(text: string, from: number, size: number, minLength: number): number {
+  const cut = findCut(text, from, size, minLength, () => true);
+  if (cut > 0) return cut;
+  return isHighSurrogate(text.charCodeAt(from + size - 1)) && size > minLength ? size - 1 : size;
+}
+
+/**
+ * The last cut of the best kind in `[minLength, size]` that `allowed` accepts (it is given the
+ * cut's length), or -1.
+ */
+export function findCut(
+  text: string,
+  from: number,
+  size: number,
+  minLength: number,
+  allowed: (cut: number) => boolean,
+): number {
   const window = text.slice(from, from + size + CUT_LOOKAHEAD);
   for (const pattern of cutPatterns) {
     let best = -1;
@@ -26,12 +42,12 @@ export function chooseCut(text: string, from: number, size: number, minLength: n
     for (let match = pattern.exec(window); match; match = pattern.exec(window)) {
       const cut = match.index + match[0].length;
       if (cut > size) break;
-      if (cut >= minLength) best = cut;
+      if (cut >= minLength && allowed(cut)) best = cut;
       if (match[0].length === 0) pattern.lastIndex += 1;
     }
     if (best > 0) return best;
   }
-  return isHighSurrogate(window.charCodeAt(size - 1)) && size > minLength ? size - 1 : size;
+  return -1;
 }
 
 /**

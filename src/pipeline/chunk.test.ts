@@ -51,6 +51,7 @@ describe("chunkText", () => {
           const overlap = overlapSeed % size;
           const chunks = await chunksOf(text, size, overlap, pieceSize);
           checkInvariants(text, chunks, size, overlap);
+          expect(await chunksOf(text, size, overlap, 4096)).toEqual(chunks);
         },
       ),
       { numRuns: 300 },
@@ -89,14 +90,14 @@ describe("chunkText", () => {
       { page: 2, start: 52, end: 102 },
     ];
     const chunks = await collect(chunkText(stringsIn(text, 9), { size: 30, overlap: 0, pages }));
-    expect(chunks.map((c) => [c.start, c.page])).toEqual([
+    expect(chunks.map((c) => [c.start, c.pageStart])).toEqual([
       [0, 1],
       [30, 1],
       [52, 2],
       [82, 2],
     ]);
     const noPages = await chunksOf(text, 30, 0);
-    expect(noPages.every((c) => c.page === null)).toBe(true);
+    expect(noPages.every((c) => c.pageStart === null && c.pageEnd === null)).toBe(true);
   });
 
   it("holds a bounded window while chunking a long stream", async () => {

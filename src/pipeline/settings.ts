@@ -8,9 +8,11 @@ import type { Config } from "../config/index.js";
 export function pipelineKey(config: Config): string {
   const p = config.pipeline;
   const settings = {
-    v: 1,
+    // 2: chunks carry heading paths and page ranges, and Markdown is chunked by structure.
+    v: 2,
     chunkSize: p.chunkSize,
     chunkOverlap: p.chunkOverlap,
+    chunkUnit: p.chunkUnit,
     embedder: p.embedder.kind,
     dimensions: p.embedDimensions,
     model: p.embedder.kind === "openai" ? p.embedder.model : null,

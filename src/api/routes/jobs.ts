@@ -80,7 +80,11 @@ export function jobRoutes(deps: AppDeps) {
           text: r.text,
           start: Number(r.start_offset),
           end: Number(r.end_offset),
+          // `page` predates page ranges; it is kept equal to pageStart for existing readers.
           page: r.page,
+          pageStart: r.page,
+          pageEnd: r.page_end,
+          headingPath: r.heading_path,
           tokenCount: r.token_count,
           ...(withEmbeddings
             ? { embedding: e.vector ? { model: e.model, dimensions: e.dimensions, vector: e.vector } : null }

@@ -116,11 +116,32 @@ export const components = {
       type: "object",
       properties: {
         seq: { type: "integer" },
-        text: str,
+        text: {
+          type: "string",
+          description:
+            "The chunk's text. A chunk that starts inside a Markdown table's body repeats the table's header and delimiter rows first (inside a code block, its opening fence), so `text` may be longer than `end - start`.",
+        },
         start: { type: "integer" },
         end: { type: "integer" },
-        page: nullable({ type: "integer" }),
-        tokenCount: { type: "integer" },
+        page: nullable({ type: "integer", description: "same as pageStart (kept for compatibility)" }),
+        pageStart: nullable({
+          type: "integer",
+          description: "first page the chunk touches; null without pages",
+        }),
+        pageEnd: nullable({
+          type: "integer",
+          description: "last page the chunk touches; null without pages",
+        }),
+        headingPath: {
+          type: "array",
+          items: str,
+          description:
+            "Markdown headings in effect where the chunk begins, outermost first; [] for plain text",
+        },
+        tokenCount: {
+          type: "integer",
+          description: "cl100k_base tokens with INTAKE_CHUNK_UNIT=tokens; an estimate otherwise",
+        },
         embedding: nullable({
           type: "object",
           properties: {

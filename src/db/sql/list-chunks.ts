@@ -7,7 +7,16 @@ export function listChunks(
 ) {
   let q = db
     .selectFrom("chunks as c")
-    .select(["c.seq", "c.text", "c.start_offset", "c.end_offset", "c.page", "c.token_count"])
+    .select([
+      "c.seq",
+      "c.text",
+      "c.start_offset",
+      "c.end_offset",
+      "c.page",
+      "c.page_end",
+      "c.heading_path",
+      "c.token_count",
+    ])
     .where("c.job_id", "=", jobId)
     .where("c.seq", ">", opts.afterSeq)
     .orderBy("c.seq")

@@ -174,7 +174,20 @@ const STATEMENTS: Record<string, (db: Db) => Promise<unknown>> = {
   "take-uploads-to-reconcile": (db) =>
     takeUploadsToReconcile(db, { olderThanSeconds: 60, recheckSeconds: 5, limit: 100 }),
   "upsert-chunks": (db) =>
-    tx(db, (trx) => upsertChunks(trx, ID, [{ seq: 0, text: "t", start: 0, end: 1, page: 1, tokenCount: 1 }])),
+    tx(db, (trx) =>
+      upsertChunks(trx, ID, [
+        {
+          seq: 0,
+          text: "t",
+          start: 0,
+          end: 1,
+          pageStart: 1,
+          pageEnd: 2,
+          headingPath: ["A", "B"],
+          tokenCount: 1,
+        },
+      ]),
+    ),
   "upsert-document": (db) =>
     tx(db, (trx) =>
       upsertDocument(trx, {

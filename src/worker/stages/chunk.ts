@@ -26,7 +26,10 @@ export const chunkStage: StageHandler = async (deps, run) => {
   if (!doc) throw new Error("parse output is missing; the parse stage must run first");
   const source = await deps.store.open(doc.text_key, { signal: run.signal });
   const progress = progressReporter(deps, run);
-  const { chunkSize: size, chunkOverlap: overlap } = deps.config.pipeline;
+  const { chunkSize: size, chunkOverlap: overlap, chunkUnit: unit } = deps.config.pipeline;
+  // Parse writes Markdown for exactly these types, plain text for the others.
+  // Whether parse wrote Markdown is recorded with the document (text_format).
+  const format = doc.text_format;
   let batch: ChunkRow[] = [];
   let count = 0;
   let charsChunked = 0;
@@ -36,13 +39,16 @@ export const chunkStage: StageHandler = async (deps, run) => {
     await writeFenced(deps, run, (trx) => upsertChunks(trx, job.id, rows));
     await progress({ chunks: count, charsChunked, charsTotal: Number(doc.chars) });
   };
-  for await (const c of chunkText(decodeUtf8(source), { size, overlap, pages: doc.pages as PageSpan[] })) {
+  const pages = doc.pages as PageSpan[];
+  for await (const c of chunkText(decodeUtf8(source), { size, overlap, unit, format, pages })) {
     batch.push({
       seq: c.seq,
       text: c.text,
       start: c.start,
       end: c.end,
-      page: c.page,
+      pageStart: c.pageStart,
+      pageEnd: c.pageEnd,
+      headingPath: c.headingPath,
       tokenCount: c.tokenCount,
     });
     count++;
