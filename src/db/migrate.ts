@@ -1,11 +1,13 @@
 import { type Kysely, type Migration, type MigrationResultSet, Migrator } from "kysely";
 import * as m0001 from "./migrations/0001_initial.js";
 import * as m0002 from "./migrations/0002_job_releases.js";
+import * as m0005 from "./migrations/0005_webhooks.js";
 
 /** Migrations in order. Static imports, so a bundled or compiled intake carries them. */
 const migrations: Record<string, Migration> = {
   "0001_initial": m0001,
   "0002_job_releases": m0002,
+  "0005_webhooks": m0005,
 };
 
 /**
@@ -15,7 +17,16 @@ const migrations: Record<string, Migration> = {
  */
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists.
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  // Kysely runs migrations in name order. Branches add migrations concurrently (0003, 0004
+  // and 0005 were written side by side), so a database may already hold a later name when an
+  // earlier one arrives: allowUnorderedMigrations applies it instead of refusing to migrate.
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    allowUnorderedMigrations: true,
+    // By code point, not locale: "0010_x" must follow "0009_y" on every machine.
+    nameComparator: (a, b) => (a < b ? -1 : a > b ? 1 : 0),
+  });
   const result = await migrator.migrateToLatest();
   if (result.error) throw result.error;
   return result;
