@@ -1,17 +1,11 @@
 import { sql } from "kysely";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/api/app.js";
-import { NotificationListener } from "../src/db/notification-listener.js";
 import { appendJobEvent } from "../src/db/sql/append-job-event.js";
-import { silentLogger } from "../src/observability/logger.js";
-import {
-  type AttemptReport,
-  type DeliverySettings,
-  WebhookDeliverer,
-  type WebhookDelivererProps,
-} from "../src/webhooks/deliverer.js";
+import type { DeliverySettings } from "../src/webhooks/deliverer.js";
 import { createTestApp, OTHER_TENANT_KEY, type TestApp } from "./helpers/app.js";
 import { createTestContext, type TestContext } from "./helpers/context.js";
+import { startTestDeliverer } from "./helpers/deliverer.js";
 import { waitForJobs } from "./helpers/jobs.js";
 import { uploadFile } from "./helpers/upload.js";
 import { verifyStandardWebhook, WebhookReceiver } from "./helpers/webhook-receiver.js";
@@ -21,17 +15,6 @@ let ctx: TestContext;
 let t: TestApp;
 let receiver: WebhookReceiver;
 const stops: (() => Promise<void>)[] = [];
-
-const SETTINGS: DeliverySettings = {
-  allowPrivateUrls: true,
-  timeoutMs: 400,
-  leaseSeconds: 5,
-  maxAttempts: 3,
-  retryBaseMs: 10,
-  retryCapMs: 40,
-  disableAfterSeconds: 3600,
-  concurrency: 4,
-};
 
 beforeAll(async () => {
   ctx = await createTestContext({ INTAKE_WEBHOOK_ALLOW_PRIVATE_URLS: "true" });
@@ -48,42 +31,10 @@ afterAll(async () => {
   await ctx.close();
 });
 
-/** A deliverer in this process; `attempts(n)` resolves once n attempts were reported. */
-async function startDeliverer(
-  settings: Partial<DeliverySettings> = {},
-  props: Partial<WebhookDelivererProps> = {},
-) {
-  const listener = new NotificationListener({ databaseUrl: ctx.databaseUrl, logger: silentLogger });
-  const reports: AttemptReport[] = [];
-  const waiters = new Set<{ n: number; resolve: () => void }>();
-  const deliverer = new WebhookDeliverer({
-    db: ctx.db,
-    listener,
-    logger: silentLogger,
-    settings: { ...SETTINGS, ...settings },
-    pollIntervalMs: 200,
-    onAttempt: (r) => {
-      reports.push(r);
-      for (const w of [...waiters]) {
-        if (reports.length < w.n) continue;
-        waiters.delete(w);
-        w.resolve();
-      }
-    },
-    ...props,
-  });
-  await deliverer.start();
-  stops.push(async () => {
-    await deliverer.stop();
-    await listener.close();
-  });
-  return {
-    deliverer,
-    async attempts(n: number): Promise<AttemptReport[]> {
-      if (reports.length < n) await new Promise<void>((resolve) => waiters.add({ n, resolve }));
-      return reports.slice(0, n);
-    },
-  };
+async function startDeliverer(settings: Partial<DeliverySettings> = {}) {
+  const d = await startTestDeliverer(ctx, settings);
+  stops.push(d.stop);
+  return d;
 }
 
 async function addEndpoint(body: Record<string, unknown> = {}, key?: string) {

@@ -9,8 +9,8 @@ export interface ReceivedWebhook {
   at: number;
 }
 
-/** How the receiver answers one request: a status code, or "hang" (never answers). */
-export type Answer = number | "hang";
+/** How the receiver answers one request: a status (with headers), or "hang" (never answers). */
+export type Answer = number | { status: number; headers: Record<string, string> } | "hang";
 
 /**
  * A real HTTP receiver on 127.0.0.1. Answers are taken from a queue (200 when it is empty);
@@ -34,7 +34,8 @@ export class WebhookReceiver {
         this.requests.push({ headers: req.headers, body, at: performance.now() });
         const answer = this.#answers.shift() ?? 200;
         if (answer === "hang") this.#hanging.add(res);
-        else res.writeHead(answer).end();
+        else if (typeof answer === "number") res.writeHead(answer).end();
+        else res.writeHead(answer.status, answer.headers).end();
         for (const w of [...this.#waiters]) {
           if (this.requests.length >= w.n) {
             this.#waiters.delete(w);
