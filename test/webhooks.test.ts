@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/api/app.js";
+import { verifyWebhook } from "../src/client/index.js";
 import { appendJobEvent } from "../src/db/sql/append-job-event.js";
 import type { DeliverySettings } from "../src/webhooks/deliverer.js";
 import { createTestApp, OTHER_TENANT_KEY, type TestApp } from "./helpers/app.js";
