@@ -15,6 +15,7 @@ const sources = Object.entries(WEBHOOK_EVENT_SOURCES);
  * nothing and a committed one cannot be lost. The job is read from the statement's snapshot,
  * which sees earlier statements of the transaction but not a change made in this same
  * statement: every writer of these event types updates the job first, then writes the event.
+ * The job row must still exist: a delete writes `deleted` before it removes the row.
  */
 export function webhookOutbox(): RawBuilder<unknown> {
   // Literals, not parameters: the mapping is code, and reads plainly in the snapshots.
