@@ -152,6 +152,9 @@ describe("webhook delivery", () => {
     expect(verifyStandardWebhook(secret, got.headers, got.body.replace("cancelled", "completed"))).toBe(
       false,
     );
+    // The SDK's verifier (Web Crypto) agrees.
+    expect(await verifyWebhook(secret, got.headers, got.body)).toBe(true);
+    expect(await verifyWebhook(secret, got.headers, `${got.body} `)).toBe(false);
     expect(got.headers["webhook-id"]).toMatch(/^msg_[0-9a-f]{32}$/);
     expect(Math.abs(Number(got.headers["webhook-timestamp"]) - Date.now() / 1000)).toBeLessThan(5);
     expect(got.headers["content-type"]).toBe("application/json");
