@@ -19,6 +19,7 @@ import { queueVerifiedUpload } from "../src/db/sql/queue-verified-upload.js";
 import { releaseExpiredLeases } from "../src/db/sql/release-expired-leases.js";
 import { releaseJob } from "../src/db/sql/release-job.js";
 import { retryFailedJob } from "../src/db/sql/retry-failed-job.js";
+import { WEBHOOK_EVENT_SOURCES } from "../src/db/webhook-events.js";
 import { nextStage } from "../src/jobs/state-machine.js";
 import { createTestContext, type TestContext } from "./helpers/context.js";
 
@@ -34,6 +35,17 @@ beforeAll(async () => {
     .insertInto("tenants")
     .values({ id: "sm" })
     .onConflict((oc) => oc.doNothing())
+    .execute();
+  // Every webhook event type is written to the outbox with the job as the change left it.
+  await ctx.db
+    .insertInto("webhook_endpoints")
+    .values({
+      tenant_id: "sm",
+      url: "https://hooks.example.com/",
+      description: null,
+      events: null,
+      secret: "whsec_AA",
+    })
     .execute();
 });
 afterAll(() => ctx.close());
@@ -121,6 +133,8 @@ describe("the SQL takes exactly the state machine's edges", () => {
           .where("id", "=", job.id)
           .executeTakeFirstOrThrow();
         const changed = after.status !== status || (await countEvents(job.id)) !== eventsBefore;
+        const where0 = `${event} from ${status}`;
+        await expectOutboxMatches(job.id, after.status, where0);
         const where = `${event} from ${status} (${variant.stage}, attempt ${variant.attempt}${variant.leaseExpired ? ", lease expired" : ""})`;
         if (!EDGES[event].from.includes(status)) {
           expect(changed, `${where} must change nothing`).toBe(false);
@@ -163,3 +177,28 @@ async function countEvents(jobId: string): Promise<number> {
     .executeTakeFirstOrThrow();
   return Number(n);
 }
+
+/** One delivery per webhook-type event of the job, each carrying the job in `status`. */
+async function expectOutboxMatches(jobId: string, status: string, where: string): Promise<void> {
+  const sources = Object.values(WEBHOOK_EVENT_SOURCES) as string[];
+  const events = await ctx.db.selectFrom("job_events").select("type").where("job_id", "=", jobId).execute();
+  const deliveries = await ctx.db
+    .selectFrom("webhook_deliveries")
+    .select(["type", "job"])
+    .where("job_id", "=", jobId)
+    .execute();
+  expect(deliveries.length, `${where}: deliveries`).toBe(
+    events.filter((e) => sources.includes(e.type)).length,
+  );
+  for (const d of deliveries) {
+    expect(d.job.row.status, `${where}: ${d.type} carries the job`).toBe(status);
+    outboxTypes.add(d.type);
+  }
+}
+const outboxTypes = new Set<string>();
+
+describe("the webhook outbox", () => {
+  it("was written by the statements above for every status-changing webhook type", () => {
+    expect([...outboxTypes].sort()).toEqual(["job.cancelled", "job.completed", "job.expired", "job.failed"]);
+  });
+});

@@ -17,6 +17,7 @@ import { metricsRoutes } from "./routes/metrics.js";
 import { openApiRoutes } from "./routes/openapi.js";
 import { storageEventRoutes } from "./routes/storage-events.js";
 import { uploadRoutes } from "./routes/uploads.js";
+import { webhookRoutes } from "./routes/webhooks.js";
 
 /**
  * The HTTP API. Errors become problem+json in exactly one place (`onError`); anything that is
@@ -42,6 +43,7 @@ export function createApp(deps: AppDeps) {
   app.route("/v1/jobs", eventRoutes({ ...deps, eventHub }));
   app.route("/v1/jobs", jobFileRoutes(deps));
   app.route("/v1/storage-events", storageEventRoutes(deps));
+  app.route("/v1/webhooks", webhookRoutes(deps));
   app.route("/s3", companionRoutes(deps));
   app.route("/", webRoutes());
 

@@ -4,6 +4,7 @@ import { JobError, type JobErrorCode } from "../jobs/job-error.js";
 import { DependencyUnavailableError } from "../resilience/dependency.js";
 import { ObjectNotFoundError } from "../storage/errors.js";
 import { UploadError, type UploadErrorCode } from "../uploads/upload-error.js";
+import { WebhookError, type WebhookErrorCode } from "../webhooks/webhook-error.js";
 
 /**
  * The one error type of the API. `code` is stable and part of the contract; `detail` is for
@@ -70,6 +71,13 @@ const JOB_STATUS: Record<JobErrorCode, ContentfulStatusCode> = {
   file_not_uploaded: 409,
 };
 
+const WEBHOOK_STATUS: Record<WebhookErrorCode, ContentfulStatusCode> = {
+  invalid_webhook_url: 422,
+  webhook_url_forbidden: 422,
+  webhook_url_unresolvable: 422,
+  delivery_in_flight: 409,
+};
+
 /** A domain error as the ApiError it is answered with, or undefined for anything else. */
 export function fromDomainError(err: unknown): ApiError | undefined {
   if (err instanceof JobError) return new ApiError(JOB_STATUS[err.code], err.code, err.message);
@@ -77,6 +85,7 @@ export function fromDomainError(err: unknown): ApiError | undefined {
   if (err instanceof ObjectNotFoundError) return new ApiError(404, "not_found", "the stored file is gone");
   if (err instanceof UploadError)
     return new ApiError(UPLOAD_STATUS[err.code], err.code, err.message, err.details);
+  if (err instanceof WebhookError) return new ApiError(WEBHOOK_STATUS[err.code], err.code, err.message);
   if (err instanceof DependencyUnavailableError) {
     // A storage outage is the client's cue to try again shortly, not a bug to report.
     return new ApiError(

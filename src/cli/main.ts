@@ -7,6 +7,7 @@ import { openDatabase } from "../runtime/local-postgres.js";
 import { parseStages } from "../worker/runtime.js";
 import { run } from "./server.js";
 import { registerUploadCommands } from "./upload-commands.js";
+import { registerWebhookCommands } from "./webhook-commands.js";
 
 const positiveInt = (v: string) => {
   const n = Number(v);
@@ -102,6 +103,7 @@ keys
   });
 
 registerUploadCommands(program);
+registerWebhookCommands(program);
 
 // Whatever stops intake, at start-up or later, is one line on stderr and exit code 1; the stack
 // is for developers (LOG_LEVEL=debug), not for the person starting intake.

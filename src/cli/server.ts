@@ -13,6 +13,7 @@ import { ocrAvailability } from "../pipeline/ocr/index.js";
 import { isPortFree } from "../runtime/ports.js";
 import { type Services, startServices } from "../runtime/services.js";
 import { startReconciler } from "../uploads/reconciler.js";
+import { WebhookDeliverer } from "../webhooks/index.js";
 import { createStageDeps } from "../worker/deps.js";
 import { startWorker } from "../worker/runtime.js";
 
@@ -112,6 +113,11 @@ async function startAll({ opts, services, logger, metrics, metricsPort, stops }:
       }
     }
     stops.unshift(() => worker.stop());
+    // Worker processes also send the webhook outbox (woken by its NOTIFY on the same listener).
+    const deliverer = new WebhookDeliverer({ db: services.db, listener, logger, settings: cfg.webhooks });
+    await deliverer.start();
+    logger.info({ deliverer: deliverer.owner }, "webhook deliverer started");
+    stops.unshift(() => deliverer.stop());
     if (metricsPort !== null) {
       const server = await startMetricsServer(metrics, metricsPort);
       logger.info({ url: `http://localhost:${server.port}/metrics`, port: server.port }, "metrics listening");

@@ -25,3 +25,18 @@ export type {
 export { TERMINAL } from "./types.js";
 export { type BrowserSource, type UploadResult, upload } from "./upload.js";
 export { getJob, watchJob } from "./watch.js";
+export {
+  createWebhook,
+  deleteWebhook,
+  getWebhook,
+  listWebhookDeliveries,
+  listWebhooks,
+  redeliverWebhook,
+  rotateWebhookSecret,
+  updateWebhook,
+  verifyWebhook,
+  type Webhook,
+  type WebhookDelivery,
+  type WebhookEventType,
+  type WebhookMessage,
+} from "./webhooks.js";

@@ -35,6 +35,22 @@ describe("loadConfig", () => {
     expect(loadConfig({}).metricsPort).toBeUndefined();
   });
 
+  it("reads the webhook settings, private URLs off by default", () => {
+    expect(loadConfig({}).webhooks).toEqual({
+      allowPrivateUrls: false,
+      timeoutMs: 10_000,
+      leaseSeconds: 30,
+      maxAttempts: 8,
+      retryBaseMs: 5000,
+      retryCapMs: 3_600_000,
+      disableAfterSeconds: 432_000,
+      secretGraceSeconds: 86_400,
+      concurrency: 8,
+    });
+    const c = loadConfig({ INTAKE_WEBHOOK_ALLOW_PRIVATE_URLS: "true", INTAKE_WEBHOOK_TIMEOUT_MS: "500" });
+    expect(c.webhooks).toMatchObject({ allowPrivateUrls: true, timeoutMs: 500 });
+  });
+
   it("treats empty strings as unset", () => {
     expect(loadConfig({ PORT: "", DATABASE_URL: "" }).port).toBe(8080);
   });
@@ -55,6 +71,8 @@ describe("loadConfig", () => {
     [{ INTAKE_LOCAL_S3_PORT: "99999" }, "INTAKE_LOCAL_S3_PORT:"],
     [{ INTAKE_PARSE_MEMORY_MB: "8" }, "INTAKE_PARSE_MEMORY_MB:"],
     [{ INTAKE_PARSE_THREADS: "0" }, "INTAKE_PARSE_THREADS:"],
+    [{ INTAKE_WEBHOOK_ALLOW_PRIVATE_URLS: "yes" }, "INTAKE_WEBHOOK_ALLOW_PRIVATE_URLS:"],
+    [{ INTAKE_WEBHOOK_TIMEOUT_MS: "30000" }, "INTAKE_WEBHOOK_LEASE_SECONDS: must be longer than"],
   ])("rejects %j with one line naming the variable", (env, message) => {
     let error: unknown;
     try {

@@ -77,6 +77,15 @@ const envSchema = z.object({
   INTAKE_CHUNK_SIZE: int(64).default(1200),
   INTAKE_CHUNK_OVERLAP: int(0).default(150),
   INTAKE_CHUNK_UNIT: z.enum(["chars", "tokens"]).default("chars"),
+  INTAKE_WEBHOOK_ALLOW_PRIVATE_URLS: z.enum(["true", "false", "1", "0"]).default("false"),
+  INTAKE_WEBHOOK_TIMEOUT_MS: int(1, 600_000).default(10_000),
+  INTAKE_WEBHOOK_LEASE_SECONDS: int(1, 3600).default(30),
+  INTAKE_WEBHOOK_MAX_ATTEMPTS: int(1, 100).default(8),
+  INTAKE_WEBHOOK_RETRY_BASE_MS: int(0).default(5000),
+  INTAKE_WEBHOOK_RETRY_CAP_MS: int(0).default(3_600_000),
+  INTAKE_WEBHOOK_DISABLE_AFTER_SECONDS: int(0).default(5 * 24 * 3600),
+  INTAKE_WEBHOOK_SECRET_GRACE_SECONDS: int(0).default(24 * 3600),
+  INTAKE_WEBHOOK_CONCURRENCY: int(1, 256).default(8),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -155,7 +164,28 @@ export interface Config {
     embedder: EmbedderConfig;
     embedDimensions: number;
   };
+  webhooks: WebhookConfig;
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
+}
+
+/** Outbound webhooks (see src/webhooks). */
+export interface WebhookConfig {
+  /** http and private, loopback, link-local … addresses allowed (tests, local setups). */
+  allowPrivateUrls: boolean;
+  /** One attempt's budget, DNS to response headers. */
+  timeoutMs: number;
+  /** A claimed delivery's lease; longer than `timeoutMs`. */
+  leaseSeconds: number;
+  /** Attempts per delivery (and per redelivery) before it is failed. */
+  maxAttempts: number;
+  retryBaseMs: number;
+  retryCapMs: number;
+  /** An endpoint failing without a single success for this long is disabled. */
+  disableAfterSeconds: number;
+  /** How long a rotated-out secret keeps signing beside the new one. */
+  secretGraceSeconds: number;
+  /** Attempts in flight per worker process. */
+  concurrency: number;
 }
 
 /**
@@ -216,6 +246,11 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       model: e.INTAKE_OPENAI_MODEL,
     };
   }
+  if (e.INTAKE_WEBHOOK_LEASE_SECONDS * 1000 <= e.INTAKE_WEBHOOK_TIMEOUT_MS) {
+    throw new ConfigError(
+      `INTAKE_WEBHOOK_LEASE_SECONDS: must be longer than INTAKE_WEBHOOK_TIMEOUT_MS (${e.INTAKE_WEBHOOK_LEASE_SECONDS} s <= ${e.INTAKE_WEBHOOK_TIMEOUT_MS} ms)`,
+    );
+  }
   if (e.S3_ENDPOINT && (!e.S3_ACCESS_KEY_ID || !e.S3_SECRET_ACCESS_KEY)) {
     throw new ConfigError(
       "S3_ACCESS_KEY_ID: S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY are required with S3_ENDPOINT",
@@ -274,6 +309,18 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       chunkUnit: e.INTAKE_CHUNK_UNIT,
       embedder,
       embedDimensions: e.INTAKE_EMBED_DIMENSIONS,
+    },
+    webhooks: {
+      allowPrivateUrls:
+        e.INTAKE_WEBHOOK_ALLOW_PRIVATE_URLS === "true" || e.INTAKE_WEBHOOK_ALLOW_PRIVATE_URLS === "1",
+      timeoutMs: e.INTAKE_WEBHOOK_TIMEOUT_MS,
+      leaseSeconds: e.INTAKE_WEBHOOK_LEASE_SECONDS,
+      maxAttempts: e.INTAKE_WEBHOOK_MAX_ATTEMPTS,
+      retryBaseMs: e.INTAKE_WEBHOOK_RETRY_BASE_MS,
+      retryCapMs: e.INTAKE_WEBHOOK_RETRY_CAP_MS,
+      disableAfterSeconds: e.INTAKE_WEBHOOK_DISABLE_AFTER_SECONDS,
+      secretGraceSeconds: e.INTAKE_WEBHOOK_SECRET_GRACE_SECONDS,
+      concurrency: e.INTAKE_WEBHOOK_CONCURRENCY,
     },
     logLevel: e.LOG_LEVEL,
   };

@@ -3,6 +3,7 @@ import * as m0001 from "./migrations/0001_initial.js";
 import * as m0002 from "./migrations/0002_job_releases.js";
 import * as m0003 from "./migrations/0003_document_text_format.js";
 import * as m0004 from "./migrations/0004_chunk_structure.js";
+import * as m0005 from "./migrations/0005_webhooks.js";
 import * as m0006 from "./migrations/0006_job_warnings.js";
 
 /** Migrations in order. Static imports, so a bundled or compiled intake carries them. */
@@ -11,6 +12,7 @@ const migrations: Record<string, Migration> = {
   "0002_job_releases": m0002,
   "0003_document_text_format": m0003,
   "0004_chunk_structure": m0004,
+  "0005_webhooks": m0005,
   "0006_job_warnings": m0006,
 };
 
@@ -21,12 +23,15 @@ const migrations: Record<string, Migration> = {
  */
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists.
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {
-  // Migrations written on parallel branches land in any order; each one is independent of the
-  // numbers it skipped, so a database that has a later one still gets an earlier one added.
+  // Kysely runs migrations in name order. Branches add migrations concurrently (0003, 0004
+  // and 0005 were written side by side), so a database may already hold a later name when an
+  // earlier one arrives: allowUnorderedMigrations applies it instead of refusing to migrate.
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations },
     allowUnorderedMigrations: true,
+    // By code point, not locale: "0010_x" must follow "0009_y" on every machine.
+    nameComparator: (a, b) => (a < b ? -1 : a > b ? 1 : 0),
   });
   const result = await migrator.migrateToLatest();
   if (result.error) throw result.error;

@@ -111,6 +111,59 @@ export interface EmbeddingsTable {
   vector: number[];
 }
 
+export interface WebhookEndpointsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  url: string;
+  description: string | null;
+  /** null: every event type. */
+  events: string[] | null;
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: NullableTimestamp;
+  failing_since: NullableTimestamp;
+  disabled_at: NullableTimestamp;
+  disabled_reason: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type WebhookDeliveryStatus = "pending" | "succeeded" | "failed";
+
+export interface WebhookDeliveriesTable {
+  id: Generated<string>;
+  endpoint_id: string;
+  tenant_id: string;
+  event_id: BigIntColumn;
+  job_id: string;
+  type: string;
+  /** The job row (to_jsonb) and its output counts when the event committed. */
+  job: { row: Record<string, unknown>; outputs: { documents: number; chunks: number; embeddings: number } };
+  occurred_at: Timestamp;
+  status: Defaulted<WebhookDeliveryStatus>;
+  attempt: Defaulted<number>;
+  /** `attempt` when the current round of retries began (0, or when it was redelivered). */
+  round_start: Defaulted<number>;
+  next_attempt_at: Timestamp;
+  lease_owner: string | null;
+  lease_expires_at: NullableTimestamp;
+  last_status_code: number | null;
+  last_error: string | null;
+  delivered_at: NullableTimestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface WebhookAttemptsTable {
+  id: ColumnType<string, never, never>;
+  delivery_id: string;
+  attempt: number;
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number;
+  created_at: Timestamp;
+}
+
 export interface Database {
   tenants: TenantsTable;
   api_keys: ApiKeysTable;
@@ -119,8 +172,14 @@ export interface Database {
   documents: DocumentsTable;
   chunks: ChunksTable;
   embeddings: EmbeddingsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }
 
 export type JobRow = Selectable<JobsTable>;
 export type NewJob = Insertable<JobsTable>;
 export type JobEventRow = Selectable<JobEventsTable>;
+export type WebhookEndpointRow = Selectable<WebhookEndpointsTable>;
+export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
+export type WebhookAttemptRow = Selectable<WebhookAttemptsTable>;

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { JOB_STAGES, JOB_STATUSES } from "../../jobs/state-machine.js";
 import { completeUploadBody, createUploadBody, signPartsBody } from "../../uploads/schemas.js";
+import { webhookSchemas } from "./openapi-webhooks.js";
 
 /** Request bodies come from the zod schemas the routes validate with, so the two cannot drift. */
 const fromZod = (schema: z.ZodType) => z.toJSONSchema(schema, { io: "input", target: "openapi-3.0" });
@@ -152,6 +153,7 @@ export const components = {
         }),
       },
     },
+    ...webhookSchemas,
   },
   securitySchemes: {
     apiKey: { type: "http", scheme: "bearer", description: "an intake API key" },

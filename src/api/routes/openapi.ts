@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { authed, badJson, body, idParam, jobNotFound, jobPaths, ok, problems, ref } from "./openapi-paths.js";
 import { components } from "./openapi-schemas.js";
+import { webhookPaths } from "./openapi-webhooks.js";
 
 const jobWithUpload = { allOf: [ref("Job"), { properties: { upload: ref("UploadInstructions") } }] };
 const parts = {
@@ -71,6 +72,7 @@ const paths = {
     },
   },
   ...jobPaths,
+  ...webhookPaths,
   "/v1/storage-events": {
     post: {
       summary: "S3 / MinIO bucket notification webhook; completes the job of each created object",

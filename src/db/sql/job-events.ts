@@ -2,6 +2,7 @@ import { type RawBuilder, sql } from "kysely";
 import type { Tx } from "../database.js";
 import type { JobStage } from "../job-states.js";
 import { safeJson } from "../safe-values.js";
+import { webhookOutbox } from "./webhook-outbox.js";
 
 /** Workers LISTEN here; the payload is the stage that has new work. */
 export const QUEUE_CHANNEL = "intake_jobs";
@@ -19,14 +20,17 @@ export interface NewJobEvent {
  * The one SQL fragment that writes job events: two CTEs, `events` (the rows inserted from
  * `rows`, a VALUES list or a SELECT of job_id, tenant_id, type, data) and `notified` (one
  * NOTIFY {"jobId","id"} per event). The statement must reference `notified` so that it runs.
- * Postgres holds NOTIFYs until commit and drops them on rollback.
+ * Postgres holds NOTIFYs until commit and drops them on rollback. The webhook outbox rides
+ * along (see `webhookOutbox`): an event a tenant's endpoint subscribes to gets its delivery
+ * row in this statement, and `notified` also counts the deliverers' NOTIFY so that it runs.
  */
 export function eventsWithNotify(rows: RawBuilder<unknown>): RawBuilder<unknown> {
   return sql`events AS (
       INSERT INTO job_events (job_id, tenant_id, type, data) ${rows}
-      RETURNING id, job_id
-    ), notified AS (
-      SELECT count(pg_notify(${EVENTS_CHANNEL}, json_build_object('jobId', job_id, 'id', id::text)::text)) AS n
+      RETURNING id, job_id, tenant_id, type, created_at
+    ), ${webhookOutbox()}, notified AS (
+      SELECT count(pg_notify(${EVENTS_CHANNEL}, json_build_object('jobId', job_id, 'id', id::text)::text))
+        + (SELECT n FROM webhook_notified) AS n
       FROM events
     )`;
 }

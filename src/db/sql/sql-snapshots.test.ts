@@ -17,10 +17,12 @@ import type { Database, JobRow } from "../schema.js";
 import { appendJobEvent } from "./append-job-event.js";
 import { cancelJob } from "./cancel-job.js";
 import { claimJobs } from "./claim.js";
+import { claimWebhookDeliveries } from "./claim-webhook-deliveries.js";
 import { completeWithReusedOutputs } from "./complete-with-reused-outputs.js";
 import { countLiveJobs } from "./count-live-jobs.js";
 import { countOutputs } from "./count-outputs.js";
 import { deleteChunksFrom } from "./delete-chunks-from.js";
+import { deleteWebhookEndpoint } from "./delete-webhook-endpoint.js";
 import { endStages } from "./end-stages.js";
 import { endUpload } from "./end-upload.js";
 import { extendLeases } from "./extend-leases.js";
@@ -30,11 +32,15 @@ import { findJob, findJobById } from "./find-job.js";
 import { findJobByObjectKey } from "./find-job-by-object-key.js";
 import { findReusableJob } from "./find-reusable-job.js";
 import { findTenantByKeyHash } from "./find-tenant-by-key-hash.js";
+import { findWebhookEndpoint } from "./find-webhook-endpoint.js";
 import { insertApiKey } from "./insert-api-key.js";
 import { insertUploadJob } from "./insert-upload-job.js";
+import { insertWebhookEndpoint } from "./insert-webhook-endpoint.js";
 import { insertJobEvents, notifyQueued } from "./job-events.js";
 import { listChunks } from "./list-chunks.js";
 import { listJobs } from "./list-jobs.js";
+import { listWebhookDeliveries } from "./list-webhook-deliveries.js";
+import { listWebhookEndpoints } from "./list-webhook-endpoints.js";
 import { lockFenced } from "./lock-fenced.js";
 import { lockJob } from "./lock-job.js";
 import { ping } from "./ping.js";
@@ -42,12 +48,16 @@ import { queueVerifiedUpload } from "./queue-verified-upload.js";
 import { readChunksAfter } from "./read-chunks-after.js";
 import { readJobEventsAfter } from "./read-job-events.js";
 import { recordUploadRejected } from "./record-upload-rejected.js";
+import { recordWebhookAttempt } from "./record-webhook-attempt.js";
+import { redeliverWebhook } from "./redeliver-webhook.js";
 import { releaseExpiredLeases } from "./release-expired-leases.js";
 import { releaseJob } from "./release-job.js";
 import { reportProgress } from "./report-progress.js";
 import { retryFailedJob } from "./retry-failed-job.js";
+import { rotateWebhookSecret } from "./rotate-webhook-secret.js";
 import { setJobWarnings } from "./set-job-warnings.js";
 import { takeUploadsToReconcile } from "./take-uploads-to-reconcile.js";
+import { updateWebhookEndpoint } from "./update-webhook-endpoint.js";
 import { upsertChunks } from "./upsert-chunks.js";
 import { upsertDocument } from "./upsert-document.js";
 import { upsertEmbeddings } from "./upsert-embeddings.js";
@@ -75,6 +85,7 @@ const row = {
   documents: 0,
   chunks: 0,
   embeddings: 0,
+  attempts: [],
 };
 
 class RecordingConnection implements DatabaseConnection {
@@ -204,10 +215,40 @@ const STATEMENTS: Record<string, (db: Db) => Promise<unknown>> = {
     ),
   "upsert-embeddings": (db) =>
     tx(db, (trx) => upsertEmbeddings(trx, ID, "hash", [{ chunkId: ID, vector: [0.5] }])),
+  // Webhooks (the outbox itself is part of job-events.sql and every statement writing events).
+  "claim-webhook-deliveries": (db) =>
+    claimWebhookDeliveries(db, { owner: fence.workerId, limit: 4, leaseSeconds: 30, maxAttempts: 8 }),
+  "delete-webhook-endpoint": (db) => deleteWebhookEndpoint(db, "t", ID),
+  "find-webhook-endpoint": (db) => findWebhookEndpoint(db, "t", ID),
+  "insert-webhook-endpoint": (db) =>
+    insertWebhookEndpoint(db, {
+      tenantId: "t",
+      url: "https://example.com/hook",
+      description: null,
+      events: ["job.completed"],
+      secret: "whsec_x",
+    }),
+  "list-webhook-deliveries": (db) =>
+    listWebhookDeliveries(db, ID, { limit: 10, before: { createdAt: new Date(0).toISOString(), id: ID } }),
+  "list-webhook-endpoints": (db) => listWebhookEndpoints(db, "t"),
+  "record-webhook-attempt": (db) =>
+    recordWebhookAttempt(db, {
+      fence: { id: ID, attempt: 1, owner: fence.workerId },
+      ok: false,
+      statusCode: 500,
+      error: "HTTP 500",
+      durationMs: 12,
+      retryDelayMs: 1000,
+      disableAfterSeconds: 3600,
+    }),
+  "redeliver-webhook": (db) => redeliverWebhook(db, ID, ID),
+  "rotate-webhook-secret": (db) => rotateWebhookSecret(db, "t", ID, "whsec_y", 86400),
+  "update-webhook-endpoint": (db) =>
+    updateWebhookEndpoint(db, "t", ID, { url: "https://example.com/b", events: null, enabled: true }),
 };
 
 /** Files of this folder that hold helpers, not statements. */
-const HELPERS = new Set(["status-guard"]);
+const HELPERS = new Set(["status-guard", "webhook-outbox"]);
 
 /** Whitespace-normalized, so re-indenting a template literal is not a change. */
 const normalize = (text: string) =>

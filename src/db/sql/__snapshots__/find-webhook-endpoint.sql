@@ -1,0 +1,2 @@
+select * from "webhook_endpoints" where "id" = $1 and "tenant_id" = $2;
+-- 2 parameters
