@@ -59,7 +59,7 @@ const expectations: Record<string, Expectation> = {
     phrase: "GLOBAL SPONSORSHIP OPPORTUNITY - BIOPROCESSING",
   },
   "eml/email-with-image.eml": { phrase: "email-with-image From: Mallori Harrell <mallori@unstructured.io" },
-  "eml/empty.eml": { phrase: "(no subject)" },
+  "eml/empty.eml": { empty: true },
   "eml/fake-email-attachment.eml": { phrase: "Fake email with attachment From:" },
   "eml/fake-email-b64.eml": { phrase: "Test Email From: Matthew Robinson" },
   "eml/fake-email-header.eml": { phrase: "Test Email From: Matthew Robinson" },

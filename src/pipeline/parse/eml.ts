@@ -50,7 +50,8 @@ export async function parseEml(
     from: email.from && formatAddresses([email.from]),
     to: email.to && formatAddresses(email.to),
     cc: email.cc && formatAddresses(email.cc),
-    date: email.date,
+    // The Date header as written (its zone included); postal-mime's is re-rendered in UTC.
+    date: email.headers.find((header) => header.key === "date")?.value.trim() || email.date,
     text: email.text,
     html: email.html,
     attachments: email.attachments.map((attachment) => ({

@@ -31,7 +31,7 @@ export interface AttachmentOutcome {
 }
 
 /**
- * Writes an e-mail as Markdown: the subject as a heading, From, To, Cc and Date lines, the
+ * Writes an e-mail as Markdown: the subject (if any) as a heading, From, To, Cc and Date lines, the
  * body (the text part, or the HTML part converted when there is no text), then each attachment
  * under `## Attachment: name`, parsed by the parser of its own type within the same limits.
  * An attachment that cannot be read is named with its error code and does not fail the
@@ -45,7 +45,9 @@ export async function writeMessage(
 ): Promise<Record<string, unknown>> {
   const md = new MarkdownWriter(output);
   const { limits } = context;
-  md.heading(context.depth === 0 ? 1 : 2, message.subject?.trim() || "(no subject)");
+  // A message without a subject gets no heading: a placeholder would be text it does not have.
+  const subject = message.subject?.trim();
+  if (subject) md.heading(context.depth === 0 ? 1 : 2, subject);
   const fields: [string, string | undefined][] = [
     ["From", message.from],
     ["To", message.to],
