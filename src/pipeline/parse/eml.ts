@@ -51,7 +51,11 @@ export async function parseEml(
     to: email.to && formatAddresses(email.to),
     cc: email.cc && formatAddresses(email.cc),
     // The Date header as written (its zone included); postal-mime's is re-rendered in UTC.
-    date: email.headers.find((header) => header.key === "date")?.value.trim() || email.date,
+    date:
+      email.headers
+        .find((header) => header.key === "date")
+        ?.value.replace(/\s+/g, " ")
+        .trim() || email.date,
     text: email.text,
     html: email.html,
     attachments: email.attachments.map((attachment) => ({
