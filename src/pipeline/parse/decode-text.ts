@@ -106,7 +106,7 @@ class SniffingDecoder {
   *#ascii(bytes: Uint8Array): Generator<string, number> {
     for (let i = 0; i < bytes.length; i += DECODE_PIECE_BYTES) {
       const text = latin1Decoder.decode(bytes.subarray(i, i + DECODE_PIECE_BYTES));
-      const high = text.search(/[^\x00-\x7f]/);
+      const high = text.search(/[\x80-\xff]/);
       const out = this.#normalize(high < 0 ? text : text.slice(0, high), false);
       if (out) yield out;
       if (high >= 0) return i + high;
