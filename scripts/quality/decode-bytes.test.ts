@@ -20,6 +20,17 @@ describe("decodeBytes", () => {
     expect(decodeBytes(utf16("Hi there", false))).toBe("Hi there");
   });
 
+  it("reads a page that is not UTF-8 in the charset it declares, when asked to", () => {
+    const page = Uint8Array.from([
+      ...new TextEncoder().encode('<meta charset="windows-1251"><p>'),
+      ...[0xcf, 0xf0, 0xe8, 0xe2, 0xe5, 0xf2],
+    ]);
+    expect(decodeBytes(page, { markupCharset: true })).toBe('<meta charset="windows-1251"><p>Привет');
+    expect(decodeBytes(page)).toBe('<meta charset="windows-1251"><p>Ïðèâåò');
+    const latin = Uint8Array.from([...new TextEncoder().encode('<meta charset="iso-8859-1">'), 0x80]);
+    expect(decodeBytes(latin, { markupCharset: true })).toBe('<meta charset="iso-8859-1">€');
+  });
+
   it("reads UTF-32 little-endian with a byte-order mark", () => {
     expect(decodeBytes(Uint8Array.from([0xff, 0xfe, 0, 0, 0x48, 0, 0, 0, 0x69, 0, 0, 0]))).toBe("Hi");
   });

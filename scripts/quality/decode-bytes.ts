@@ -3,8 +3,12 @@
 // Windows-1252, which is what the corpus's non-UTF-8 files (cp1252, Latin-1) are written in.
 // UTF-16 without a BOM is valid UTF-8 (ASCII with NULs between), so NULs are looked at first.
 
-/** Decodes `bytes` by BOM (UTF-8, UTF-16, UTF-32), else as UTF-8 if valid, else as Windows-1252. */
-export function decodeBytes(bytes: Uint8Array): string {
+/**
+ * Decodes `bytes` by BOM (UTF-8, UTF-16, UTF-32), else as UTF-8 if valid, else (with
+ * `markupCharset`) in the charset an HTML or XML file declares in its first 1 KiB, else as
+ * Windows-1252.
+ */
+export function decodeBytes(bytes: Uint8Array, options: { markupCharset?: boolean } = {}): string {
   const b = bytes;
   if (b[0] === 0xff && b[1] === 0xfe && b[2] === 0 && b[3] === 0) return decodeUtf32(b.subarray(4), true);
   if (b[0] === 0 && b[1] === 0 && b[2] === 0xfe && b[3] === 0xff) return decodeUtf32(b.subarray(4), false);
@@ -17,7 +21,25 @@ export function decodeBytes(bytes: Uint8Array): string {
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(b);
   } catch {
-    return decodeWindows1252(b);
+    const declared = options.markupCharset ? declaredCharset(b) : undefined;
+    return declared ? declared.decode(b) : decodeWindows1252(b);
+  }
+}
+
+// A legacy page (Cyrillic, Shift_JIS) says its charset in <meta> or the XML declaration; read as
+// Windows-1252 it would be a reference of mojibake. Node's "windows-1252" is Latin-1 (below),
+// so that label and its aliases are left to decodeWindows1252.
+function declaredCharset(bytes: Uint8Array): TextDecoder | undefined {
+  const head = new TextDecoder("latin1").decode(bytes.subarray(0, 1024));
+  const label =
+    /<\?xml[^>]*encoding\s*=\s*["']([\w.:-]+)/i.exec(head)?.[1] ??
+    /<meta[^>]*charset\s*=\s*["']?\s*([\w.:-]+)/i.exec(head)?.[1];
+  if (!label) return undefined;
+  try {
+    const decoder = new TextDecoder(label);
+    return decoder.encoding === "windows-1252" || decoder.encoding.startsWith("utf") ? undefined : decoder;
+  } catch {
+    return undefined;
   }
 }
 

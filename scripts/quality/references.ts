@@ -22,11 +22,13 @@ export interface Reference {
 }
 
 const pandoc = (from: string): Reference => ({
-  id: `pandoc-${from}-2`,
+  // html-3: a page that is not UTF-8 is decoded in the charset its <meta> declares.
+  id: from === "html" ? "pandoc-html-3" : `pandoc-${from}-2`,
   tool: "pandoc",
   // pandoc reads UTF-8 only (a cp1252 or UTF-16 page comes out as mojibake), so text is decoded first.
   async convert(file) {
-    const input = from === "epub" ? undefined : decodeBytes(await readFile(file));
+    const bytes = from === "epub" ? undefined : await readFile(file);
+    const input = bytes && decodeBytes(bytes, { markupCharset: from === "html" });
     const args = ["-f", from, "-t", "plain", "--wrap=none", ...(input === undefined ? [file] : [])];
     return (await commandOutput("pandoc", args, { timeoutMs: TIMEOUT_MS, stdin: input })).toString("utf8");
   },

@@ -86,7 +86,7 @@ describe("detectDocumentType", () => {
     expect(() => detectOleDocumentType(new Set(["EncryptedPackage"]))).toThrow(/password-protected/);
   });
 
-  it("detects RTF, ODF by its stored mimetype, UTF-16 without a mark and e-mail headers", () => {
+  it("detects RTF, ODF by its stored mimetype, UTF-16 and UTF-32 without a mark and e-mail headers", () => {
     expect(detect(utf8("{\\rtf1\\ansi hi}"), "text/plain", "a.txt")).toBe("rtf");
     const odfHead = new Uint8Array(200);
     odfHead.set([0x50, 0x4b, 0x03, 0x04]);
@@ -95,6 +95,9 @@ describe("detectDocumentType", () => {
     expect(detect(odfHead)).toBe("odt");
     const utf16be = new Uint8Array([...utf8("plain words here")].flatMap((b) => [0, b]));
     expect(detect(utf16be, "application/octet-stream", "a.txt")).toBe("text");
+    const utf32le = new Uint8Array([...utf8("<!DOCTYPE html><p>hi")].flatMap((b) => [b, 0, 0, 0]));
+    expect(detect(utf32le, "application/octet-stream", "a")).toBe("html");
+    expect(detect(Uint8Array.of(0, 0, 0xfe, 0xff, 0, 0, 0, 0x68), "text/plain", "a.txt")).toBe("text");
     expect(detect(utf8("From: a@example.com\nSubject: hi\nDate: Tue, 1 Oct 2024\n\nbody"))).toBe("eml");
     expect(detect(utf8("From here on\nwe write prose.\n"))).toBe("text");
   });

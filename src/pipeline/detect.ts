@@ -1,6 +1,7 @@
 import { PipelineError } from "./errors.js";
 import { detectImageFormat } from "./ocr/image-format.js";
-import { utf16Encoding } from "./parse/decode-text.js";
+import { decodeTextHead } from "./parse/decode-text.js";
+import { wideTextEncoding } from "./parse/sniff-encoding.js";
 
 export type DocumentType =
   | "pdf"
@@ -158,13 +159,13 @@ export function detectDocumentType(input: DetectInput): DetectedType {
     if (head.length === 0) return declared;
     throw new PipelineError("corrupt_file", `declared as ${declared} but has no ${declared} signature`);
   }
-  if (head.length > 0 && !utf16Encoding(head) && looksBinary(head)) {
+  if (head.length > 0 && !wideTextEncoding(head) && looksBinary(head)) {
     throw new PipelineError("unsupported_type", "content is binary, not text");
   }
-  const sniffed = sniffHtml(decodeHead(head), declared);
+  const sniffed = sniffHtml(decodeTextHead(head), declared);
   if (sniffed) return sniffed;
   if (declared) return declared;
-  if (looksLikeEmail(decodeHead(head))) return "eml";
+  if (looksLikeEmail(decodeTextHead(head))) return "eml";
   if (genericMimes.has(baseMime(input.declaredContentType)) || isTextMime(input.declaredContentType)) {
     return "text";
   }
@@ -335,10 +336,6 @@ const binaryMagics: number[][] = [
 
 function hasBinaryMagic(head: Uint8Array): boolean {
   return binaryMagics.some((magic) => startsWithBytes(head, magic));
-}
-
-function decodeHead(head: Uint8Array): string {
-  return new TextDecoder(utf16Encoding(head) ?? "utf-8").decode(head);
 }
 
 // Text in any ASCII-compatible encoding has no NUL and few C0 controls other than tab, LF, FF, CR

@@ -8,7 +8,25 @@ interface ParserInternals {
   openTagStart: number;
   startIndex: number;
   endIndex: number;
+  htmlMode: boolean;
+  readTagName(start: number, endIndex: number): string;
 }
+
+// HTML's "has an element in scope" stops at these (WHATWG HTML §13.2.4.2), so an end tag whose
+// element was opened outside a table, cell or caption does not close it from inside one.
+const scopeBoundaries = new Set([
+  "applet",
+  "caption",
+  "html",
+  "table",
+  "td",
+  "th",
+  "marquee",
+  "object",
+  "template",
+]);
+// End tags that table parsing handles itself: they close the cell, row or table around them.
+const tableParts = new Set(["table", "caption", "tbody", "thead", "tfoot", "tr", "td", "th"]);
 
 /**
  * htmlparser2's Parser with a bound on how deep elements nest. The Parser keeps its open
@@ -18,6 +36,10 @@ interface ParserInternals {
  * if it were not there (`flatten`: its text still flows) or fails the document as
  * `too_complex` (`fail`, for formats whose text lives in elements). Either way every operation
  * on the stack is bounded by `maxDepth`, so parsing stays linear in the input.
+ *
+ * In HTML, an end tag for an element opened outside the table it appears in is ignored, as
+ * browsers do: htmlparser2 would close the table with it (`<center><table><tr><td>a</center>`),
+ * and every row after it would lose its table.
  */
 export class BoundedParser extends Parser {
   /** Start tags dropped because they would have nested deeper than the bound. */
@@ -47,5 +69,22 @@ export class BoundedParser extends Parser {
     self.endIndex = endIndex;
     self.openTagStart = self.startIndex;
     self.tagname = "";
+  }
+
+  override onclosetag(start: number, endIndex: number): void {
+    const self = this as unknown as ParserInternals;
+    if (self.htmlMode) {
+      const name = self.readTagName(start, endIndex);
+      const at = tableParts.has(name) ? -1 : self.stack.indexOf(name);
+      for (let i = 0; i < at; i++) {
+        if (scopeBoundaries.has(self.stack[i] ?? "")) {
+          // What Parser does after any end tag: the next node starts after this one.
+          self.endIndex = endIndex;
+          self.startIndex = endIndex + 1;
+          return;
+        }
+      }
+    }
+    super.onclosetag(start, endIndex);
   }
 }

@@ -73,7 +73,7 @@ describe("parseDocument on DOCX", () => {
       code: "decompression_limit",
       permanent: true,
     });
-  });
+  }, 60_000); // building a 256 MB bomb takes seconds on a 2-core machine
 
   it("stops a bomb that lies about its size by its ratio, without inflating it", async () => {
     const bomb = buildDocxBomb(256 * 1024 * 1024, { declaredSize: 1000 });
@@ -89,7 +89,7 @@ describe("parseDocument on DOCX", () => {
       message: /expands more than 200x/,
     });
     expect(Math.max(peakHeap, process.memoryUsage().heapUsed) - before).toBeLessThan(64 * 1024 * 1024);
-  });
+  }, 60_000);
 
   it("stops at the total decompressed cap when the ratio check is off", async () => {
     const bomb = buildDocxBomb(8 * 1024 * 1024, { declaredSize: 1000 });

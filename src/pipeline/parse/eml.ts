@@ -1,9 +1,10 @@
 import PostalMime, { type Address } from "postal-mime";
 import { PipelineError } from "../errors.js";
 import type { BufferContext } from "./buffer-context.js";
-import { utf16Encoding } from "./decode-text.js";
+import { createChunkDecoder } from "./chunk-decoders.js";
 import type { DocumentOutput } from "./document-output.js";
 import { type Message, writeMessage } from "./message.js";
+import { byteOrderMark, wideTextEncoding } from "./sniff-encoding.js";
 
 // MIME parts nest a few levels in real mail (mixed > alternative > related); 20 stops a crafted
 // message long before postal-mime's recursion could matter. 1 MiB of headers is far above any
@@ -13,7 +14,7 @@ const MAX_HEADERS_BYTES = 1024 * 1024;
 
 /**
  * Reads an RFC 5322 message (EML) with postal-mime and writes it as Markdown (see
- * writeMessage). UTF-16 files, which some tools save, are decoded first. S/MIME or PGP
+ * writeMessage). UTF-16 and UTF-32 files, which some tools save, are decoded first. S/MIME or PGP
  * encrypted messages fail as `encrypted_file`.
  */
 export async function parseEml(
@@ -21,8 +22,10 @@ export async function parseEml(
   output: DocumentOutput,
   context: BufferContext,
 ): Promise<Record<string, unknown>> {
-  const utf16 = utf16Encoding(data.subarray(0, 512));
-  const raw = utf16 ? new TextDecoder(utf16).decode(data) : data;
+  const wide = wideTextEncoding(data.subarray(0, 1024));
+  const raw = wide
+    ? createChunkDecoder(wide).decode(data.subarray(byteOrderMark(data)?.length ?? 0), true)
+    : data;
   let email: Awaited<ReturnType<typeof PostalMime.parse>>;
   try {
     email = await PostalMime.parse(raw, {
@@ -47,7 +50,12 @@ export async function parseEml(
     from: email.from && formatAddresses([email.from]),
     to: email.to && formatAddresses(email.to),
     cc: email.cc && formatAddresses(email.cc),
-    date: email.date,
+    // The Date header as written (its zone included); postal-mime's is re-rendered in UTC.
+    date:
+      email.headers
+        .find((header) => header.key === "date")
+        ?.value.replace(/\s+/g, " ")
+        .trim() || email.date,
     text: email.text,
     html: email.html,
     attachments: email.attachments.map((attachment) => ({

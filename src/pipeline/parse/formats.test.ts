@@ -92,7 +92,7 @@ describe("EML", () => {
     expect(text).toBe(
       [
         "# Café report",
-        "From: Ann <ann@example.com>\nTo: bob@example.com\nDate: 2024-10-01T10:00:00.000Z",
+        "From: Ann <ann@example.com>\nTo: bob@example.com\nDate: Tue, 1 Oct 2024 10:00:00 +0000",
         "Hello Bob,",
         "- point one\n- point two",
         "## Attachment: notes.txt",

@@ -61,6 +61,44 @@ describe("parseDocument on HTML", () => {
     );
   });
 
+  it("writes an image's alt text where the image is", async () => {
+    const { text } = await parseHtmlText(
+      '<p>Before<img src="data:image/png;base64,AAAA" alt="Company  logo">after</p><img src="x.gif" alt=" ">',
+    );
+    expect(text).toBe("Before Company logo after");
+  });
+
+  it("keeps rows after an end tag of an element opened outside the table, as browsers do", async () => {
+    const html = `<center><b>Chemistry</b><table><tr><td>C</td><td>Si</td></tr></center>
+      <tr><td>0.39</td><td>0.2</td></tr></table></center><p>after</p>`;
+    const { text } = await parseHtmlText(html);
+    expect(text).toBe("Chemistry\n\n| C | Si |\n| --- | --- |\n| 0.39 | 0.2 |\n\nafter");
+  });
+
+  it("keeps text that stands between the cells of a table", async () => {
+    const html = `<table><tr><td>cell</td><tr><table><tr> <td>inner</td></tr></table> stray words </table>`;
+    const { text } = await parseHtmlText(html);
+    expect(text).toContain("inner");
+    expect(text).toContain("stray words");
+  });
+
+  it("reads a page in the legacy charset it declares", async () => {
+    const bytes = new Uint8Array([
+      ...utf8('<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1251">'),
+      ...utf8("</head><body><p>"),
+      ...[0xcf, 0xf0, 0xe8, 0xe2, 0xe5, 0xf2],
+      ...[0x20, 0x88],
+      ...utf8("</p></body></html>"),
+    ]);
+    const sink = collectingSink();
+    await parseDocument(
+      bytesIn(bytes, 5),
+      { declaredContentType: "text/html", filename: "p.html", size: 0 },
+      sink,
+    );
+    expect(sink.text()).toBe("Привет €");
+  });
+
   it("fails with too_large once the limit is crossed", async () => {
     const html = `<p>${"word ".repeat(10_000)}</p>`;
     const sink = collectingSink();

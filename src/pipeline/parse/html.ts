@@ -91,11 +91,20 @@ export async function parseHtml(
     if (piece !== "") {
       const spaced = pendingSpace ? ` ${piece}` : piece;
       if (table) {
-        if (table.cell !== undefined && table.cell.length < MAX_HELD_CHARS) table.cell += spaced;
+        // Text between cells (a browser moves it before the table) is kept as a cell of its own.
+        table.cell ??= "";
+        if (table.cell.length < MAX_HELD_CHARS) table.cell += spaced;
       } else md.text(spaced);
       pendingSpace = false;
     }
     if (trailing) pendingSpace = true;
+  };
+  const closeCell = (table: Table) => {
+    if (table.cell === undefined) return;
+    table.builder?.cell(table.cell);
+    for (let i = 1; i < table.span; i++) table.builder?.cell("");
+    table.cell = undefined;
+    table.span = 1;
   };
   const lineBreak = () => {
     const table = tables[0];
@@ -110,6 +119,8 @@ export async function parseHtml(
         if (name === "title") inTitle = true;
         if (skipped.has(name)) skipDepth += 1;
         if (skipDepth > 0) return;
+        // An image's alt text is what a reader gets in its place (and what screen readers say).
+        if (name === "img" && attributes.alt?.trim()) emit(` ${attributes.alt} `);
         const table = tables[0];
         if (name === "table") {
           if (!table) endBlock();
@@ -123,8 +134,11 @@ export async function parseHtml(
             else if (name === "br") lineBreak();
             return;
           }
-          if (name === "tr") table.builder?.startRow();
-          else if (name === "td" || name === "th") {
+          if (name === "tr") {
+            closeCell(table);
+            table.builder?.startRow();
+          } else if (name === "td" || name === "th") {
+            closeCell(table);
             table.cell = "";
             pendingSpace = false;
             table.span = Math.min(64, Math.max(1, Number(attributes.colspan) || 1));
@@ -182,17 +196,18 @@ export async function parseHtml(
         const table = tables[0];
         if (name === "table") {
           const closed = tables.pop();
+          if (closed?.builder) closeCell(closed);
           closed?.builder?.end();
           pendingSpace = false;
           return;
         }
         if (table) {
           if (tables.length > 1) return;
-          if ((name === "td" || name === "th") && table.cell !== undefined) {
-            table.builder?.cell(table.cell);
-            for (let i = 1; i < table.span; i++) table.builder?.cell("");
-            table.cell = undefined;
-          } else if (name === "tr") table.builder?.endRow();
+          if (name === "td" || name === "th") closeCell(table);
+          else if (name === "tr") {
+            closeCell(table);
+            table.builder?.endRow();
+          }
           return;
         }
         if (name === "pre" && pre) {
@@ -220,7 +235,10 @@ export async function parseHtml(
     await output.flushIfFull();
   }
   parser.end();
-  for (const table of tables.reverse()) table.builder?.end();
+  for (const table of tables.reverse()) {
+    if (table.builder) closeCell(table);
+    table.builder?.end();
+  }
   if (pre) md.codeBlock(pre.text, pre.language);
   md.end();
   const title = documentTitle.replace(/\s+/g, " ").trim();

@@ -31,11 +31,11 @@ export interface AttachmentOutcome {
 }
 
 /**
- * Writes an e-mail as Markdown: the subject as a heading, From, To, Cc and Date lines, the
+ * Writes an e-mail as Markdown: the subject (if any) as a heading, From, To, Cc and Date lines, the
  * body (the text part, or the HTML part converted when there is no text), then each attachment
  * under `## Attachment: name`, parsed by the parser of its own type within the same limits.
- * An attachment that cannot be read is named with its error code and does not fail the
- * message; at most `emailMaxAttachments` are read, and e-mails inside e-mails only
+ * An attachment that cannot be read does not fail the message: it is named with its error
+ * code, unless it is of a type intake does not read (pictures, audio); at most `emailMaxAttachments` are read, and e-mails inside e-mails only
  * `emailMaxDepth` deep.
  */
 export async function writeMessage(
@@ -45,7 +45,9 @@ export async function writeMessage(
 ): Promise<Record<string, unknown>> {
   const md = new MarkdownWriter(output);
   const { limits } = context;
-  md.heading(context.depth === 0 ? 1 : 2, message.subject?.trim() || "(no subject)");
+  // A message without a subject gets no heading: a placeholder would be text it does not have.
+  const subject = message.subject?.trim();
+  if (subject) md.heading(context.depth === 0 ? 1 : 2, subject);
   const fields: [string, string | undefined][] = [
     ["From", message.from],
     ["To", message.to],
@@ -85,7 +87,9 @@ export async function writeMessage(
     } catch (error) {
       const code = isPipelineError(error) ? error.code : (error as { code?: string }).code;
       if (!isPipelineError(error) && code !== "too_large") throw error;
-      md.paragraph(`(attachment not read: ${code})`);
+      // A picture or a recording is not a document: its name under the heading says enough,
+      // and the outcome is in the metadata. Anything else says why it was not read.
+      if (code !== "unsupported_type") md.paragraph(`(attachment not read: ${code})`);
       outcomes.push({ filename, status: "failed", code });
     }
     await output.flushIfFull();

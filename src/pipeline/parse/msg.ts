@@ -82,10 +82,16 @@ export async function parseMsg(
     from: sender,
     to: recipients("to"),
     cc: recipients("cc"),
-    date: fields.messageDeliveryTime ?? fields.clientSubmitTime,
+    date: headerDate(fields.headers) ?? fields.messageDeliveryTime ?? fields.clientSubmitTime,
     text: fields.body,
     html: fields.bodyHtml,
     attachments,
   };
   return writeMessage(message, output, context);
+}
+
+// The Date of the transport headers a received message keeps, as written (its zone included);
+// the MAPI times are re-rendered in GMT.
+function headerDate(headers: string | undefined): string | undefined {
+  return /^Date:[ \t]*(\S.*)$/im.exec(headers?.slice(0, 64 * 1024) ?? "")?.[1]?.trim();
 }

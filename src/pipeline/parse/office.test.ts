@@ -110,6 +110,18 @@ describe("PPTX", () => {
     );
     expect(result.metadata.slides).toBe(2);
   });
+
+  it("keeps typed footer and date text but not automatic dates and slide numbers", async () => {
+    const field = (type: string, text: string) =>
+      `<p:sp><p:nvSpPr><p:nvPr><p:ph type="${type}"/></p:nvPr></p:nvSpPr><p:txBody><a:p><a:fld type="datetime1"><a:t>${text}</a:t></a:fld></a:p></p:txBody></p:sp>`;
+    const pptx = buildPptx([
+      {
+        shapes: `${pptxShape("Plan", "title")}${field("dt", "3/1/2024")}${pptxShape("Q3 review", "dt")}${pptxShape("ACME confidential", "ftr")}${pptxShape("7", "sldNum")}`,
+      },
+    ]);
+    const { text } = await parseBytes(pptx, "deck.pptx");
+    expect(text).toBe("## Plan\n\nQ3 review\n\nACME confidential");
+  });
 });
 
 describe("OpenDocument", () => {

@@ -13,8 +13,11 @@ type SlideBlock =
 // past this many characters the rest of a pathological slide is left out.
 const MAX_SLIDE_CHARS = 4 * 1024 * 1024;
 const titleTypes = new Set(["title", "ctrTitle"]);
-// Placeholders that repeat on every slide (date, footer, number) rather than say anything.
-const boilerplateTypes = new Set(["dt", "ftr", "sldNum", "sldImg", "hdr"]);
+// Placeholders for what repeats on every slide. A slide number (and a notes page's slide image)
+// says nothing about the slide; in a date, footer or header the automatic field (today's date)
+// is left out too, but text an author typed is kept, as PowerPoint and LibreOffice show it.
+const numberTypes = new Set(["sldNum", "sldImg"]);
+const boilerplateTypes = new Set(["dt", "ftr", "hdr"]);
 
 /**
  * Converts a PPTX presentation to Markdown: slides in presentation order, separated by rules,
@@ -96,9 +99,11 @@ async function readSlideBlocks(
   let table: string[][] | undefined;
   let cell: string | undefined;
   let inText = false;
+  let inField = false;
 
+  // A notes page keeps only its body.
   const keepShape = () =>
-    notes ? placeholder === "body" || placeholder === "" : !boilerplateTypes.has(placeholder ?? "");
+    notes ? placeholder === "body" || placeholder === "" : !numberTypes.has(placeholder ?? "");
   await pkg.streamXml(
     part,
     {
@@ -115,16 +120,19 @@ async function readSlideBlocks(
         else if ((local === "buChar" || local === "buAutoNum") && paragraph) paragraph.bullet = true;
         else if (local === "buNone" && paragraph) paragraph.bullet = false;
         else if (local === "t" && name.startsWith("a:")) inText = true;
+        else if (local === "fld" && name.startsWith("a:")) inField = true;
         else if (local === "br" && paragraph) paragraph.text += "\n";
       },
       ontext(text) {
         if (!inText || !paragraph || chars > MAX_SLIDE_CHARS) return;
+        if (inField && boilerplateTypes.has(placeholder ?? "")) return;
         paragraph.text += text;
         chars += text.length;
       },
       onclosetag(name) {
         const local = localName(name);
         if (local === "t") inText = false;
+        else if (local === "fld" && name.startsWith("a:")) inField = false;
         else if (local === "p" && name.startsWith("a:") && paragraph) {
           const text = paragraph.text.trim();
           if (cell !== undefined) cell += cell ? `\n${text}` : text;
