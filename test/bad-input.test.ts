@@ -97,7 +97,7 @@ describe("bad files end as failed jobs with a clear code, and the worker goes on
     expect(api.error.code).toBe(code);
   });
 
-  it("a 0-byte file and invalid UTF-8 complete without crashing, the bad bytes replaced", async () => {
+  it("a 0-byte file, Latin-1 text and damaged UTF-8 complete without crashing", async () => {
     const empty = await uploadFile(t, "empty.txt", "text/plain", new Uint8Array(0));
     const invalid = await uploadFile(
       t,
@@ -105,7 +105,13 @@ describe("bad files end as failed jobs with a clear code, and the worker goes on
       "text/plain",
       Uint8Array.from([...Buffer.from("caf"), 0xe9, 0x20, 0xff, 0xfe, ...Buffer.from(" ok ".repeat(50))]),
     );
-    const jobs = await waitForJobs(ctx.db, ctx.databaseUrl, [empty, invalid], undefined, 30_000);
+    const damaged = await uploadFile(
+      t,
+      "damaged.txt",
+      "text/plain",
+      Uint8Array.from([...Buffer.from("naïve café ".repeat(20)), 0xff, ...Buffer.from(" ok ".repeat(50))]),
+    );
+    const jobs = await waitForJobs(ctx.db, ctx.databaseUrl, [empty, invalid, damaged], undefined, 30_000);
     const byId = new Map(jobs.map((j) => [j.id, j]));
     const emptyJob = byId.get(empty)!;
     // An empty file is a document with no text: it completes with no chunks.
@@ -115,8 +121,17 @@ describe("bad files end as failed jobs with a clear code, and the worker goes on
     expect(byId.get(invalid)!.status).toBe("completed");
     const chunks = await ctx.db.selectFrom("chunks").select("text").where("job_id", "=", invalid).execute();
     const text = chunks.map((c) => c.text).join("");
-    expect(text).toContain("caf\uFFFD");
-    expect(text).toContain("ok");
+    // Not UTF-8 at all: read as Windows-1252, the encoding such files almost always are.
+    expect(text).toContain("café ÿþ ok");
+    // UTF-8 with one bad byte stays UTF-8; the bad byte becomes U+FFFD.
+    expect(byId.get(damaged)!.status).toBe("completed");
+    const damagedText = (
+      await ctx.db.selectFrom("chunks").select("text").where("job_id", "=", damaged).execute()
+    )
+      .map((c) => c.text)
+      .join("");
+    expect(damagedText).toContain("naïve café");
+    expect(damagedText).toContain("\uFFFD ok");
   });
 
   it("keeps the worker under 256 MB through every bad file above", () => {

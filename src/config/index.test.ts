@@ -27,8 +27,17 @@ describe("loadConfig", () => {
       INTAKE_LOCAL_PG_PORT: "6000",
       INTAKE_LOCAL_S3_PORT: "6001",
       INTAKE_METRICS_PORT: "0",
+      INTAKE_OCR_LANGUAGES: "eng+deu",
+      INTAKE_OCR_MAX_PAGES: "50",
     });
-    expect(c.parse).toEqual({ threads: 3, memoryMb: 128, timeoutBaseMs: 5000, timeoutPerMiBMs: 100 });
+    expect(c.parse).toEqual({
+      threads: 3,
+      memoryMb: 128,
+      timeoutBaseMs: 5000,
+      timeoutPerMiBMs: 100,
+      ocr: { enabled: true, languages: ["eng", "deu"], perPageTimeoutMs: 30_000, maxPages: 50, dpi: 200 },
+    });
+    expect(loadConfig({ INTAKE_OCR: "off" }).parse.ocr.enabled).toBe(false);
     expect(c.worker.maxReleases).toBe(4);
     expect(c.local).toEqual({ pgPort: 6000, s3Port: 6001 });
     expect(c.metricsPort).toBe(0);
@@ -71,6 +80,8 @@ describe("loadConfig", () => {
     [{ INTAKE_LOCAL_S3_PORT: "99999" }, "INTAKE_LOCAL_S3_PORT:"],
     [{ INTAKE_PARSE_MEMORY_MB: "8" }, "INTAKE_PARSE_MEMORY_MB:"],
     [{ INTAKE_PARSE_THREADS: "0" }, "INTAKE_PARSE_THREADS:"],
+    [{ INTAKE_OCR_LANGUAGES: "eng;rm -rf" }, "INTAKE_OCR_LANGUAGES: must be Tesseract languages"],
+    [{ INTAKE_OCR: "maybe" }, "INTAKE_OCR:"],
     [{ INTAKE_WEBHOOK_ALLOW_PRIVATE_URLS: "yes" }, "INTAKE_WEBHOOK_ALLOW_PRIVATE_URLS:"],
     [{ INTAKE_WEBHOOK_TIMEOUT_MS: "30000" }, "INTAKE_WEBHOOK_LEASE_SECONDS: must be longer than"],
   ])("rejects %j with one line naming the variable", (env, message) => {

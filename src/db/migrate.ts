@@ -16,6 +16,9 @@ const migrations: Record<string, Migration> = {
   "0006_job_warnings": m0006,
 };
 
+/** Every migration's name, in the order they are applied to an empty database. */
+export const MIGRATION_NAMES: readonly string[] = Object.keys(migrations).sort();
+
 /**
  * Applies every pending migration. Safe to call from many processes at once: Kysely's
  * Postgres adapter holds a transaction-scoped advisory lock while it migrates, so the second

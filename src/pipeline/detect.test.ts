@@ -56,7 +56,10 @@ describe("detectDocumentType", () => {
     const zipHead = Uint8Array.of(0x50, 0x4b, 0x03, 0x04, ...utf8("other/file.txt"));
     // The head cannot tell; the zip's directory decides once it is read.
     expect(detect(zipHead, "application/zip", "a.zip")).toBe("zip");
-    expect(detectError(utf8("hello"), "image/png", "a.png").code).toBe("unsupported_type");
+    // Declared as an image but not one: mislabeled, like a PDF without its signature.
+    expect(detectError(utf8("hello"), "image/png", "a.png").code).toBe("corrupt_file");
+    expect(detect(Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a), "", "scan")).toBe("image");
+    expect(detect(Uint8Array.of(0xff, 0xd8, 0xff, 0xe0), "application/octet-stream", "x.bin")).toBe("image");
   });
 
   it("reports a declared PDF without a PDF signature as corrupt", () => {

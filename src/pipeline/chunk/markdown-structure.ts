@@ -1,3 +1,5 @@
+import { atxHeading } from "../parse/markdown.js";
+
 /**
  * Glossary: a *row* is a GFM pipe-table line (it starts with `|`); a table's *header* is its
  * first row when the next line is a *delimiter* row (`| --- | :-: |`); a *fence* line is any
@@ -27,9 +29,28 @@ const LINE_PREFIX = 1024;
 export const STRUCTURE_LOOKAHEAD = 2 * LINE_PREFIX;
 const MAX_TITLE = 200;
 
-const headingLine = /^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/;
 const fenceOpen = /^ {0,3}(`{3,}|~{3,})/;
-const delimiterRow = /^ {0,3}\|?[ \t]*:?-+:?[ \t]*(\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$/;
+
+/**
+ * A GFM table's delimiter row (`| --- | :-: |`), checked in one pass: cells of optional colons
+ * around dashes, separated by pipes. (A regular expression for it backtracked quadratically on
+ * a long run of spaces, and chunking runs on the worker's main thread.)
+ */
+function isDelimiterRow(line: string): boolean {
+  let i = 0;
+  while (i < 3 && line[i] === " ") i++;
+  let cells = 0;
+  let end = line.length;
+  while (end > i && (line[end - 1] === " " || line[end - 1] === "\t")) end--;
+  if (line[i] === "|") i++;
+  if (end > i && line[end - 1] === "|") end--;
+  for (const cell of line.slice(i, end).split("|")) {
+    const c = cell.trim();
+    if (!/^:?-+:?$/.test(c)) return false;
+    cells++;
+  }
+  return cells > 0;
+}
 
 /**
  * Reads Markdown as it streams, one line at a time, and answers what the chunker asks: where a
@@ -147,8 +168,8 @@ export class MarkdownStructure {
       return;
     }
     this.#run = null;
-    const heading = headingLine.exec(line.replace(/\r$/, ""));
-    if (heading?.[1]) this.#enterHeading(heading[1].length, heading[2] ?? "");
+    const heading = atxHeading(line.replace(/\r$/, ""));
+    if (heading) this.#enterHeading(heading.level, heading.title);
     push("text");
   }
 
@@ -160,7 +181,7 @@ export class MarkdownStructure {
       return;
     }
     run.length += 1;
-    if (run.length === 2 && run.first !== null && complete && delimiterRow.test(line.replace(/\r$/, ""))) {
+    if (run.length === 2 && run.first !== null && complete && isDelimiterRow(line.replace(/\r$/, ""))) {
       const header = this.#lines.at(-1);
       if (header) header.kind = "header";
       run.header = `${run.first}\n${line}\n`;

@@ -17,6 +17,11 @@ type Expectation =
   | { phrase: string }
   /** Parsed, with no text (scanned pages, pictures only, blank files). */
   | { empty: true }
+  /**
+   * An image, parsed here without OCR (src/pipeline/ocr has its own corpus test that reads
+   * them): empty, with the warning that says its pages went unread.
+   */
+  | { unreadImage: true }
   /** Refused with this code. */
   | { code: PipelineErrorCode };
 
@@ -146,20 +151,20 @@ const expectations: Record<string, Expectation> = {
   "hebrew-text-base64-iso88598i.txt": { phrase: "8uPr5e8gVGVzbGEgLSDw4/j5+iDn+unu5CDy7CDk4ff55CDs+On55e0g" },
   "hlink-meta.docx": { phrase: "One Two with link to" },
   "ideas-page.html": { phrase: "The way to get new" },
-  "img/DA-1p.jpg": { code: "unsupported_type" },
-  "img/DA-1p.png": { code: "unsupported_type" },
-  "img/chi_sim_image.jpeg": { code: "unsupported_type" },
-  "img/double-column-A.jpg": { code: "unsupported_type" },
-  "img/double-column-B.jpg": { code: "unsupported_type" },
-  "img/embedded-images-tables.jpg": { code: "unsupported_type" },
-  "img/english-and-korean.png": { code: "unsupported_type" },
-  "img/example.jpg": { code: "unsupported_type" },
-  "img/jpn-vert.jpeg": { code: "unsupported_type" },
-  "img/layout-parser-paper-combined.tiff": { code: "unsupported_type" },
-  "img/layout-parser-paper-fast.jpg": { code: "unsupported_type" },
-  "img/layout-parser-paper-fast.tiff": { code: "unsupported_type" },
-  "img/layout-parser-paper-with-table.jpg": { code: "unsupported_type" },
-  "img/table-multi-row-column-cells.png": { code: "unsupported_type" },
+  "img/DA-1p.jpg": { unreadImage: true },
+  "img/DA-1p.png": { unreadImage: true },
+  "img/chi_sim_image.jpeg": { unreadImage: true },
+  "img/double-column-A.jpg": { unreadImage: true },
+  "img/double-column-B.jpg": { unreadImage: true },
+  "img/embedded-images-tables.jpg": { unreadImage: true },
+  "img/english-and-korean.png": { unreadImage: true },
+  "img/example.jpg": { unreadImage: true },
+  "img/jpn-vert.jpeg": { unreadImage: true },
+  "img/layout-parser-paper-combined.tiff": { unreadImage: true },
+  "img/layout-parser-paper-fast.jpg": { unreadImage: true },
+  "img/layout-parser-paper-fast.tiff": { unreadImage: true },
+  "img/layout-parser-paper-with-table.jpg": { unreadImage: true },
+  "img/table-multi-row-column-cells.png": { unreadImage: true },
   "language-docs/UDHR_first_article_all.txt": { phrase: "Universal Declaration of Human Right" },
   "language-docs/eng_afr_spa.txt": { phrase: "All human beings are born" },
   "language-docs/eng_spa.txt": { phrase: "All human beings are born" },
@@ -324,7 +329,7 @@ describe("corpus: every file parses or fails as expected", () => {
       const bytes = new Uint8Array(readFileSync(join(CORPUS, file)));
       // Declared as a browser would for an unknown type: detection must work from the content.
       const outcome = await parseBytes(bytes, file).then(
-        ({ text }) => ({ text }),
+        ({ text, result }) => ({ text, type: result.type, warnings: result.warnings }),
         (error: unknown) => {
           if (!isPipelineError(error)) throw error;
           return { code: error.code, message: error.message };
@@ -332,6 +337,8 @@ describe("corpus: every file parses or fails as expected", () => {
       );
       if ("code" in expected) {
         expect(outcome, file).toMatchObject({ code: expected.code });
+      } else if ("unreadImage" in expected) {
+        expect(outcome, file).toMatchObject({ text: "", type: "image", warnings: ["no_text_layer"] });
       } else if ("empty" in expected) {
         expect("text" in outcome && outcome.text.trim(), file).toBe("");
       } else {

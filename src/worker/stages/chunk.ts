@@ -5,6 +5,7 @@ import { chunkText, type PageSpan } from "../../pipeline/index.js";
 import { commitStage, progressReporter, type StageHandler, writeFenced } from "../stage.js";
 
 const BATCH = 500;
+const YIELD_EVERY_MS = 10;
 
 async function* decodeUtf8(source: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
   const decoder = new TextDecoder("utf-8");
@@ -27,7 +28,6 @@ export const chunkStage: StageHandler = async (deps, run) => {
   const source = await deps.store.open(doc.text_key, { signal: run.signal });
   const progress = progressReporter(deps, run);
   const { chunkSize: size, chunkOverlap: overlap, chunkUnit: unit } = deps.config.pipeline;
-  // Parse writes Markdown for exactly these types, plain text for the others.
   // Whether parse wrote Markdown is recorded with the document (text_format).
   const format = doc.text_format;
   let batch: ChunkRow[] = [];
@@ -40,7 +40,15 @@ export const chunkStage: StageHandler = async (deps, run) => {
     await progress({ chunks: count, charsChunked, charsTotal: Number(doc.chars) });
   };
   const pages = doc.pages as PageSpan[];
+  // Chunking runs on this thread, beside claims, heartbeats and (in `intake start`) the API.
+  // An async generator resumes on microtasks, so without this a large text would be chunked
+  // in one turn of the event loop between storage reads: give the loop a turn every few ms.
+  let turn = performance.now();
   for await (const c of chunkText(decodeUtf8(source), { size, overlap, unit, format, pages })) {
+    if (performance.now() - turn > YIELD_EVERY_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      turn = performance.now();
+    }
     batch.push({
       seq: c.seq,
       text: c.text,
