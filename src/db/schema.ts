@@ -164,7 +164,15 @@ export interface WebhookAttemptsTable {
   created_at: Timestamp;
 }
 
+export interface WorkersTable {
+  id: string;
+  backend_pid: number;
+  started_at: Timestamp;
+  heartbeat_at: Timestamp;
+}
+
 export interface Database {
+  workers: WorkersTable;
   tenants: TenantsTable;
   api_keys: ApiKeysTable;
   jobs: JobsTable;

@@ -25,6 +25,7 @@ import { deleteChunksFrom } from "./delete-chunks-from.js";
 import { deleteWebhookEndpoint } from "./delete-webhook-endpoint.js";
 import { endStages } from "./end-stages.js";
 import { endUpload } from "./end-upload.js";
+import { expireDeadWorkersLeases } from "./expire-dead-workers-leases.js";
 import { extendLeases } from "./extend-leases.js";
 import { failAttempt } from "./fail-attempt.js";
 import { findDocument } from "./find-document.js";
@@ -33,6 +34,7 @@ import { findJobByObjectKey } from "./find-job-by-object-key.js";
 import { findReusableJob } from "./find-reusable-job.js";
 import { findTenantByKeyHash } from "./find-tenant-by-key-hash.js";
 import { findWebhookEndpoint } from "./find-webhook-endpoint.js";
+import { heartbeatWorker } from "./heartbeat-worker.js";
 import { insertApiKey } from "./insert-api-key.js";
 import { insertUploadJob } from "./insert-upload-job.js";
 import { insertWebhookEndpoint } from "./insert-webhook-endpoint.js";
@@ -50,6 +52,7 @@ import { readJobEventsAfter } from "./read-job-events.js";
 import { recordUploadRejected } from "./record-upload-rejected.js";
 import { recordWebhookAttempt } from "./record-webhook-attempt.js";
 import { redeliverWebhook } from "./redeliver-webhook.js";
+import { registerWorker } from "./register-worker.js";
 import { releaseExpiredLeases } from "./release-expired-leases.js";
 import { releaseJob } from "./release-job.js";
 import { reportProgress } from "./report-progress.js";
@@ -57,6 +60,7 @@ import { retryFailedJob } from "./retry-failed-job.js";
 import { rotateWebhookSecret } from "./rotate-webhook-secret.js";
 import { setJobWarnings } from "./set-job-warnings.js";
 import { takeUploadsToReconcile } from "./take-uploads-to-reconcile.js";
+import { unregisterWorker } from "./unregister-worker.js";
 import { updateWebhookEndpoint } from "./update-webhook-endpoint.js";
 import { upsertChunks } from "./upsert-chunks.js";
 import { upsertDocument } from "./upsert-document.js";
@@ -138,6 +142,10 @@ const STATEMENTS: Record<string, (db: Db) => Promise<unknown>> = {
   "delete-chunks-from": (db) => tx(db, (trx) => deleteChunksFrom(trx, ID, 3)),
   "end-stages": (db) => tx(db, (trx) => endStages(trx, [{ job, fence, next: "chunk", detail: {} }])),
   "end-upload": (db) => endUpload(db, job, "expired", "its URL expired"),
+  "expire-dead-workers-leases": (db) => expireDeadWorkersLeases(db, 30),
+  "heartbeat-worker": (db) => heartbeatWorker(db, fence.workerId),
+  "register-worker": (db) => registerWorker(db, fence.workerId, 4242),
+  "unregister-worker": (db) => unregisterWorker(db, fence.workerId),
   "extend-leases": (db) => extendLeases(db, fence.workerId, [{ id: ID, attempt: 1 }], 30),
   "fail-attempt": (db) => failAttempt(db, fence, { code: "x", message: "m", retryable: true }, 1000),
   "find-document": (db) => findDocument(db, ID),
