@@ -40,3 +40,24 @@ export function listJobEvents(
     nextAfter: number;
   }>(client, "GET", `${jobPath(id)}/events?${q}`);
 }
+
+export interface Chunk {
+  seq: number;
+  text: string;
+  start: number;
+  end: number;
+  pageStart: number | null;
+  pageEnd: number | null;
+  headingPath: string[];
+  tokenCount: number;
+}
+
+/** One page of a completed job's chunks, after chunk `after` (-1: from the start). */
+export function listChunks(client: ClientOptions, id: string, opts: { after?: number; limit?: number } = {}) {
+  const q = new URLSearchParams({ after: String(opts.after ?? -1), limit: String(opts.limit ?? 100) });
+  return apiRequest<{ chunks: Chunk[]; nextAfter: number | null }>(
+    client,
+    "GET",
+    `${jobPath(id)}/chunks?${q}`,
+  );
+}
