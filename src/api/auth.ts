@@ -60,7 +60,11 @@ export function requireApiKey(db: Db, opts: { accessToken?: boolean; tokenSecret
       );
     }
     const found = await resolveCredential(db, key, fromQuery ? opts.tokenSecret : undefined);
-    if (!found) throw unauthorized("unknown or revoked API key, or an expired token");
+    if (!found) {
+      throw unauthorized(
+        isUploadToken(key) ? "unknown, expired or revoked access token" : "unknown or revoked API key",
+      );
+    }
     c.set("tenant", found.tenant);
     c.set("keyId", found.keyId);
     await next();
