@@ -17,7 +17,7 @@ let server: RunningServer;
 beforeAll(async () => {
   ctx = await createTestContext();
   a = await createTestApp(ctx);
-  const deps = { ...a.deps, config: { ...ctx.config } };
+  const deps = { ...a.deps, config: { ...ctx.config }, eventStream: { heartbeatMs: 100 } };
   const app = createApp(deps);
   b = { ...a, deps, app, call: (m, p, body, opts) => callOn(app, m, p, body, opts) };
   server = await listenOnFreePort(a.app);
@@ -166,6 +166,35 @@ describe("/v1/keys", () => {
     expect((await companion(b, { authorization: `Bearer ${other.token}` })).status).toBe(404);
   });
 
+  it("an event stream opened with a key ends when the key is revoked", async () => {
+    const { id, key } = await newKey("stream");
+    const up = await a.call(
+      "POST",
+      "/v1/uploads",
+      { filename: "s.txt", contentType: "text/plain", size: 3 },
+      { key },
+    );
+    const jobId = ((await up.json()) as { id: string }).id;
+    const res = await b.call("GET", `/v1/jobs/${jobId}/events?access_token=${key}`, undefined, { key: null });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let seen = "";
+    while (!seen.includes('"type":"created"')) seen += decoder.decode((await reader.read()).value);
+    expect((await a.call("DELETE", `/v1/keys/${id}`)).status).toBe(204);
+    // The next heartbeat (100 ms here) finds the key revoked and ends the stream.
+    const ended = (async () => {
+      for (;;) if ((await reader.read()).done) return true;
+    })();
+    await expect(Promise.race([ended, new Promise((r) => setTimeout(() => r(false), 5000))])).resolves.toBe(
+      true,
+    );
+    const again = await b.call("GET", `/v1/jobs/${jobId}/events?access_token=${key}`, undefined, {
+      key: null,
+    });
+    expect(again.status).toBe(401);
+  });
+
   it("a tampered token, or one naming another tenant than its key's, is refused", async () => {
     const { token } = (await (await a.call("POST", "/s3/token")).json()) as { token: string };
     const [prefix, payload, mac] = token.split(".");
@@ -231,5 +260,5 @@ describe("intake keys create / list / revoke", () => {
     const wrongTenant = await intake(["keys", "revoke", rows[0]!.id, "--tenant", "default"]);
     expect(wrongTenant.code).toBe(1);
     expect(wrongTenant.stderr).toContain("has no key");
-  });
+  }, 180_000); // five runs of the CLI, each a cold tsx start
 });
