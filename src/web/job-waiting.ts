@@ -14,9 +14,9 @@ export interface Release {
  */
 export function explainWaiting(job: Job, lastRelease: Release | null, now = Date.now()): string[] {
   const lines: string[] = [];
-  const maxAttempts = typeof job.maxAttempts === "number" ? job.maxAttempts : null;
+  const maxAttempts = job.maxAttempts ?? null;
   if (job.status === "queued") {
-    const runAfter = typeof job.runAfter === "string" ? Date.parse(job.runAfter) : Number.NaN;
+    const runAfter = job.runAfter ? Date.parse(job.runAfter) : Number.NaN;
     lines.push(
       runAfter > now
         ? `waits until ${new Date(runAfter).toISOString()} (in ${Math.ceil((runAfter - now) / 1000)} s)`
