@@ -21,6 +21,8 @@ export interface ApiKeysTable {
   label: string | null;
   created_at: Timestamp;
   revoked_at: NullableTimestamp;
+  /** Refreshed at most once a minute per key (migration 0008), not on every request. */
+  last_used_at: NullableTimestamp;
 }
 
 export interface JobsTable {

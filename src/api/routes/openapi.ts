@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { keyPaths } from "./openapi-keys.js";
 import { authed, badJson, body, idParam, jobNotFound, jobPaths, ok, problems, ref } from "./openapi-paths.js";
 import { components } from "./openapi-schemas.js";
 import { webhookPaths } from "./openapi-webhooks.js";
@@ -73,6 +74,7 @@ const paths = {
   },
   ...jobPaths,
   ...webhookPaths,
+  ...keyPaths,
   "/v1/storage-events": {
     post: {
       summary: "S3 / MinIO bucket notification webhook; completes the job of each created object",

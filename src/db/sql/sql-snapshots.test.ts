@@ -28,9 +28,11 @@ import { endUpload } from "./end-upload.js";
 import { expireDeadWorkersLeases } from "./expire-dead-workers-leases.js";
 import { extendLeases } from "./extend-leases.js";
 import { failAttempt } from "./fail-attempt.js";
+import { findApiKeyByHash } from "./find-api-key-by-hash.js";
 import { findDocument } from "./find-document.js";
 import { findJob, findJobById } from "./find-job.js";
 import { findJobByObjectKey } from "./find-job-by-object-key.js";
+import { findLiveApiKey } from "./find-live-api-key.js";
 import { findReusableJob } from "./find-reusable-job.js";
 import { findTenantByKeyHash } from "./find-tenant-by-key-hash.js";
 import { findWebhookEndpoint } from "./find-webhook-endpoint.js";
@@ -39,6 +41,7 @@ import { insertApiKey } from "./insert-api-key.js";
 import { insertUploadJob } from "./insert-upload-job.js";
 import { insertWebhookEndpoint } from "./insert-webhook-endpoint.js";
 import { insertJobEvents, notifyQueued } from "./job-events.js";
+import { listApiKeys } from "./list-api-keys.js";
 import { listChunks } from "./list-chunks.js";
 import { listJobs } from "./list-jobs.js";
 import { listWebhookDeliveries } from "./list-webhook-deliveries.js";
@@ -57,9 +60,11 @@ import { releaseExpiredLeases } from "./release-expired-leases.js";
 import { releaseJob } from "./release-job.js";
 import { reportProgress } from "./report-progress.js";
 import { retryFailedJob } from "./retry-failed-job.js";
+import { revokeApiKey } from "./revoke-api-key.js";
 import { rotateWebhookSecret } from "./rotate-webhook-secret.js";
 import { setJobWarnings } from "./set-job-warnings.js";
 import { takeUploadsToReconcile } from "./take-uploads-to-reconcile.js";
+import { touchApiKey } from "./touch-api-key.js";
 import { unregisterWorker } from "./unregister-worker.js";
 import { updateWebhookEndpoint } from "./update-webhook-endpoint.js";
 import { upsertChunks } from "./upsert-chunks.js";
@@ -170,12 +175,14 @@ const STATEMENTS: Record<string, (db: Db) => Promise<unknown>> = {
       await notifyQueued(trx, "parse");
     }),
   "list-chunks": (db) => listChunks(db, ID, { afterSeq: 0, limit: 10, embeddings: true }),
-  "list-jobs": (db) =>
-    listJobs(db, "t", {
+  "list-jobs": async (db) => {
+    await listJobs(db, "t", {
       status: "queued",
       cursor: { createdAt: new Date(0).toISOString(), id: ID },
       limit: 10,
-    }),
+    });
+    await listJobs(db, "t", { stage: "parse", errorCode: "corrupt_file", limit: 10 });
+  },
   "lock-fenced": (db) => tx(db, (trx) => lockFenced(trx, fence)),
   "lock-job": (db) => tx(db, (trx) => lockJob(trx, ID)),
   ping: (db) => ping(db, 1000),
@@ -253,6 +260,12 @@ const STATEMENTS: Record<string, (db: Db) => Promise<unknown>> = {
   "rotate-webhook-secret": (db) => rotateWebhookSecret(db, "t", ID, "whsec_y", 86400),
   "update-webhook-endpoint": (db) =>
     updateWebhookEndpoint(db, "t", ID, { url: "https://example.com/b", events: null, enabled: true }),
+  // API keys (issue 14 §4).
+  "find-api-key-by-hash": (db) => findApiKeyByHash(db, "ab"),
+  "find-live-api-key": (db) => findLiveApiKey(db, ID),
+  "list-api-keys": (db) => listApiKeys(db, "t"),
+  "revoke-api-key": (db) => revokeApiKey(db, "t", ID),
+  "touch-api-key": (db) => touchApiKey(db, ID),
 };
 
 /** Files of this folder that hold helpers, not statements. */
