@@ -211,9 +211,12 @@ describe("the claim's plan", () => {
       );
       await client.query("ROLLBACK");
       const text = plan.rows.map((r) => r["QUERY PLAN"]).join("\n");
+      // The skip scan over tenants and each tenant's pick read jobs_claimable_by_tenant; nothing
+      // reads the whole table, nor every job of a tenant (jobs_tenant_list).
       expect(text).not.toMatch(/Seq Scan on jobs/);
-      expect(text).toMatch(/Index Only Scan using jobs_claimable_by_tenant/);
-      expect(text).toMatch(/Index Scan using jobs_claimable_by_tenant/);
+      expect(text).not.toMatch(/jobs_tenant_list/);
+      expect(text).toMatch(/Recursive Union/);
+      expect(text.match(/Scan using jobs_claimable_by_tenant/g)?.length).toBeGreaterThanOrEqual(3);
       const ms = Number(/Execution Time: ([\d.]+) ms/.exec(text)![1]);
       expect(ms).toBeLessThan(100);
     } finally {
