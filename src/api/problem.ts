@@ -63,6 +63,7 @@ const UPLOAD_STATUS: Record<UploadErrorCode, ContentfulStatusCode> = {
   invalid_part_number: 400,
   invalid_parts: 422,
   not_multipart: 409,
+  priority_too_high: 422,
   upload_not_awaiting: 409,
 };
 

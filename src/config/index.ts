@@ -52,6 +52,10 @@ const envSchema = z.object({
   INTAKE_RETRY_CAP_MS: int(0).default(300_000),
   INTAKE_BREAKER_RESET_MS: int(100).default(5000),
   INTAKE_MAX_RELEASES: int(0, 1000).default(10),
+  // Fair claiming (migration 0009): running jobs per stage one tenant may hold (unset:
+  // unlimited), and the highest upload priority a tenant may ask for; `tenants` overrides both.
+  INTAKE_TENANT_MAX_RUNNING_PER_STAGE: int(1).optional(),
+  INTAKE_MAX_PRIORITY: int(0, 1000).default(10),
   INTAKE_PARSE_THREADS: int(1, 64).default(Math.max(1, Math.min(4, os.availableParallelism()))),
   INTAKE_PARSE_MEMORY_MB: int(32, 16_384).default(256),
   INTAKE_PARSE_TIMEOUT_MS: int(1).default(30_000),
@@ -144,6 +148,8 @@ export interface Config {
     maxBytes: number;
     multipartThresholdBytes: number;
     partSizeBytes: number;
+    /** The highest `priority` a tenant without its own `max_priority` may set. */
+    maxPriority: number;
   };
   reconciler: { intervalMs: number; afterSeconds: number };
   worker: {
@@ -154,6 +160,8 @@ export interface Config {
     breakerResetMs: number;
     /** Times one job may be given back without spending an attempt (outages only). */
     maxReleases: number;
+    /** Running jobs per stage a tenant may hold unless `tenants` says otherwise; null: unlimited. */
+    tenantMaxRunningPerStage: number | null;
   };
   parse: ParseBudget;
   pipeline: {
@@ -277,6 +285,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       maxBytes: e.INTAKE_MAX_UPLOAD_BYTES,
       multipartThresholdBytes: e.INTAKE_MULTIPART_THRESHOLD_BYTES,
       partSizeBytes: e.INTAKE_PART_SIZE_BYTES,
+      maxPriority: e.INTAKE_MAX_PRIORITY,
     },
     reconciler: {
       intervalMs: e.INTAKE_RECONCILE_INTERVAL_MS,
@@ -289,6 +298,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       retryCapMs: e.INTAKE_RETRY_CAP_MS,
       breakerResetMs: e.INTAKE_BREAKER_RESET_MS,
       maxReleases: e.INTAKE_MAX_RELEASES,
+      tenantMaxRunningPerStage: e.INTAKE_TENANT_MAX_RUNNING_PER_STAGE ?? null,
     },
     parse: {
       threads: e.INTAKE_PARSE_THREADS,

@@ -11,6 +11,12 @@ type BigIntColumn = ColumnType<string, number | bigint | string, number | bigint
 export interface TenantsTable {
   id: string;
   created_at: Timestamp;
+  /** Running jobs per stage this tenant may hold; null: the configured default (migration 0009). */
+  max_running_per_stage: ColumnType<number | null, number | null | undefined, number | null>;
+  /** The tenant's weight when tenants compete for workers (migration 0009). */
+  claim_share: Defaulted<number>;
+  /** The highest `priority` the tenant may set on an upload; null: the configured default. */
+  max_priority: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface ApiKeysTable {

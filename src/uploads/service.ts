@@ -4,6 +4,7 @@ import type { Db } from "../db/database.js";
 import type { JobRow } from "../db/schema.js";
 import { cancelJob } from "../db/sql/cancel-job.js";
 import { endUpload } from "../db/sql/end-upload.js";
+import { findTenantMaxPriority } from "../db/sql/find-tenant-max-priority.js";
 import { insertUploadJob } from "../db/sql/insert-upload-job.js";
 import type { Metrics } from "../observability/metrics.js";
 import { pipelineKey } from "../pipeline/settings.js";
@@ -91,6 +92,19 @@ export async function createUpload(deps: UploadDeps, tenantId: string, body: Cre
       },
     );
   }
+  const priority = body.priority ?? 0;
+  if (priority > 0) {
+    const maxPriority = await findTenantMaxPriority(deps.db, tenantId, uploads.maxPriority);
+    if (priority > maxPriority) {
+      throw new UploadError(
+        "priority_too_high",
+        `priority ${priority} exceeds this tenant's maximum of ${maxPriority}`,
+        {
+          maxPriority,
+        },
+      );
+    }
+  }
   const id = randomUUID();
   const key = objectKeyFor(tenantId, id, body.filename);
   const multipart = body.size >= uploads.multipartThresholdBytes;
@@ -117,6 +131,7 @@ export async function createUpload(deps: UploadDeps, tenantId: string, body: Cre
       multipart_upload_id: uploadId,
       idempotency_key: body.idempotencyKey ?? null,
       metadata: body.metadata ?? {},
+      priority,
       max_attempts: deps.config.worker.maxAttempts,
       lease_owner: null,
       lease_expires_at: null,

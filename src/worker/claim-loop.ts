@@ -128,7 +128,13 @@ export class ClaimLoop {
       let claimed: JobRow[] = [];
       if (free > 0 && stages.length > 0) {
         try {
-          claimed = await claimJobs(deps.db, { workerId, stages, limit: free, leaseSeconds });
+          claimed = await claimJobs(deps.db, {
+            workerId,
+            stages,
+            limit: free,
+            leaseSeconds,
+            maxRunningPerStage: deps.config.worker.tenantMaxRunningPerStage,
+          });
         } catch (err) {
           this.#log.warn({ err }, "claim failed; retrying after the poll interval");
         }

@@ -35,6 +35,7 @@ import { findJobByObjectKey } from "./find-job-by-object-key.js";
 import { findLiveApiKey } from "./find-live-api-key.js";
 import { findReusableJob } from "./find-reusable-job.js";
 import { findTenantByKeyHash } from "./find-tenant-by-key-hash.js";
+import { findTenantMaxPriority } from "./find-tenant-max-priority.js";
 import { findWebhookEndpoint } from "./find-webhook-endpoint.js";
 import { heartbeatWorker } from "./heartbeat-worker.js";
 import { insertApiKey } from "./insert-api-key.js";
@@ -161,6 +162,7 @@ const STATEMENTS: Record<string, (db: Db) => Promise<unknown>> = {
   "find-job-by-object-key": (db) => findJobByObjectKey(db, "uploads/t/x/a.txt"),
   "find-reusable-job": (db) => findReusableJob(db, job),
   "find-tenant-by-key-hash": (db) => findTenantByKeyHash(db, "ab"),
+  "find-tenant-max-priority": (db) => findTenantMaxPriority(db, "t", 10),
   "insert-api-key": (db) =>
     insertApiKey(db, { tenantId: "t", keyHash: "ab", keyPrefix: "ik_abc", label: null }),
   "insert-upload-job": (db) =>
