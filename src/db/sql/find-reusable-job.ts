@@ -1,7 +1,7 @@
 import type { Db } from "../database.js";
 import type { JobRow } from "../schema.js";
 
-/** A completed job of the same tenant, content and pipeline settings whose outputs can be reused. */
+/** A completed job of the same tenant, content and pipeline settings whose own outputs can be reused. */
 export function findReusableJob(db: Db, job: JobRow) {
   if (!job.content_sha256) return Promise.resolve(undefined);
   return db
@@ -11,6 +11,8 @@ export function findReusableJob(db: Db, job: JobRow) {
     .where("content_sha256", "=", job.content_sha256)
     .where("pipeline_key", "=", job.pipeline_key)
     .where("status", "=", "completed")
+    // Only a job with outputs of its own: a reuser's outputs are someone else's (one hop).
+    .where("reused_from", "is", null)
     .where("id", "!=", job.id)
     .orderBy("finished_at")
     .limit(1)
