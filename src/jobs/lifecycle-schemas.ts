@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { findUnsafeText } from "../db/safe-values.js";
 import { JOB_STAGES } from "../db/job-states.js";
+import { findUnsafeText } from "../db/safe-values.js";
 
 const MAX_METADATA_DEPTH = 8;
 
@@ -27,7 +27,12 @@ export const reprocessBody = z
       .strictObject({
         chunkSize: z.number().int().min(16).max(100_000).optional(),
         chunkOverlap: z.number().int().min(0).max(50_000).optional(),
-        embedderModel: z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, "must be printable ASCII").optional(),
+        embedderModel: z
+          .string()
+          .min(1)
+          .max(200)
+          .regex(/^[\x21-\x7e]+$/, "must be printable ASCII")
+          .optional(),
       })
       .optional(),
   })

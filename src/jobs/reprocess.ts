@@ -27,7 +27,11 @@ export async function reprocess(deps: ReprocessDeps, job: JobRow, body: Reproces
   if (effective.chunkOverlap >= effective.chunkSize) {
     throw new JobError("unsupported_setting", "chunkOverlap must be smaller than chunkSize");
   }
-  if (settings?.embedderModel && deps.config.pipeline.embedder.kind !== "openai" && settings.embedderModel !== HASH_MODEL) {
+  if (
+    settings?.embedderModel &&
+    deps.config.pipeline.embedder.kind !== "openai" &&
+    settings.embedderModel !== HASH_MODEL
+  ) {
     throw new JobError(
       "unsupported_setting",
       `the configured embedder (hash) has one model, ${HASH_MODEL}; another model needs an OpenAI-compatible embedder`,
@@ -42,10 +46,16 @@ export async function reprocess(deps: ReprocessDeps, job: JobRow, body: Reproces
     pipelineKey: pipelineKey(deps.config, settings),
   });
   if (result.outcome === "not_finished") {
-    throw new JobError("job_not_finished", `the job is ${job.status}; only completed or failed jobs can be reprocessed`);
+    throw new JobError(
+      "job_not_finished",
+      `the job is ${job.status}; only completed or failed jobs can be reprocessed`,
+    );
   }
   if (result.outcome === "missing_outputs") {
-    throw new JobError("outputs_missing", `the job has no ${from} input yet; reprocess it from an earlier stage`);
+    throw new JobError(
+      "outputs_missing",
+      `the job has no ${from} input yet; reprocess it from an earlier stage`,
+    );
   }
   return result.job;
 }

@@ -42,7 +42,10 @@ export async function retentionOnce(deps: RetentionDeps, limit = 100): Promise<R
       report.purged++;
     } catch (err) {
       report.errors++;
-      deps.logger.warn({ err, jobId: job.id, tenant: job.tenant_id }, "purge of a deleted job failed; it will be retried");
+      deps.logger.warn(
+        { err, jobId: job.id, tenant: job.tenant_id },
+        "purge of a deleted job failed; it will be retried",
+      );
     }
   }
   return report;

@@ -30,7 +30,12 @@ export function jobLifecycleRoutes(deps: AppDeps) {
     })
     .patch("/:id", auth, body, async (c) => {
       const { metadata } = await readJson(c, updateJobBody);
-      const updated = await updateJobMetadata(deps.db, c.get("tenant"), uuidParam(c.req.param("id")), metadata);
+      const updated = await updateJobMetadata(
+        deps.db,
+        c.get("tenant"),
+        uuidParam(c.req.param("id")),
+        metadata,
+      );
       if (!updated) throw notFound("job");
       return c.json(jobDto(updated));
     })

@@ -22,6 +22,7 @@ import { completeWithReusedOutputs } from "./complete-with-reused-outputs.js";
 import { countLiveJobs } from "./count-live-jobs.js";
 import { countOutputs } from "./count-outputs.js";
 import { deleteChunksFrom } from "./delete-chunks-from.js";
+import { deleteExpiredJobs } from "./delete-expired-jobs.js";
 import { deleteWebhookEndpoint } from "./delete-webhook-endpoint.js";
 import { endStages } from "./end-stages.js";
 import { endUpload } from "./end-upload.js";
@@ -33,6 +34,7 @@ import { findJobByObjectKey } from "./find-job-by-object-key.js";
 import { findReusableJob } from "./find-reusable-job.js";
 import { findTenantByKeyHash } from "./find-tenant-by-key-hash.js";
 import { findWebhookEndpoint } from "./find-webhook-endpoint.js";
+import { hasLiveReusers } from "./has-live-reusers.js";
 import { insertApiKey } from "./insert-api-key.js";
 import { insertUploadJob } from "./insert-upload-job.js";
 import { insertWebhookEndpoint } from "./insert-webhook-endpoint.js";
@@ -43,7 +45,10 @@ import { listWebhookDeliveries } from "./list-webhook-deliveries.js";
 import { listWebhookEndpoints } from "./list-webhook-endpoints.js";
 import { lockFenced } from "./lock-fenced.js";
 import { lockJob } from "./lock-job.js";
+import { markJobDeleted } from "./mark-job-deleted.js";
 import { ping } from "./ping.js";
+import { pruneGenerations } from "./prune-generations.js";
+import { purgeJobOutputs } from "./purge-job-outputs.js";
 import { queueVerifiedUpload } from "./queue-verified-upload.js";
 import { readChunksAfter } from "./read-chunks-after.js";
 import { readJobEventsAfter } from "./read-job-events.js";
@@ -53,10 +58,13 @@ import { redeliverWebhook } from "./redeliver-webhook.js";
 import { releaseExpiredLeases } from "./release-expired-leases.js";
 import { releaseJob } from "./release-job.js";
 import { reportProgress } from "./report-progress.js";
+import { reprocessJob } from "./reprocess-job.js";
 import { retryFailedJob } from "./retry-failed-job.js";
 import { rotateWebhookSecret } from "./rotate-webhook-secret.js";
 import { setJobWarnings } from "./set-job-warnings.js";
+import { takeJobsToPurge } from "./take-jobs-to-purge.js";
 import { takeUploadsToReconcile } from "./take-uploads-to-reconcile.js";
+import { updateJobMetadata } from "./update-job-metadata.js";
 import { updateWebhookEndpoint } from "./update-webhook-endpoint.js";
 import { upsertChunks } from "./upsert-chunks.js";
 import { upsertDocument } from "./upsert-document.js";
@@ -245,6 +253,22 @@ const STATEMENTS: Record<string, (db: Db) => Promise<unknown>> = {
   "rotate-webhook-secret": (db) => rotateWebhookSecret(db, "t", ID, "whsec_y", 86400),
   "update-webhook-endpoint": (db) =>
     updateWebhookEndpoint(db, "t", ID, { url: "https://example.com/b", events: null, enabled: true }),
+  // Delete, retention and reprocess (issue 14 §2-3).
+  "delete-expired-jobs": (db) => deleteExpiredJobs(db, { days: 30, limit: 100 }),
+  "has-live-reusers": (db) => hasLiveReusers(db, ID),
+  "mark-job-deleted": (db) => markJobDeleted(db, job, "deleted by client"),
+  "prune-generations": (db) => pruneGenerations(db, ID),
+  "purge-job-outputs": (db) => purgeJobOutputs(db, ID),
+  "reprocess-job": (db) =>
+    reprocessJob(db, {
+      tenantId: "t",
+      id: ID,
+      from: "embed",
+      settings: { chunkSize: 500, chunkOverlap: 50 },
+      pipelineKey: "k2",
+    }),
+  "take-jobs-to-purge": (db) => takeJobsToPurge(db, { graceSeconds: 60, recheckSeconds: 60, limit: 100 }),
+  "update-job-metadata": (db) => updateJobMetadata(db, "t", ID, { project: "x" }),
 };
 
 /** Files of this folder that hold helpers, not statements. */

@@ -19,7 +19,11 @@ export async function takeJobsToPurge(
   return rows;
 }
 
-export function takeJobsToPurgeStatement(opts: { graceSeconds: number; recheckSeconds: number; limit: number }) {
+export function takeJobsToPurgeStatement(opts: {
+  graceSeconds: number;
+  recheckSeconds: number;
+  limit: number;
+}) {
   return sql<JobRow>`
     UPDATE jobs SET updated_at = now()
     WHERE id IN (

@@ -1,7 +1,7 @@
 import type { Db } from "../database.js";
 import { now } from "../now.js";
-import type { JobRow } from "../schema.js";
 import { safeJson } from "../safe-values.js";
+import type { JobRow } from "../schema.js";
 
 /** Replaces a tenant's job's metadata (no reprocessing); undefined for an unknown or deleted job. */
 export function updateJobMetadata(

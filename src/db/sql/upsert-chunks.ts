@@ -19,7 +19,12 @@ export interface ChunkRow {
  * twice leaves one set (chunking is deterministic for the same text and settings). Heading
  * paths travel as one JSON array of arrays, since `unnest` of a text[][] would flatten them.
  */
-export async function upsertChunks(trx: Tx, jobId: string, chunks: ChunkRow[], generation = 0): Promise<void> {
+export async function upsertChunks(
+  trx: Tx,
+  jobId: string,
+  chunks: ChunkRow[],
+  generation = 0,
+): Promise<void> {
   if (chunks.length === 0) return;
   const headingPaths = JSON.stringify(chunks.map((c) => c.headingPath.map(safeText)));
   await sql`

@@ -29,7 +29,11 @@ export const chunkStage: StageHandler = async (deps, run) => {
   const source = await deps.store.open(doc.text_key, { signal: run.signal });
   const progress = progressReporter(deps, run);
   // A job's own settings (a reprocess with settings) override the process's.
-  const { chunkSize: size, chunkOverlap: overlap, chunkUnit: unit } = effectiveSettings(deps.config, job.settings);
+  const {
+    chunkSize: size,
+    chunkOverlap: overlap,
+    chunkUnit: unit,
+  } = effectiveSettings(deps.config, job.settings);
   // Whether parse wrote Markdown is recorded with the document (text_format).
   const format = doc.text_format;
   let batch: ChunkRow[] = [];

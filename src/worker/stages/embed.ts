@@ -16,7 +16,8 @@ export const embedStage: StageHandler = async (deps, run) => {
   const { chunks: total } = await countOutputs(deps.db, job.id, job.generation);
   // A job's own model (a reprocess with settings) overrides the process's.
   const wanted = job.settings?.embedderModel;
-  const provider = wanted && wanted !== deps.provider.model ? createProvider(deps.config, wanted) : deps.provider;
+  const provider =
+    wanted && wanted !== deps.provider.model ? createProvider(deps.config, wanted) : deps.provider;
   const progress = progressReporter(deps, run);
   let after = -1;
   let done = 0;

@@ -1,5 +1,5 @@
-import { completeWithReusedOutputs } from "../../db/sql/complete-with-reused-outputs.js";
 import { LeaseLostError } from "../../db/fence.js";
+import { completeWithReusedOutputs } from "../../db/sql/complete-with-reused-outputs.js";
 import { findReusableJob } from "../../db/sql/find-reusable-job.js";
 import { setJobWarnings } from "../../db/sql/set-job-warnings.js";
 import { upsertDocument } from "../../db/sql/upsert-document.js";
