@@ -30,13 +30,15 @@ export interface RetentionReport {
 export async function retentionOnce(deps: RetentionDeps, limit = 100): Promise<RetentionReport> {
   const report: RetentionReport = { deleted: 0, purged: 0, errors: 0 };
   const { days, intervalMs } = deps.config.retention;
-  if (days !== undefined) report.deleted = (await deleteExpiredJobs(deps.db, { days, limit })).length;
+  // The jobs this pass deleted are purged by it; the others when their recheck time comes.
+  const expired = days === undefined ? [] : await deleteExpiredJobs(deps.db, { days, limit });
+  report.deleted = expired.length;
   const batch = await takeJobsToPurge(deps.db, {
     graceSeconds: deps.config.worker.leaseSeconds * 2,
     recheckSeconds: Math.max(1, Math.ceil(intervalMs / 1000)),
     limit,
   });
-  for (const job of batch) {
+  for (const job of [...expired, ...batch]) {
     try {
       await purgeDeletedJob(deps, job);
       report.purged++;
