@@ -154,6 +154,39 @@ export const components = {
       },
     },
     ...webhookSchemas,
+    UpdateJob: {
+      type: "object",
+      required: ["metadata"],
+      additionalProperties: false,
+      properties: {
+        metadata: {
+          type: "object",
+          description: "replaces the job's metadata; at most 16 KiB and 8 levels deep",
+        },
+      },
+    },
+    ReprocessJob: {
+      type: "object",
+      required: ["from"],
+      additionalProperties: false,
+      properties: {
+        from: {
+          type: "string",
+          enum: [...JOB_STAGES],
+          description: "a job that reused another's outputs runs from parse",
+        },
+        settings: {
+          type: "object",
+          additionalProperties: false,
+          description: "override the process's settings for this job (kept for later reprocessing)",
+          properties: {
+            chunkSize: { type: "integer", minimum: 16, maximum: 100000 },
+            chunkOverlap: { type: "integer", minimum: 0, maximum: 50000 },
+            embedderModel: { type: "string", description: "needs an OpenAI-compatible embedder" },
+          },
+        },
+      },
+    },
   },
   securitySchemes: {
     apiKey: { type: "http", scheme: "bearer", description: "an intake API key" },

@@ -1,5 +1,16 @@
 import { Hono } from "hono";
-import { authed, badJson, body, idParam, jobNotFound, jobPaths, ok, problems, ref } from "./openapi-paths.js";
+import {
+  authed,
+  badJson,
+  body,
+  idParam,
+  jobLifecyclePaths,
+  jobNotFound,
+  jobPaths,
+  ok,
+  problems,
+  ref,
+} from "./openapi-paths.js";
 import { components } from "./openapi-schemas.js";
 import { webhookPaths } from "./openapi-webhooks.js";
 
@@ -72,6 +83,8 @@ const paths = {
     },
   },
   ...jobPaths,
+  ...jobLifecyclePaths,
+  "/v1/jobs/{id}": { ...jobPaths["/v1/jobs/{id}"], ...jobLifecyclePaths["/v1/jobs/{id}"] },
   ...webhookPaths,
   "/v1/storage-events": {
     post: {

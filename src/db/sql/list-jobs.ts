@@ -14,7 +14,12 @@ export async function listJobs(
   tenantId: string,
   opts: { status?: JobStatus; cursor?: { createdAt: string; id: string }; limit: number },
 ): Promise<JobPage> {
-  let q = db.selectFrom("jobs").selectAll().where("tenant_id", "=", tenantId);
+  // Deleted jobs are tombstones: absent to the tenant, like a GET of one.
+  let q = db
+    .selectFrom("jobs")
+    .selectAll()
+    .where("tenant_id", "=", tenantId)
+    .where("status", "<>", "deleted");
   if (opts.status) q = q.where("status", "=", opts.status);
   if (opts.cursor) {
     const { createdAt, id } = opts.cursor;
