@@ -9,6 +9,13 @@
  */
 export { type DocumentText, getDocument, getFileUrl, openDocument } from "./documents.js";
 export { IntakeError } from "./errors.js";
+export {
+  deleteJob,
+  type ReprocessSettings,
+  type ReprocessStage,
+  reprocessJob,
+  updateJobMetadata,
+} from "./job-lifecycle.js";
 export type { UploadedPart } from "./multipart.js";
 export { fromBlob, fromBytes, guessContentType, type UploadSource } from "./source.js";
 export type {
