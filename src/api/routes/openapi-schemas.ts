@@ -104,7 +104,7 @@ export const components = {
     JobEvent: {
       type: "object",
       description:
-        "One job_events row. Types include created, uploaded, upload_rejected, progress, stage_completed, retry_scheduled, released, lease_expired, retry_requested and the terminal completed, failed, cancelled, expired.",
+        "One job_events row. Types include created, uploaded, upload_rejected, progress, stage_completed, retry_scheduled, released, lease_expired, retry_requested, reprocess_requested and the terminal completed, failed, cancelled, expired, deleted.",
       properties: {
         id: { type: "integer", description: "increasing per job; the SSE `id:`" },
         jobId: { type: "string", format: "uuid" },
