@@ -2,6 +2,8 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fenceOf, LeaseLostError } from "../src/db/fence.js";
 import { claimJobs } from "../src/db/sql/claim.js";
+import { completeWithReusedOutputs } from "../src/db/sql/complete-with-reused-outputs.js";
+import { findReusableJob } from "../src/db/sql/find-reusable-job.js";
 import { markJobDeleted } from "../src/db/sql/mark-job-deleted.js";
 import { retentionOnce } from "../src/jobs/retention.js";
 import { silentLogger } from "../src/observability/logger.js";
@@ -286,6 +288,32 @@ describe("dedup and delete (reference counting)", () => {
   });
 });
 
+describe("dedup and delete racing", () => {
+  it("a DELETE of the source that commits first makes the reuser process the job itself", async () => {
+    const body = `${TEXT}race`;
+    const source = await uploadFile(t, "src.txt", "text/plain", body);
+    await runToCompletion([source]);
+    const copy = await uploadFile(t, "copy.txt", "text/plain", body);
+    const [claimed] = await claimJobs(ctx.db, {
+      workerId: "racer",
+      stages: ["parse"],
+      limit: 1,
+      leaseSeconds: 30,
+    });
+    expect(claimed?.id).toBe(copy);
+    // The worker has found the source reusable…
+    const reusable = await findReusableJob(ctx.db, claimed!);
+    expect(reusable?.id).toBe(source);
+    // …and the DELETE commits before its link does.
+    expect((await t.call("DELETE", `/v1/jobs/${source}`)).status).toBe(204);
+    expect(await completeWithReusedOutputs(ctx.db, fenceOf(claimed!, "racer"), source)).toBe(false);
+    const row = await jobRow(copy);
+    expect(row).toMatchObject({ status: "running", reused_from: null, lease_owner: "racer" });
+    // The source's data is gone: nothing referenced it when it was deleted.
+    expect(await count("chunks", source)).toBe(0);
+  });
+});
+
 describe("retention", () => {
   it("deletes finished jobs past INTAKE_RETENTION_DAYS; passes in parallel split the work", async () => {
     const old = await Promise.all(
@@ -411,6 +439,28 @@ describe("POST /v1/jobs/{id}/reprocess", () => {
       expect(await exists(docs[0]!.text_key)).toBe(false);
     },
   );
+
+  it("readers polling across the flip see the old set or the new one, never a mix", async () => {
+    const id = await uploadFile(t, "flip.txt", "text/plain", `${TEXT}flip`);
+    await runToCompletion([id]);
+    const old = await readChunks(id);
+    await t.call("POST", `/v1/jobs/${id}/reprocess`, {
+      from: "chunk",
+      settings: { chunkSize: 250, chunkOverlap: 0 },
+    });
+    const reads: Chunks[] = [];
+    let done = false;
+    const reader = (async () => {
+      while (!done) reads.push(await readChunks(id));
+    })();
+    await runToCompletion([id]);
+    done = true;
+    await reader;
+    const fresh = await readChunks(id);
+    expect(fresh).not.toEqual(old);
+    expect(reads.length).toBeGreaterThan(2);
+    for (const r of reads) expect([JSON.stringify(old), JSON.stringify(fresh)]).toContain(JSON.stringify(r));
+  });
 
   it("settings change the pipeline key; unfinished jobs and bad settings are refused", async () => {
     const id = await uploadFile(t, "keys.txt", "text/plain", `${TEXT}keys`);

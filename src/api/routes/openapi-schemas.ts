@@ -57,6 +57,15 @@ export const components = {
           properties: { code: str, message: str, stage: str, retryable: { type: "boolean" } },
         }),
         reusedFrom: nullable({ type: "string", format: "uuid" }),
+        settings: nullable({
+          type: "object",
+          description: "pipeline settings of this job that override the server's (set by a reprocess)",
+          properties: {
+            chunkSize: { type: "integer" },
+            chunkOverlap: { type: "integer" },
+            embedderModel: str,
+          },
+        }),
         outputs: {
           type: "object",
           properties: {
