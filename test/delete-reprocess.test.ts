@@ -462,6 +462,25 @@ describe("POST /v1/jobs/{id}/reprocess", () => {
     for (const r of reads) expect([JSON.stringify(old), JSON.stringify(fresh)]).toContain(JSON.stringify(r));
   });
 
+  it("a failed job runs again from a stage whose inputs are whole, and only from there", async () => {
+    const id = await uploadFile(t, "failed.txt", "text/plain", `${TEXT}failed`);
+    await runToCompletion([id]);
+    // As if chunking had failed after some batches: the chunk set is not whole.
+    await ctx.db
+      .updateTable("jobs")
+      .set({ status: "failed", stage: "chunk", error_code: "stage_error", outputs_published: false })
+      .where("id", "=", id)
+      .execute();
+    const refused = await t.call("POST", `/v1/jobs/${id}/reprocess`, { from: "embed" });
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { code: string }).code).toBe("outputs_missing");
+    expect((await jobRow(id)).generation).toBe(0);
+    expect((await t.call("POST", `/v1/jobs/${id}/reprocess`, { from: "chunk" })).status).toBe(202);
+    const [done] = await runToCompletion([id]);
+    expect(done).toMatchObject({ status: "completed", error_code: null, output_generation: 1 });
+    expect((await readChunks(id)).chunks.length).toBeGreaterThan(1);
+  });
+
   it("settings change the pipeline key; unfinished jobs and bad settings are refused", async () => {
     const id = await uploadFile(t, "keys.txt", "text/plain", `${TEXT}keys`);
     expect((await t.call("POST", `/v1/jobs/${id}/reprocess`, { from: "chunk" })).status).toBe(409);

@@ -32,6 +32,10 @@ export async function reprocessJob(
       .executeTakeFirst();
     if (!job) return { outcome: "not_finished", job: undefined };
     const next = job.generation + 1;
+    // Chunks are committed in batches: only a job that got past chunking has a whole set.
+    if (props.from === "embed" && job.status === "failed" && job.stage !== "embed") {
+      return { outcome: "missing_outputs", job };
+    }
     if (props.from !== "parse") {
       const { rows } = await sql`
         INSERT INTO documents (job_id, generation, detected_type, text_key, text_format, chars, page_count,
