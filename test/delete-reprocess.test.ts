@@ -257,6 +257,14 @@ describe("dedup and delete (reference counting)", () => {
     };
     expect(before.chunks.length).toBeGreaterThan(0);
     const keys = await derivedKeys(original);
+    // New settings for the original would change the reuser's outputs under it.
+    const shared = await t.call("POST", `/v1/jobs/${original}/reprocess`, {
+      from: "chunk",
+      settings: { chunkSize: 300 },
+    });
+    expect(shared.status).toBe(409);
+    expect(((await shared.json()) as { code: string }).code).toBe("outputs_shared");
+    expect((await jobRow(original)).status).toBe("completed");
 
     expect((await t.call("DELETE", `/v1/jobs/${original}`)).status).toBe(204);
     expect((await t.call("GET", `/v1/jobs/${original}`)).status).toBe(404);

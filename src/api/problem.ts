@@ -71,6 +71,7 @@ const JOB_STATUS: Record<JobErrorCode, ContentfulStatusCode> = {
   file_not_uploaded: 409,
   job_not_finished: 409,
   outputs_missing: 409,
+  outputs_shared: 409,
   unsupported_setting: 422,
 };
 

@@ -5,6 +5,7 @@ export type JobErrorCode =
   // Reprocess: only a completed or failed job; from a stage whose inputs exist; known settings.
   | "job_not_finished"
   | "outputs_missing"
+  | "outputs_shared"
   | "unsupported_setting";
 
 export class JobError extends Error {

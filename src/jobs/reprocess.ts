@@ -51,6 +51,12 @@ export async function reprocess(deps: ReprocessDeps, job: JobRow, body: Reproces
       `the job is ${job.status}; only completed or failed jobs can be reprocessed`,
     );
   }
+  if (result.outcome === "outputs_shared") {
+    throw new JobError(
+      "outputs_shared",
+      "other jobs reuse this job's outputs (dedup); new settings would change theirs too: reprocess without settings, or reprocess those jobs first",
+    );
+  }
   if (result.outcome === "missing_outputs") {
     throw new JobError(
       "outputs_missing",

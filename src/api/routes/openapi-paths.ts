@@ -200,7 +200,7 @@ export const jobLifecyclePaths = {
         ...problems({
           400: badJson,
           ...jobNotFound,
-          409: ["job_not_finished", "outputs_missing"],
+          409: ["job_not_finished", "outputs_missing", "outputs_shared"],
           422: ["unsupported_setting"],
         }),
       },

@@ -8,7 +8,8 @@ import { notifyQueued } from "./job-events.js";
 export type ReprocessOutcome =
   | { outcome: "queued"; job: JobRow }
   | { outcome: "not_finished"; job: JobRow | undefined }
-  | { outcome: "missing_outputs"; job: JobRow };
+  | { outcome: "missing_outputs"; job: JobRow }
+  | { outcome: "outputs_shared"; job: JobRow };
 
 /**
  * Queues a completed or failed job again from `from`, writing the next generation of outputs.
@@ -31,6 +32,19 @@ export async function reprocessJob(
       .forUpdate()
       .executeTakeFirst();
     if (!job) return { outcome: "not_finished", job: undefined };
+    // Jobs that reuse these outputs read the published generation: new settings would change
+    // their outputs under them. Their link needs this row share-locked (completeWithReusedOutputs),
+    // so none can appear while this transaction holds it.
+    if (props.pipelineKey !== job.pipeline_key) {
+      const reuser = await trx
+        .selectFrom("jobs")
+        .select("id")
+        .where("reused_from", "=", job.id)
+        .where("status", "<>", "deleted")
+        .limit(1)
+        .executeTakeFirst();
+      if (reuser) return { outcome: "outputs_shared", job };
+    }
     const next = job.generation + 1;
     // Chunks are committed in batches: only a job that got past chunking has a whole set.
     if (props.from === "embed" && job.status === "failed" && job.stage !== "embed") {

@@ -259,14 +259,12 @@ const STATEMENTS: Record<string, (db: Db) => Promise<unknown>> = {
   "mark-job-deleted": (db) => markJobDeleted(db, job, "deleted by client"),
   "prune-generations": (db) => pruneGenerations(db, ID),
   "purge-job-outputs": (db) => purgeJobOutputs(db, ID),
-  "reprocess-job": (db) =>
-    reprocessJob(db, {
-      tenantId: "t",
-      id: ID,
-      from: "embed",
-      settings: { chunkSize: 500, chunkOverlap: 50 },
-      pipelineKey: "k2",
-    }),
+  "reprocess-job": async (db) => {
+    const settings = { chunkSize: 500, chunkOverlap: 50 };
+    // The same pipeline key takes the whole path; a new one checks for reusers first.
+    await reprocessJob(db, { tenantId: "t", id: ID, from: "embed", settings, pipelineKey: "k" });
+    await reprocessJob(db, { tenantId: "t", id: ID, from: "embed", settings, pipelineKey: "k2" });
+  },
   "take-jobs-to-purge": (db) => takeJobsToPurge(db, { graceSeconds: 60, recheckSeconds: 60, limit: 100 }),
   "update-job-metadata": (db) => updateJobMetadata(db, "t", ID, { project: "x" }),
 };

@@ -54,3 +54,9 @@ SELECT events.id FROM events, notified ORDER BY events.id;
 
 SELECT pg_notify($1, $2);
 -- 2 parameters
+
+select * from "jobs" where "id" = $1 and "tenant_id" = $2 and "status" in ($3, $4) for update;
+-- 4 parameters
+
+select "id" from "jobs" where "reused_from" = $1 and "status" <> $2 limit $3;
+-- 3 parameters
