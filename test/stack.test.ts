@@ -39,6 +39,7 @@ describe("the test stack is real", () => {
       "webhook_attempts",
       "webhook_deliveries",
       "webhook_endpoints",
+      "workers",
     ]);
   });
 

@@ -14,6 +14,7 @@ import { healthRoutes } from "./routes/health.js";
 import { jobFileRoutes } from "./routes/job-files.js";
 import { jobLifecycleRoutes } from "./routes/job-lifecycle.js";
 import { jobRoutes } from "./routes/jobs.js";
+import { keyRoutes } from "./routes/keys.js";
 import { metricsRoutes } from "./routes/metrics.js";
 import { openApiRoutes } from "./routes/openapi.js";
 import { storageEventRoutes } from "./routes/storage-events.js";
@@ -46,6 +47,7 @@ export function createApp(deps: AppDeps) {
   app.route("/v1/jobs", jobLifecycleRoutes(deps));
   app.route("/v1/storage-events", storageEventRoutes(deps));
   app.route("/v1/webhooks", webhookRoutes(deps));
+  app.route("/v1/keys", keyRoutes(deps));
   app.route("/s3", companionRoutes(deps));
   app.route("/", webRoutes());
 

@@ -16,6 +16,16 @@ export {
   reprocessJob,
   updateJobMetadata,
 } from "./job-lifecycle.js";
+export {
+  type Chunk,
+  cancelJob,
+  type JobFilters,
+  listChunks,
+  listJobEvents,
+  listJobs,
+  retryJob,
+} from "./jobs.js";
+export { type ApiKey, createKey, listKeys, revokeKey } from "./keys.js";
 export type { UploadedPart } from "./multipart.js";
 export { fromBlob, fromBytes, guessContentType, type UploadSource } from "./source.js";
 export type {

@@ -21,6 +21,8 @@ export interface ApiKeysTable {
   label: string | null;
   created_at: Timestamp;
   revoked_at: NullableTimestamp;
+  /** Refreshed at most once a minute per key (migration 0008), not on every request. */
+  last_used_at: NullableTimestamp;
 }
 
 export interface JobsTable {
@@ -185,7 +187,15 @@ export interface WebhookAttemptsTable {
   created_at: Timestamp;
 }
 
+export interface WorkersTable {
+  id: string;
+  backend_pid: number;
+  started_at: Timestamp;
+  heartbeat_at: Timestamp;
+}
+
 export interface Database {
+  workers: WorkersTable;
   tenants: TenantsTable;
   api_keys: ApiKeysTable;
   jobs: JobsTable;

@@ -36,5 +36,6 @@ export function jobDto(job: JobRow, outputs?: OutputCounts) {
     finishedAt: iso(job.finished_at),
     updatedAt: iso(job.updated_at),
     uploadExpiresAt: iso(job.upload_expires_at),
+    runAfter: iso(job.run_after),
   };
 }

@@ -38,6 +38,11 @@ export interface JobEventStreamProps {
   after: bigint;
   heartbeatMs: number;
   logger: Logger;
+  /**
+   * Asked on every heartbeat whether the credential that opened the stream still stands; when
+   * not (its key was revoked), the stream ends and the client's reconnect is answered 401.
+   */
+  stillAuthorized?: () => Promise<boolean>;
 }
 
 /**
@@ -118,6 +123,10 @@ export function jobEventStream(props: JobEventStreamProps): ReadableStream<Uint8
       heartbeat = setInterval(() => {
         write(": heartbeat\n\n");
         void read();
+        props.stillAuthorized?.().then(
+          (ok) => ok || finish(),
+          () => {}, // a failed check is retried at the next heartbeat
+        );
       }, props.heartbeatMs);
       void (async () => {
         try {

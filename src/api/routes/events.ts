@@ -1,5 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
+import { tenantForLiveKeyId } from "../../auth/api-keys.js";
+import { uploadTokenSecret } from "../../auth/upload-token.js";
 import { findJob } from "../../db/sql/find-job.js";
 import { readJobEventsAfter } from "../../db/sql/read-job-events.js";
 import { isTerminal } from "../../jobs/state-machine.js";
@@ -50,8 +52,12 @@ function wantsJson(accept: string | undefined): boolean {
  */
 export function eventRoutes(deps: AppDeps & Required<Pick<AppDeps, "eventHub">>) {
   const heartbeatMs = deps.eventStream?.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
-  return new Hono<AuthEnv>().get("/:id/events", requireApiKey(deps.db, { accessToken: true }), async (c) => {
+  // `?access_token=` is the API key or a token from POST /s3/token, bound to its minting key.
+  const tokenSecret = uploadTokenSecret(deps.config, deps.logger);
+  const auth = requireApiKey(deps.db, { accessToken: true, tokenSecret });
+  return new Hono<AuthEnv>().get("/:id/events", auth, async (c) => {
     const tenant = c.get("tenant");
+    const keyId = c.get("keyId");
     const id = uuidParam(c.req.param("id"));
     const { after, limit } = cursorOf(c.req.header("last-event-id"), c.req.query());
     const job = await findJob(deps.db, tenant, id);
@@ -82,6 +88,7 @@ export function eventRoutes(deps: AppDeps & Required<Pick<AppDeps, "eventHub">>)
       after,
       heartbeatMs,
       logger: deps.logger.child({ jobId: id, tenant }),
+      stillAuthorized: async () => (await tenantForLiveKeyId(deps.db, keyId)) === tenant,
     });
     return c.body(stream, 200, {
       "content-type": "text/event-stream; charset=utf-8",

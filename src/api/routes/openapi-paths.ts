@@ -1,4 +1,4 @@
-import { JOB_STATUSES } from "../../jobs/state-machine.js";
+import { JOB_STAGES, JOB_STATUSES } from "../../jobs/state-machine.js";
 
 /** Building blocks of the OpenAPI document (refs, problem responses) and its /v1/jobs paths. */
 
@@ -45,6 +45,8 @@ export const jobPaths = {
       summary: "List the tenant's jobs, newest first",
       parameters: [
         query("status", { type: "string", enum: [...JOB_STATUSES] }),
+        query("stage", { type: "string", enum: [...JOB_STAGES] }),
+        query("errorCode", { type: "string", maxLength: 100 }, "jobs whose error has this code"),
         query("cursor", { type: "string" }, "nextCursor of the previous page"),
         query("limit", { type: "integer", minimum: 1, maximum: 200, default: 50 }),
       ],

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { JOB_STAGES, JOB_STATUSES } from "../../jobs/state-machine.js";
 import { completeUploadBody, createUploadBody, signPartsBody } from "../../uploads/schemas.js";
+import { keySchemas } from "./openapi-keys.js";
 import { webhookSchemas } from "./openapi-webhooks.js";
 
 /** Request bodies come from the zod schemas the routes validate with, so the two cannot drift. */
@@ -80,6 +81,10 @@ export const components = {
         finishedAt: time,
         updatedAt: time,
         uploadExpiresAt: time,
+        runAfter: {
+          ...time,
+          description: "a queued job is not claimed before this (backoff, a released attempt)",
+        },
       },
     },
     PartUrl: {
@@ -196,6 +201,7 @@ export const components = {
         },
       },
     },
+    ...keySchemas,
   },
   securitySchemes: {
     apiKey: { type: "http", scheme: "bearer", description: "an intake API key" },

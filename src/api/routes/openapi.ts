@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { keyPaths } from "./openapi-keys.js";
 import {
   authed,
   badJson,
@@ -86,6 +87,7 @@ const paths = {
   ...jobLifecyclePaths,
   "/v1/jobs/{id}": { ...jobPaths["/v1/jobs/{id}"], ...jobLifecyclePaths["/v1/jobs/{id}"] },
   ...webhookPaths,
+  ...keyPaths,
   "/v1/storage-events": {
     post: {
       summary: "S3 / MinIO bucket notification webhook; completes the job of each created object",

@@ -26,19 +26,24 @@ import { deleteExpiredJobs } from "./delete-expired-jobs.js";
 import { deleteWebhookEndpoint } from "./delete-webhook-endpoint.js";
 import { endStages } from "./end-stages.js";
 import { endUpload } from "./end-upload.js";
+import { expireDeadWorkersLeases } from "./expire-dead-workers-leases.js";
 import { extendLeases } from "./extend-leases.js";
 import { failAttempt } from "./fail-attempt.js";
+import { findApiKeyByHash } from "./find-api-key-by-hash.js";
 import { findDocument } from "./find-document.js";
 import { findJob, findJobById } from "./find-job.js";
 import { findJobByObjectKey } from "./find-job-by-object-key.js";
+import { findLiveApiKey } from "./find-live-api-key.js";
 import { findReusableJob } from "./find-reusable-job.js";
 import { findTenantByKeyHash } from "./find-tenant-by-key-hash.js";
 import { findWebhookEndpoint } from "./find-webhook-endpoint.js";
 import { hasLiveReusers } from "./has-live-reusers.js";
+import { heartbeatWorker } from "./heartbeat-worker.js";
 import { insertApiKey } from "./insert-api-key.js";
 import { insertUploadJob } from "./insert-upload-job.js";
 import { insertWebhookEndpoint } from "./insert-webhook-endpoint.js";
 import { insertJobEvents, notifyQueued } from "./job-events.js";
+import { listApiKeys } from "./list-api-keys.js";
 import { listChunks } from "./list-chunks.js";
 import { listJobs } from "./list-jobs.js";
 import { listWebhookDeliveries } from "./list-webhook-deliveries.js";
@@ -55,15 +60,19 @@ import { readJobEventsAfter } from "./read-job-events.js";
 import { recordUploadRejected } from "./record-upload-rejected.js";
 import { recordWebhookAttempt } from "./record-webhook-attempt.js";
 import { redeliverWebhook } from "./redeliver-webhook.js";
+import { registerWorker } from "./register-worker.js";
 import { releaseExpiredLeases } from "./release-expired-leases.js";
 import { releaseJob } from "./release-job.js";
 import { reportProgress } from "./report-progress.js";
 import { reprocessJob } from "./reprocess-job.js";
 import { retryFailedJob } from "./retry-failed-job.js";
+import { revokeApiKey } from "./revoke-api-key.js";
 import { rotateWebhookSecret } from "./rotate-webhook-secret.js";
 import { setJobWarnings } from "./set-job-warnings.js";
 import { takeJobsToPurge } from "./take-jobs-to-purge.js";
 import { takeUploadsToReconcile } from "./take-uploads-to-reconcile.js";
+import { touchApiKey } from "./touch-api-key.js";
+import { unregisterWorker } from "./unregister-worker.js";
 import { updateJobMetadata } from "./update-job-metadata.js";
 import { updateWebhookEndpoint } from "./update-webhook-endpoint.js";
 import { upsertChunks } from "./upsert-chunks.js";
@@ -146,6 +155,10 @@ const STATEMENTS: Record<string, (db: Db) => Promise<unknown>> = {
   "delete-chunks-from": (db) => tx(db, (trx) => deleteChunksFrom(trx, ID, 3)),
   "end-stages": (db) => tx(db, (trx) => endStages(trx, [{ job, fence, next: "chunk", detail: {} }])),
   "end-upload": (db) => endUpload(db, job, "expired", "its URL expired"),
+  "expire-dead-workers-leases": (db) => expireDeadWorkersLeases(db, 30),
+  "heartbeat-worker": (db) => heartbeatWorker(db, fence.workerId),
+  "register-worker": (db) => registerWorker(db, fence.workerId, 4242),
+  "unregister-worker": (db) => unregisterWorker(db, fence.workerId),
   "extend-leases": (db) => extendLeases(db, fence.workerId, [{ id: ID, attempt: 1 }], 30),
   "fail-attempt": (db) => failAttempt(db, fence, { code: "x", message: "m", retryable: true }, 1000),
   "find-document": (db) => findDocument(db, ID),
@@ -170,12 +183,14 @@ const STATEMENTS: Record<string, (db: Db) => Promise<unknown>> = {
       await notifyQueued(trx, "parse");
     }),
   "list-chunks": (db) => listChunks(db, ID, { afterSeq: 0, limit: 10, embeddings: true }),
-  "list-jobs": (db) =>
-    listJobs(db, "t", {
+  "list-jobs": async (db) => {
+    await listJobs(db, "t", {
       status: "queued",
       cursor: { createdAt: new Date(0).toISOString(), id: ID },
       limit: 10,
-    }),
+    });
+    await listJobs(db, "t", { stage: "parse", errorCode: "corrupt_file", limit: 10 });
+  },
   "lock-fenced": (db) => tx(db, (trx) => lockFenced(trx, fence)),
   "lock-job": (db) => tx(db, (trx) => lockJob(trx, ID)),
   ping: (db) => ping(db, 1000),
@@ -267,6 +282,12 @@ const STATEMENTS: Record<string, (db: Db) => Promise<unknown>> = {
   },
   "take-jobs-to-purge": (db) => takeJobsToPurge(db, { graceSeconds: 60, recheckSeconds: 60, limit: 100 }),
   "update-job-metadata": (db) => updateJobMetadata(db, "t", ID, { project: "x" }),
+  // API keys (issue 14 §4).
+  "find-api-key-by-hash": (db) => findApiKeyByHash(db, "ab"),
+  "find-live-api-key": (db) => findLiveApiKey(db, ID),
+  "list-api-keys": (db) => listApiKeys(db, "t"),
+  "revoke-api-key": (db) => revokeApiKey(db, "t", ID),
+  "touch-api-key": (db) => touchApiKey(db, ID),
 };
 
 /** Files of this folder that hold helpers, not statements. */
