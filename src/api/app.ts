@@ -12,6 +12,7 @@ import { companionRoutes } from "./routes/companion.js";
 import { eventRoutes } from "./routes/events.js";
 import { healthRoutes } from "./routes/health.js";
 import { jobFileRoutes } from "./routes/job-files.js";
+import { jobLifecycleRoutes } from "./routes/job-lifecycle.js";
 import { jobRoutes } from "./routes/jobs.js";
 import { keyRoutes } from "./routes/keys.js";
 import { metricsRoutes } from "./routes/metrics.js";
@@ -43,6 +44,7 @@ export function createApp(deps: AppDeps) {
   app.route("/v1/jobs", jobRoutes(deps));
   app.route("/v1/jobs", eventRoutes({ ...deps, eventHub }));
   app.route("/v1/jobs", jobFileRoutes(deps));
+  app.route("/v1/jobs", jobLifecycleRoutes(deps));
   app.route("/v1/storage-events", storageEventRoutes(deps));
   app.route("/v1/webhooks", webhookRoutes(deps));
   app.route("/v1/keys", keyRoutes(deps));

@@ -70,6 +70,10 @@ const UPLOAD_STATUS: Record<UploadErrorCode, ContentfulStatusCode> = {
 const JOB_STATUS: Record<JobErrorCode, ContentfulStatusCode> = {
   document_not_ready: 409,
   file_not_uploaded: 409,
+  job_not_finished: 409,
+  outputs_missing: 409,
+  outputs_shared: 409,
+  unsupported_setting: 422,
 };
 
 const WEBHOOK_STATUS: Record<WebhookErrorCode, ContentfulStatusCode> = {

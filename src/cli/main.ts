@@ -5,6 +5,7 @@ import { JOB_STAGES } from "../jobs/state-machine.js";
 import { createLogger } from "../observability/logger.js";
 import { openDatabase } from "../runtime/local-postgres.js";
 import { parseStages } from "../worker/runtime.js";
+import { registerJobCommands } from "./job-commands.js";
 import { registerKeyCommands } from "./key-commands.js";
 import { run } from "./server.js";
 import { registerUploadCommands } from "./upload-commands.js";
@@ -107,6 +108,7 @@ keys
 registerKeyCommands(keys, () => openDatabase(config(), createLogger("warn")));
 registerUploadCommands(program);
 registerWebhookCommands(program);
+registerJobCommands(program);
 
 // Whatever stops intake, at start-up or later, is one line on stderr and exit code 1; the stack
 // is for developers (LOG_LEVEL=debug), not for the person starting intake.

@@ -10,6 +10,13 @@
 export { type DocumentText, getDocument, getFileUrl, openDocument } from "./documents.js";
 export { IntakeError } from "./errors.js";
 export {
+  deleteJob,
+  type ReprocessSettings,
+  type ReprocessStage,
+  reprocessJob,
+  updateJobMetadata,
+} from "./job-lifecycle.js";
+export {
   type Chunk,
   cancelJob,
   type JobFilters,

@@ -6,7 +6,9 @@ export type JobStatus =
   | "completed"
   | "failed"
   | "expired"
-  | "cancelled";
+  | "cancelled"
+  // Only ever seen in a `job.deleted` webhook: a deleted job otherwise reads as not found.
+  | "deleted";
 
 export const TERMINAL: readonly JobStatus[] = ["completed", "failed", "expired", "cancelled"];
 

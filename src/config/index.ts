@@ -46,6 +46,8 @@ const envSchema = z.object({
   INTAKE_PART_SIZE_BYTES: int(5 * MiB, 5 * GiB).default(16 * MiB),
   INTAKE_RECONCILE_INTERVAL_MS: int(100).default(30_000),
   INTAKE_RECONCILE_AFTER_SECONDS: int(0).default(60),
+  INTAKE_RETENTION_DAYS: int(1, 36_500).optional(),
+  INTAKE_RETENTION_INTERVAL_MS: int(100).default(60_000),
   INTAKE_LEASE_SECONDS: int(1).default(30),
   INTAKE_MAX_ATTEMPTS: int(1, 100).default(5),
   INTAKE_RETRY_BASE_MS: int(0).default(1000),
@@ -152,6 +154,8 @@ export interface Config {
     maxPriority: number;
   };
   reconciler: { intervalMs: number; afterSeconds: number };
+  /** Finished jobs older than `days` are deleted (undefined: kept); deleted jobs are purged every interval. */
+  retention: { days: number | undefined; intervalMs: number };
   worker: {
     leaseSeconds: number;
     maxAttempts: number;
@@ -291,6 +295,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       intervalMs: e.INTAKE_RECONCILE_INTERVAL_MS,
       afterSeconds: e.INTAKE_RECONCILE_AFTER_SECONDS,
     },
+    retention: { days: e.INTAKE_RETENTION_DAYS, intervalMs: e.INTAKE_RETENTION_INTERVAL_MS },
     worker: {
       leaseSeconds: e.INTAKE_LEASE_SECONDS,
       maxAttempts: e.INTAKE_MAX_ATTEMPTS,

@@ -72,6 +72,25 @@ export interface JobsTable {
   started_at: NullableTimestamp;
   finished_at: NullableTimestamp;
   updated_at: Timestamp;
+  /** When DELETE (or retention) made this row a tombstone; see migration 0007. */
+  deleted_at: NullableTimestamp;
+  /** The last purge pass that removed a deleted job's data. */
+  purged_at: NullableTimestamp;
+  /** The generation of outputs the running/next stage writes (a reprocess adds one). */
+  generation: Defaulted<number>;
+  /** The generation readers see; the commit that completes the job sets it to `generation`. */
+  output_generation: Defaulted<number>;
+  /** Per-job pipeline settings that override the process's (set by reprocess). */
+  settings: JobSettings | null;
+  /** A complete set of outputs exists (the job completed once); readable during a reprocess. */
+  outputs_published: Defaulted<boolean>;
+}
+
+/** Pipeline settings a job may carry (reprocess); absent fields use the process's config. */
+export interface JobSettings {
+  chunkSize?: number;
+  chunkOverlap?: number;
+  embedderModel?: string;
 }
 
 export interface JobEventsTable {
@@ -94,6 +113,7 @@ export interface DocumentsTable {
   sections: Defaulted<unknown[]>;
   metadata: Defaulted<Record<string, unknown>>;
   created_at: Timestamp;
+  generation: Defaulted<number>;
 }
 
 export interface ChunksTable {
@@ -109,6 +129,7 @@ export interface ChunksTable {
   /** Markdown headings in effect where the chunk begins, outermost first. */
   heading_path: Defaulted<string[]>;
   token_count: number;
+  generation: Defaulted<number>;
 }
 
 export interface EmbeddingsTable {

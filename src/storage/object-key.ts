@@ -30,6 +30,14 @@ export function derivedKeyFor(tenantId: string, jobId: string, name: string): st
   return `derived/${tenantId}/${jobId}/${name}`;
 }
 
+/**
+ * The parse stage's text object of one attempt of one generation (`generation` 0 is the
+ * first run; a reprocess writes beside the published text instead of over it).
+ */
+export function derivedTextKey(tenantId: string, jobId: string, generation: number, attempt: number): string {
+  return derivedKeyFor(tenantId, jobId, `text.${generation > 0 ? `g${generation}.` : ""}${attempt}.txt`);
+}
+
 const KEY_RE = /^uploads\/([a-z0-9][a-z0-9_-]{0,62})\/([0-9a-f-]{36})\//;
 
 /** The tenant and job an upload key belongs to, or null for a key intake did not issue. */

@@ -4,12 +4,16 @@ import { readJobEventsAfter } from "../../db/sql/read-job-events.js";
 import type { JobEventHub, Subscription } from "../../jobs/job-event-hub.js";
 import type { Logger } from "../../observability/logger.js";
 
-/** Event types after which a job changes no more (unless a client retries a failed one). */
+/**
+ * Event types after which a job changes no more (unless a client retries or reprocesses it;
+ * a `deleted` job changes no more at all, and reads as 404 afterwards).
+ */
 export const TERMINAL_EVENT_TYPES: ReadonlySet<string> = new Set([
   "completed",
   "failed",
   "cancelled",
   "expired",
+  "deleted",
 ]);
 
 /** Rows read per query; a long replay is read in pages of this many. */

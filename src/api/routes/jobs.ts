@@ -67,7 +67,8 @@ export function jobRoutes(deps: AppDeps) {
     })
     .get("/:id/chunks", auth, async (c) => {
       const job = await loadJob(c.get("tenant"), c.req.param("id"));
-      if (job.status !== "completed") {
+      // A job being reprocessed keeps serving the outputs it published until the new ones commit.
+      if (job.status !== "completed" && !job.outputs_published) {
         throw new ApiError(
           409,
           "job_not_completed",

@@ -174,3 +174,38 @@ export const jobPaths = {
     },
   },
 };
+
+/** DELETE, PATCH and reprocess of a job (src/api/routes/job-lifecycle.ts). */
+export const jobLifecyclePaths = {
+  "/v1/jobs/{id}": {
+    delete: {
+      summary:
+        "Delete a job in any state: a running job is cancelled through its fence; the upload, derived text, chunks and embeddings are removed; a `deleted` event (job.deleted) remains",
+      parameters: [idParam],
+      responses: { 204: { description: "deleted" }, ...problems(jobNotFound) },
+    },
+    patch: {
+      summary: "Replace a job's metadata without reprocessing",
+      parameters: [idParam],
+      requestBody: body("UpdateJob"),
+      responses: { 200: ok("the job", ref("Job")), ...problems({ 400: badJson, ...jobNotFound }) },
+    },
+  },
+  "/v1/jobs/{id}/reprocess": {
+    post: {
+      summary:
+        "Run a completed or failed job again from a stage; its outputs stay readable until the new ones replace them at once",
+      parameters: [idParam],
+      requestBody: body("ReprocessJob"),
+      responses: {
+        202: ok("queued", ref("Job")),
+        ...problems({
+          400: badJson,
+          ...jobNotFound,
+          409: ["job_not_finished", "outputs_missing", "outputs_shared"],
+          422: ["unsupported_setting"],
+        }),
+      },
+    },
+  },
+};

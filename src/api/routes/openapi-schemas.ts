@@ -58,6 +58,15 @@ export const components = {
           properties: { code: str, message: str, stage: str, retryable: { type: "boolean" } },
         }),
         reusedFrom: nullable({ type: "string", format: "uuid" }),
+        settings: nullable({
+          type: "object",
+          description: "pipeline settings of this job that override the server's (set by a reprocess)",
+          properties: {
+            chunkSize: { type: "integer" },
+            chunkOverlap: { type: "integer" },
+            embedderModel: str,
+          },
+        }),
         outputs: {
           type: "object",
           properties: {
@@ -109,7 +118,7 @@ export const components = {
     JobEvent: {
       type: "object",
       description:
-        "One job_events row. Types include created, uploaded, upload_rejected, progress, stage_completed, retry_scheduled, released, lease_expired, retry_requested and the terminal completed, failed, cancelled, expired.",
+        "One job_events row. Types include created, uploaded, upload_rejected, progress, stage_completed, retry_scheduled, released, lease_expired, retry_requested, reprocess_requested and the terminal completed, failed, cancelled, expired, deleted.",
       properties: {
         id: { type: "integer", description: "increasing per job; the SSE `id:`" },
         jobId: { type: "string", format: "uuid" },
@@ -159,6 +168,39 @@ export const components = {
       },
     },
     ...webhookSchemas,
+    UpdateJob: {
+      type: "object",
+      required: ["metadata"],
+      additionalProperties: false,
+      properties: {
+        metadata: {
+          type: "object",
+          description: "replaces the job's metadata; at most 16 KiB and 8 levels deep",
+        },
+      },
+    },
+    ReprocessJob: {
+      type: "object",
+      required: ["from"],
+      additionalProperties: false,
+      properties: {
+        from: {
+          type: "string",
+          enum: [...JOB_STAGES],
+          description: "a job that reused another's outputs runs from parse",
+        },
+        settings: {
+          type: "object",
+          additionalProperties: false,
+          description: "override the process's settings for this job (kept for later reprocessing)",
+          properties: {
+            chunkSize: { type: "integer", minimum: 16, maximum: 100000 },
+            chunkOverlap: { type: "integer", minimum: 0, maximum: 50000 },
+            embedderModel: { type: "string", description: "needs an OpenAI-compatible embedder" },
+          },
+        },
+      },
+    },
     ...keySchemas,
   },
   securitySchemes: {

@@ -1,6 +1,17 @@
 import { Hono } from "hono";
 import { keyPaths } from "./openapi-keys.js";
-import { authed, badJson, body, idParam, jobNotFound, jobPaths, ok, problems, ref } from "./openapi-paths.js";
+import {
+  authed,
+  badJson,
+  body,
+  idParam,
+  jobLifecyclePaths,
+  jobNotFound,
+  jobPaths,
+  ok,
+  problems,
+  ref,
+} from "./openapi-paths.js";
 import { components } from "./openapi-schemas.js";
 import { webhookPaths } from "./openapi-webhooks.js";
 
@@ -79,6 +90,8 @@ const paths = {
     },
   },
   ...jobPaths,
+  ...jobLifecyclePaths,
+  "/v1/jobs/{id}": { ...jobPaths["/v1/jobs/{id}"], ...jobLifecyclePaths["/v1/jobs/{id}"] },
   ...webhookPaths,
   ...keyPaths,
   "/v1/storage-events": {

@@ -20,7 +20,12 @@ export async function listJobs(
     limit: number;
   },
 ): Promise<JobPage> {
-  let q = db.selectFrom("jobs").selectAll().where("tenant_id", "=", tenantId);
+  // Deleted jobs are tombstones: absent to the tenant, like a GET of one.
+  let q = db
+    .selectFrom("jobs")
+    .selectAll()
+    .where("tenant_id", "=", tenantId)
+    .where("status", "<>", "deleted");
   if (opts.status) q = q.where("status", "=", opts.status);
   if (opts.stage) q = q.where("stage", "=", opts.stage);
   if (opts.errorCode) q = q.where("error_code", "=", opts.errorCode);

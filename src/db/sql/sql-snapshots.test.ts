@@ -22,6 +22,7 @@ import { completeWithReusedOutputs } from "./complete-with-reused-outputs.js";
 import { countLiveJobs } from "./count-live-jobs.js";
 import { countOutputs } from "./count-outputs.js";
 import { deleteChunksFrom } from "./delete-chunks-from.js";
+import { deleteExpiredJobs } from "./delete-expired-jobs.js";
 import { deleteWebhookEndpoint } from "./delete-webhook-endpoint.js";
 import { endStages } from "./end-stages.js";
 import { endUpload } from "./end-upload.js";
@@ -37,6 +38,7 @@ import { findReusableJob } from "./find-reusable-job.js";
 import { findTenantByKeyHash } from "./find-tenant-by-key-hash.js";
 import { findTenantMaxPriority } from "./find-tenant-max-priority.js";
 import { findWebhookEndpoint } from "./find-webhook-endpoint.js";
+import { hasLiveReusers } from "./has-live-reusers.js";
 import { heartbeatWorker } from "./heartbeat-worker.js";
 import { insertApiKey } from "./insert-api-key.js";
 import { insertUploadJob } from "./insert-upload-job.js";
@@ -49,7 +51,10 @@ import { listWebhookDeliveries } from "./list-webhook-deliveries.js";
 import { listWebhookEndpoints } from "./list-webhook-endpoints.js";
 import { lockFenced } from "./lock-fenced.js";
 import { lockJob } from "./lock-job.js";
+import { markJobDeleted } from "./mark-job-deleted.js";
 import { ping } from "./ping.js";
+import { pruneGenerations } from "./prune-generations.js";
+import { purgeJobOutputs } from "./purge-job-outputs.js";
 import { queueVerifiedUpload } from "./queue-verified-upload.js";
 import { readChunksAfter } from "./read-chunks-after.js";
 import { readJobEventsAfter } from "./read-job-events.js";
@@ -60,13 +65,16 @@ import { registerWorker } from "./register-worker.js";
 import { releaseExpiredLeases } from "./release-expired-leases.js";
 import { releaseJob } from "./release-job.js";
 import { reportProgress } from "./report-progress.js";
+import { reprocessJob } from "./reprocess-job.js";
 import { retryFailedJob } from "./retry-failed-job.js";
 import { revokeApiKey } from "./revoke-api-key.js";
 import { rotateWebhookSecret } from "./rotate-webhook-secret.js";
 import { setJobWarnings } from "./set-job-warnings.js";
+import { takeJobsToPurge } from "./take-jobs-to-purge.js";
 import { takeUploadsToReconcile } from "./take-uploads-to-reconcile.js";
 import { touchApiKey } from "./touch-api-key.js";
 import { unregisterWorker } from "./unregister-worker.js";
+import { updateJobMetadata } from "./update-job-metadata.js";
 import { updateWebhookEndpoint } from "./update-webhook-endpoint.js";
 import { upsertChunks } from "./upsert-chunks.js";
 import { upsertDocument } from "./upsert-document.js";
@@ -262,6 +270,20 @@ const STATEMENTS: Record<string, (db: Db) => Promise<unknown>> = {
   "rotate-webhook-secret": (db) => rotateWebhookSecret(db, "t", ID, "whsec_y", 86400),
   "update-webhook-endpoint": (db) =>
     updateWebhookEndpoint(db, "t", ID, { url: "https://example.com/b", events: null, enabled: true }),
+  // Delete, retention and reprocess (issue 14 §2-3).
+  "delete-expired-jobs": (db) => deleteExpiredJobs(db, { days: 30, limit: 100 }),
+  "has-live-reusers": (db) => hasLiveReusers(db, ID),
+  "mark-job-deleted": (db) => markJobDeleted(db, job, "deleted by client"),
+  "prune-generations": (db) => pruneGenerations(db, ID),
+  "purge-job-outputs": (db) => purgeJobOutputs(db, ID),
+  "reprocess-job": async (db) => {
+    const settings = { chunkSize: 500, chunkOverlap: 50 };
+    // The same pipeline key takes the whole path; a new one checks for reusers first.
+    await reprocessJob(db, { tenantId: "t", id: ID, from: "embed", settings, pipelineKey: "k" });
+    await reprocessJob(db, { tenantId: "t", id: ID, from: "embed", settings, pipelineKey: "k2" });
+  },
+  "take-jobs-to-purge": (db) => takeJobsToPurge(db, { graceSeconds: 60, recheckSeconds: 60, limit: 100 }),
+  "update-job-metadata": (db) => updateJobMetadata(db, "t", ID, { project: "x" }),
   // API keys (issue 14 §4).
   "find-api-key-by-hash": (db) => findApiKeyByHash(db, "ab"),
   "find-live-api-key": (db) => findLiveApiKey(db, ID),
