@@ -199,4 +199,28 @@ describe("admin view", () => {
     expect(await row("waiting.txt").locator("td.why").textContent()).toContain("breaker open");
     expect(await page.locator("#jobs tr.job[data-status=completed] button.chunks").count()).toBe(2);
   });
+
+  it("deletes a job with its button after a confirmation; the others stay", async () => {
+    const id = (
+      await ctx.db
+        .selectFrom("jobs")
+        .select("id")
+        .where("filename", "=", "broken.pdf")
+        .executeTakeFirstOrThrow()
+    ).id;
+    const before = await names();
+    const questions: string[] = [];
+    page.once("dialog", (dialog) => {
+      questions.push(dialog.message());
+      void dialog.accept();
+    });
+    await row("broken.pdf").locator("button.delete").click();
+    await expect.poll(names).toHaveLength(before.length - 1);
+    expect(questions[0]).toContain("broken.pdf");
+    expect(await names()).not.toContain("broken.pdf");
+    const gone = await fetch(`${server.url}/v1/jobs/${id}`, {
+      headers: { authorization: `Bearer ${API_KEY}` },
+    });
+    expect(gone.status).toBe(404);
+  });
 });

@@ -8,6 +8,7 @@
 import {
   type ClientOptions,
   cancelJob,
+  deleteJob,
   getDocument,
   type Job,
   type JobFilters,
@@ -137,6 +138,16 @@ function actionsFor(job: Job) {
       label: "Cancel",
       when: ["awaiting_upload", "queued", "running"].includes(job.status),
       run: cancelJob,
+    },
+    {
+      name: "delete",
+      label: "Delete",
+      when: true,
+      // Deleting removes the file, the text and the chunks for good: ask first.
+      run: (c: ClientOptions, id: string) =>
+        window.confirm(`Delete ${job.filename} and everything made from it?`)
+          ? deleteJob(c, id)
+          : Promise.resolve(),
     },
   ];
   return all.filter((a) => a.when);
