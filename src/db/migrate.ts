@@ -6,6 +6,7 @@ import * as m0004 from "./migrations/0004_chunk_structure.js";
 import * as m0005 from "./migrations/0005_webhooks.js";
 import * as m0006 from "./migrations/0006_job_warnings.js";
 import * as m0008 from "./migrations/0008_keys.js";
+import * as m0010 from "./migrations/0010_quotas.js";
 import * as m0012 from "./migrations/0012_workers.js";
 
 /** Migrations in order. Static imports, so a bundled or compiled intake carries them. */
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   "0005_webhooks": m0005,
   "0006_job_warnings": m0006,
   "0008_keys": m0008,
+  "0010_quotas": m0010,
   "0012_workers": m0012,
 };
 
