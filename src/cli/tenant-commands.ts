@@ -10,8 +10,9 @@ export type OpenDatabase = () => Promise<{ db: Db; config: Config; stop(): Promi
 const TENANT = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
 /** A limit: a whole number (0: unlimited) or `default` (drop the override). */
-const limitArg = (v: string): number | null => {
-  if (v === "default") return null;
+const limitArg = (v: string): number | "default" => {
+  // Commander turns a parser's null into "", so `default` stays a word until the action.
+  if (v === "default") return v;
   if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v))) {
     throw new InvalidArgumentError("must be a whole number (0: unlimited) or 'default'");
   }
@@ -24,12 +25,9 @@ const tenantArg = (v: string) => {
   return v;
 };
 
-interface LimitOpts {
-  uploadsPerMinute?: number | null;
-  maxBytes?: number | null;
-  maxDocuments?: number | null;
-  maxStreams?: number | null;
-}
+type LimitOpts = Partial<
+  Record<"uploadsPerMinute" | "maxBytes" | "maxDocuments" | "maxStreams", number | "default">
+>;
 
 /** `intake tenants set-limits|show`: per-tenant quotas, stored in Postgres for every instance. */
 export function registerTenantCommands(program: Command, open: OpenDatabase): void {
@@ -52,7 +50,10 @@ export function registerTenantCommands(program: Command, open: OpenDatabase): vo
       }
       const database = await open();
       try {
-        await setTenantLimits(database.db, name, opts);
+        const limits = Object.fromEntries(
+          Object.entries(opts).map(([k, v]) => [k, v === "default" ? null : v]),
+        );
+        await setTenantLimits(database.db, name, limits);
         await show(database, name);
       } finally {
         await database.stop();

@@ -187,6 +187,7 @@ export interface TenantUploadBucketsTable {
   tenant_id: string;
   tokens: number;
   refilled_at: Timestamp;
+  last_taken: Defaulted<boolean>;
 }
 
 /** Maintained by a trigger on jobs (migration 0010); never written by the application. */

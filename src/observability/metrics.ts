@@ -127,14 +127,24 @@ export class Metrics {
     help: "A tenant's limit in effect by resource (0: unlimited).",
     labelNames: ["tenant", "resource"] as const,
     registers: [this.registry],
+    collect: async () => this.#collectTenantQuotas(),
   });
+  /** The scrape's one read, shared by both gauges (prom-client collects them concurrently). */
+  #tenantQuotaRead: Promise<void> | undefined;
 
   /** Makes scrapes report `intake_tenant_usage` and `intake_tenant_limit` from `source`. */
   reportTenantQuotasWith(source: TenantQuotaSource): void {
     this.#tenantQuotas = source;
   }
 
-  async #collectTenantQuotas() {
+  #collectTenantQuotas(): Promise<void> {
+    this.#tenantQuotaRead ??= this.#readTenantQuotas().finally(() => {
+      this.#tenantQuotaRead = undefined;
+    });
+    return this.#tenantQuotaRead;
+  }
+
+  async #readTenantQuotas() {
     if (!this.#tenantQuotas) return;
     const rows = await this.#tenantQuotas();
     this.tenantUsage.reset();

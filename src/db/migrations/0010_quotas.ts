@@ -29,7 +29,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     CREATE TABLE tenant_upload_buckets (
       tenant_id text PRIMARY KEY,
       tokens double precision NOT NULL,
-      refilled_at timestamptz NOT NULL
+      refilled_at timestamptz NOT NULL,
+      -- Whether the last call took a token: RETURNING sees only the new row, and a refusal
+      -- must report the bucket as this statement found it under the lock, not a stale snapshot.
+      last_taken boolean NOT NULL DEFAULT true
     );
 
     CREATE TABLE tenant_usage (

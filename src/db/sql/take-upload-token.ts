@@ -11,9 +11,10 @@ export interface UploadTokenAnswer {
 /**
  * Takes one token from the tenant's upload bucket, which holds at most `perMinute` tokens and
  * refills at `perMinute` a minute. One statement: INSERT … ON CONFLICT DO UPDATE locks the
- * tenant's row and evaluates its WHERE on the newest version, so creates on every instance
+ * tenant's row and computes from its newest version, so creates on every instance
  * serialize on the row and never take a token twice (a read-then-write would, across
- * processes). The refill uses the database's clock; `greatest` keeps a transaction whose now()
+ * processes). A refusal writes the row too (the refill so far, `last_taken` false), which
+ * lets RETURNING report the bucket as found under the lock. The refill uses the database's clock; `greatest` keeps a transaction whose now()
  * is older than the row's from moving time backwards.
  */
 export async function takeUploadToken(
@@ -22,20 +23,14 @@ export async function takeUploadToken(
   perMinute: number,
 ): Promise<UploadTokenAnswer> {
   const refilled = sql`least(${perMinute}::float8, b.tokens + greatest(0, extract(epoch FROM now() - b.refilled_at)::float8) * ${perMinute}::float8 / 60)`;
-  const { rows } = await sql<{ tokens: number | null; now_tokens: number | null }>`
-    WITH taken AS (
-      INSERT INTO tenant_upload_buckets AS b (tenant_id, tokens, refilled_at)
-      VALUES (${tenantId}, ${perMinute}::float8 - 1, now())
-      ON CONFLICT (tenant_id) DO UPDATE
-        SET tokens = ${refilled} - 1, refilled_at = greatest(b.refilled_at, now())
-        WHERE ${refilled} >= 1
-      RETURNING b.tokens
-    )
-    SELECT (SELECT tokens FROM taken) AS tokens,
-           (SELECT ${refilled} FROM tenant_upload_buckets b WHERE b.tenant_id = ${tenantId}) AS now_tokens`.execute(
-    db,
-  );
+  const { rows } = await sql<{ tokens: number; last_taken: boolean }>`
+    INSERT INTO tenant_upload_buckets AS b (tenant_id, tokens, refilled_at, last_taken)
+    VALUES (${tenantId}, ${perMinute}::float8 - 1, now(), true)
+    ON CONFLICT (tenant_id) DO UPDATE
+      SET tokens = CASE WHEN ${refilled} >= 1 THEN ${refilled} - 1 ELSE ${refilled} END,
+          last_taken = ${refilled} >= 1,
+          refilled_at = greatest(b.refilled_at, now())
+    RETURNING b.tokens, b.last_taken`.execute(db);
   const r = rows[0];
-  if (r?.tokens !== null && r?.tokens !== undefined) return { taken: true, tokens: Number(r.tokens) };
-  return { taken: false, tokens: Math.max(0, Number(r?.now_tokens ?? 0)) };
+  return { taken: r?.last_taken ?? true, tokens: Number(r?.tokens ?? 0) };
 }
