@@ -19,7 +19,12 @@ const paths = {
       responses: {
         201: ok("created", jobWithUpload),
         200: ok("the job of a replayed idempotency key, with fresh URLs", jobWithUpload),
-        ...problems({ 400: badJson, ...authed, 409: ["idempotency_key_reused"], 413: ["file_too_large"] }),
+        ...problems({
+          400: badJson,
+          ...authed,
+          409: ["idempotency_key_reused"],
+          413: ["file_too_large", "quota_exceeded"],
+        }),
       },
     },
   },
