@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/api/app.js";
+import { storeApiKey } from "../src/auth/api-keys.js";
 import { createDb, type Db } from "../src/db/database.js";
 import { NotificationListener } from "../src/db/notification-listener.js";
 import { setTenantLimits } from "../src/db/sql/set-tenant-limits.js";
@@ -104,6 +105,35 @@ describe("uploads per minute", () => {
     // Another tenant's bucket is its own.
     expect((await post(appA, upload(), OTHER_TENANT_KEY)).status).toBe(201);
     await setTenantLimits(ctx.db, "default", { uploadsPerMinute: null });
+  });
+});
+
+describe("uploads per minute through the Companion routes", () => {
+  it("spends the same bucket from /s3/params and /s3/multipart as from /v1/uploads", async () => {
+    const key = "test-api-key-of-tenant-companion";
+    await storeApiKey(ctx.db, "companion", key);
+    await setTenantLimits(ctx.db, "companion", { uploadsPerMinute: 2 });
+    const auth = { authorization: `Bearer ${key}` };
+    const params = () =>
+      appB.request("/s3/params?filename=a.txt&type=text/plain&metadata[name]=a.txt&metadata[size]=5", {
+        headers: auth,
+      });
+    expect((await params()).status).toBe(200);
+    expect((await post(appA, upload(), key)).status).toBe(201);
+    const refused = await params();
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("retry-after")).not.toBeNull();
+    expect(await refused.json()).toMatchObject({ code: "rate_limited", limit: 2, usage: 2 });
+    const multipart = await appA.request("/s3/multipart", {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json" },
+      body: JSON.stringify({
+        filename: "b.bin",
+        type: "application/octet-stream",
+        metadata: { name: "b.bin", size: 5 },
+      }),
+    });
+    expect(multipart.status).toBe(429);
   });
 });
 
