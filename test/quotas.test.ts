@@ -13,6 +13,8 @@ import { StreamSlots } from "../src/quotas/index.js";
 import { createTestApp, OTHER_TENANT_KEY, type TestApp } from "./helpers/app.js";
 import { API_KEY } from "./helpers/constants.js";
 import { createTestContext, type TestContext } from "./helpers/context.js";
+import { freePort } from "./helpers/free-port.js";
+import { startServeProcess } from "./helpers/process-intake.js";
 import { parseExposition } from "./helpers/prometheus.js";
 
 // Two API instances on one database: the second has its own pool, event hub and SSE slots, so
@@ -106,6 +108,35 @@ describe("uploads per minute", () => {
     expect((await post(appA, upload(), OTHER_TENANT_KEY)).status).toBe(201);
     await setTenantLimits(ctx.db, "default", { uploadsPerMinute: null });
   });
+});
+
+describe("uploads per minute across processes", () => {
+  it("lets exactly the limit through a burst split between this process and an `intake serve` child", async () => {
+    const key = "test-api-key-of-tenant-burst";
+    await storeApiKey(ctx.db, "burst", key);
+    await setTenantLimits(ctx.db, "burst", { uploadsPerMinute: 6 });
+    const port = await freePort();
+    const child = await startServeProcess("api-quota", { ...ctx.env, LOG_LEVEL: "info" }, port);
+    try {
+      const url = `http://127.0.0.1:${port}`;
+      const viaChild = (i: number) =>
+        fetch(`${url}/v1/uploads`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+          body: JSON.stringify(upload(10, `p-${i}.txt`)),
+        });
+      const responses = await Promise.all(
+        Array.from({ length: 24 }, (_, i) =>
+          i % 2 ? viaChild(i) : post(appA, upload(10, `p-${i}.txt`), key),
+        ),
+      );
+      const statuses = responses.map((r) => r.status);
+      expect(statuses.filter((s) => s === 201)).toHaveLength(6);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(18);
+    } finally {
+      await child.kill();
+    }
+  }, 60_000);
 });
 
 describe("uploads per minute through the Companion routes", () => {
@@ -277,6 +308,30 @@ describe("open event streams", () => {
         )
       ).rows[0]!.n,
     );
+});
+
+describe("SSE slot renewal", () => {
+  it("keeps a live process's slot past its TTL, and frees it once the process stops renewing", async () => {
+    const live = new StreamSlots({ db: ctx.db, logger: silentLogger, ttlSeconds: 1.5 });
+    const other = new StreamSlots({ db: db2, logger: silentLogger, ttlSeconds: 1.5 });
+    try {
+      const release = await live.acquire("renew", 1);
+      await new Promise((r) => setTimeout(r, 2500));
+      // Renewed every 0.5 s, so still held: the other instance is refused.
+      await expect(other.acquire("renew", 1)).rejects.toMatchObject({ code: "quota_exceeded", usage: 1 });
+      live.close(); // the process "dies": no release, no renewal
+      await new Promise((r) => setTimeout(r, 2000));
+      const taken = await other.acquire("renew", 1);
+      // The dead process's late release (its stream id) frees nothing of the new holder's.
+      await release();
+      await expect(live.acquire("renew", 1)).rejects.toMatchObject({ code: "quota_exceeded" });
+      await taken();
+      await (await live.acquire("renew", 1))();
+    } finally {
+      live.close();
+      other.close();
+    }
+  });
 });
 
 describe("failed authentication", () => {
