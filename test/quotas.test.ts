@@ -104,6 +104,13 @@ describe("uploads per minute", () => {
       usage: 7,
     });
 
+    // The bucket refills at 7 a minute by the database's clock: 10 s later, one more gets through.
+    await sql`UPDATE tenant_upload_buckets SET refilled_at = refilled_at - interval '10 seconds' WHERE tenant_id = 'default'`.execute(
+      ctx.db,
+    );
+    expect((await post(appA, upload())).status).toBe(201);
+    expect((await post(appB, upload())).status).toBe(429);
+
     // Another tenant's bucket is its own.
     expect((await post(appA, upload(), OTHER_TENANT_KEY)).status).toBe(201);
     await setTenantLimits(ctx.db, "default", { uploadsPerMinute: null });
