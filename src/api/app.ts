@@ -3,8 +3,10 @@ import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { NotificationListener } from "../db/notification-listener.js";
 import { JobEventHub } from "../jobs/job-event-hub.js";
+import { StreamSlots } from "../quotas/index.js";
 import { webRoutes } from "../web/routes.js";
 import type { AppDeps } from "./deps.js";
+import { AuthFailureLimiter, authFailureLimit } from "./middleware/auth-failure-limit.js";
 import { httpMetrics } from "./middleware/http-metrics.js";
 import { type RequestLogEnv, requestLog } from "./middleware/request-log.js";
 import { ApiError, fromDomainError, problem } from "./problem.js";
@@ -33,8 +35,16 @@ export function createApp(deps: AppDeps) {
       logger: deps.logger,
       metrics: deps.metrics,
     });
+  const streamSlots = deps.streamSlots ?? new StreamSlots({ db: deps.db, logger: deps.logger });
   const app = new Hono<RequestLogEnv>();
   app.use(requestId(), requestLog(deps.logger), httpMetrics(deps.metrics));
+  // Failed authentication per client address, on every authenticated surface.
+  const authFailures = new AuthFailureLimiter({
+    perMinute: deps.config.quotas.authFailuresPerMinute,
+    trustForwardedFor: deps.config.quotas.trustForwardedFor,
+  });
+  app.use("/v1/*", authFailureLimit(authFailures));
+  app.use("/s3/*", authFailureLimit(authFailures));
 
   app.route("/", healthRoutes(deps));
   app.route("/", metricsRoutes(deps));
@@ -42,7 +52,7 @@ export function createApp(deps: AppDeps) {
   app.route("/v1/uploads", uploadRoutes(deps));
   // Each route carries its own auth, so these two routers may be mounted in either order.
   app.route("/v1/jobs", jobRoutes(deps));
-  app.route("/v1/jobs", eventRoutes({ ...deps, eventHub }));
+  app.route("/v1/jobs", eventRoutes({ ...deps, eventHub, streamSlots }));
   app.route("/v1/jobs", jobFileRoutes(deps));
   app.route("/v1/jobs", jobLifecycleRoutes(deps));
   app.route("/v1/storage-events", storageEventRoutes(deps));

@@ -8,6 +8,7 @@ import { parseStages } from "../worker/runtime.js";
 import { registerJobCommands } from "./job-commands.js";
 import { registerKeyCommands } from "./key-commands.js";
 import { run } from "./server.js";
+import { registerTenantCommands } from "./tenant-commands.js";
 import { registerUploadCommands } from "./upload-commands.js";
 import { registerWebhookCommands } from "./webhook-commands.js";
 
@@ -109,6 +110,11 @@ registerKeyCommands(keys, () => openDatabase(config(), createLogger("warn")));
 registerUploadCommands(program);
 registerWebhookCommands(program);
 registerJobCommands(program);
+registerTenantCommands(program, async () => {
+  const cfg = config();
+  const database = await openDatabase(cfg, createLogger("warn"));
+  return { db: database.db, config: cfg, stop: () => database.stop() };
+});
 
 // Whatever stops intake, at start-up or later, is one line on stderr and exit code 1; the stack
 // is for developers (LOG_LEVEL=debug), not for the person starting intake.

@@ -92,6 +92,13 @@ const envSchema = z.object({
   INTAKE_WEBHOOK_DISABLE_AFTER_SECONDS: int(0).default(5 * 24 * 3600),
   INTAKE_WEBHOOK_SECRET_GRACE_SECONDS: int(0).default(24 * 3600),
   INTAKE_WEBHOOK_CONCURRENCY: int(1, 256).default(8),
+  // Per-tenant defaults (overridden per tenant by `intake tenants set-limits`); 0: unlimited.
+  INTAKE_TENANT_UPLOADS_PER_MINUTE: int(0).default(600),
+  INTAKE_TENANT_MAX_BYTES: int(0).default(0),
+  INTAKE_TENANT_MAX_DOCUMENTS: int(0).default(0),
+  INTAKE_TENANT_MAX_STREAMS: int(0).default(100),
+  INTAKE_AUTH_FAILURES_PER_MINUTE: int(0).default(20),
+  INTAKE_TRUST_FORWARDED_FOR: z.enum(["true", "false", "1", "0"]).default("false"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -177,7 +184,23 @@ export interface Config {
     embedDimensions: number;
   };
   webhooks: WebhookConfig;
+  quotas: QuotaConfig;
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
+}
+
+/** Per-tenant limits every instance enforces alike (see src/quotas); 0 is unlimited. */
+export interface QuotaConfig {
+  /** Defaults for tenants without an override in `tenant_limits`. */
+  tenantDefaults: {
+    uploadsPerMinute: number;
+    maxBytes: number;
+    maxDocuments: number;
+    maxStreams: number;
+  };
+  /** Failed authentications per client address per minute, per process. */
+  authFailuresPerMinute: number;
+  /** Take the client address from the last X-Forwarded-For hop (behind a trusted proxy). */
+  trustForwardedFor: boolean;
 }
 
 /** Outbound webhooks (see src/webhooks). */
@@ -336,6 +359,16 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       disableAfterSeconds: e.INTAKE_WEBHOOK_DISABLE_AFTER_SECONDS,
       secretGraceSeconds: e.INTAKE_WEBHOOK_SECRET_GRACE_SECONDS,
       concurrency: e.INTAKE_WEBHOOK_CONCURRENCY,
+    },
+    quotas: {
+      tenantDefaults: {
+        uploadsPerMinute: e.INTAKE_TENANT_UPLOADS_PER_MINUTE,
+        maxBytes: e.INTAKE_TENANT_MAX_BYTES,
+        maxDocuments: e.INTAKE_TENANT_MAX_DOCUMENTS,
+        maxStreams: e.INTAKE_TENANT_MAX_STREAMS,
+      },
+      authFailuresPerMinute: e.INTAKE_AUTH_FAILURES_PER_MINUTE,
+      trustForwardedFor: e.INTAKE_TRUST_FORWARDED_FOR === "true" || e.INTAKE_TRUST_FORWARDED_FOR === "1",
     },
     logLevel: e.LOG_LEVEL,
   };

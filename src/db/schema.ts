@@ -200,6 +200,39 @@ export interface WorkersTable {
   heartbeat_at: Timestamp;
 }
 
+/** Per-tenant overrides of the INTAKE_TENANT_* defaults; null: the default, 0: unlimited. */
+export interface TenantLimitsTable {
+  tenant_id: string;
+  uploads_per_minute: number | null;
+  max_bytes: ColumnType<string | null, number | string | null, number | string | null>;
+  max_documents: number | null;
+  max_streams: number | null;
+  updated_at: Timestamp;
+}
+
+export interface TenantUploadBucketsTable {
+  tenant_id: string;
+  tokens: number;
+  refilled_at: Timestamp;
+  last_taken: Defaulted<boolean>;
+}
+
+/** Maintained by a trigger on jobs (migration 0010); never written by the application. */
+export interface TenantUsageTable {
+  tenant_id: string;
+  bytes: BigIntColumn;
+  documents: number;
+}
+
+export interface SseStreamSlotsTable {
+  tenant_id: string;
+  slot: number;
+  stream_id: string;
+  holder: string;
+  acquired_at: Timestamp;
+  expires_at: Timestamp;
+}
+
 export interface Database {
   workers: WorkersTable;
   tenants: TenantsTable;
@@ -212,6 +245,10 @@ export interface Database {
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
+  tenant_limits: TenantLimitsTable;
+  tenant_upload_buckets: TenantUploadBucketsTable;
+  tenant_usage: TenantUsageTable;
+  sse_stream_slots: SseStreamSlotsTable;
 }
 
 export type JobRow = Selectable<JobsTable>;

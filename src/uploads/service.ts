@@ -6,8 +6,10 @@ import { cancelJob } from "../db/sql/cancel-job.js";
 import { endUpload } from "../db/sql/end-upload.js";
 import { findTenantMaxPriority } from "../db/sql/find-tenant-max-priority.js";
 import { insertUploadJob } from "../db/sql/insert-upload-job.js";
+import { StorageQuotaExceededError } from "../db/sql/tenant-storage-usage.js";
 import type { Metrics } from "../observability/metrics.js";
 import { pipelineKey } from "../pipeline/settings.js";
+import { QuotaError, spendUpload, tenantLimits } from "../quotas/index.js";
 import { InvalidPartsError } from "../storage/errors.js";
 import { objectKeyFor } from "../storage/object-key.js";
 import type { ObjectStore, SignedObject } from "../storage/object-store.js";
@@ -80,6 +82,10 @@ const specOf = (job: JobRow): SignedObject => ({
  * instructions. The server chooses the object key. For multipart, the S3 upload is created
  * before the row so that the row a concurrent replay reads always carries its upload id; the
  * loser of an idempotency race aborts the upload it created.
+ *
+ * Tenant limits first: one token of uploads per minute (spent by a replay too: telling a
+ * replay apart needs the insert), then the bytes and documents quota inside the insert's
+ * transaction (QuotaError `rate_limited` / `quota_exceeded`).
  */
 export async function createUpload(deps: UploadDeps, tenantId: string, body: CreateUploadBody) {
   const { uploads } = deps.config;
@@ -105,6 +111,8 @@ export async function createUpload(deps: UploadDeps, tenantId: string, body: Cre
       );
     }
   }
+  const limits = await tenantLimits(deps.db, tenantId, deps.config.quotas.tenantDefaults);
+  await spendUpload(deps.db, tenantId, limits.uploadsPerMinute);
   const id = randomUUID();
   const key = objectKeyFor(tenantId, id, body.filename);
   const multipart = body.size >= uploads.multipartThresholdBytes;
@@ -145,7 +153,12 @@ export async function createUpload(deps: UploadDeps, tenantId: string, body: Cre
       object_etag: null,
     },
     uploads.urlTtlSeconds,
-  );
+    limits,
+  ).catch(async (err: unknown) => {
+    if (!(err instanceof StorageQuotaExceededError)) throw err;
+    if (uploadId) await deps.store.abortMultipart(key, uploadId);
+    throw new QuotaError("quota_exceeded", err.quota, err.limit, err.usage[err.quota]);
+  });
   if (!created) {
     if (uploadId) await deps.store.abortMultipart(key, uploadId);
     assertSameRequest(job, body);

@@ -43,6 +43,8 @@ export interface JobEventStreamProps {
    * not (its key was revoked), the stream ends and the client's reconnect is answered 401.
    */
   stillAuthorized?: () => Promise<boolean>;
+  /** Called once when the stream ends, however it ends (frees the tenant's SSE slot). */
+  onClose?: () => void;
 }
 
 /**
@@ -78,6 +80,7 @@ export function jobEventStream(props: JobEventStreamProps): ReadableStream<Uint8
     closed = true;
     clearInterval(heartbeat);
     subscription?.unsubscribe();
+    props.onClose?.();
     try {
       controller.close();
     } catch {

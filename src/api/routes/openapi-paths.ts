@@ -26,6 +26,7 @@ export function problems(byStatus: Record<number, string[]>) {
       status,
       {
         description: codes.join(", "),
+        ...(status === "429" && { headers: { "Retry-After": retryAfter } }),
         content: {
           "application/problem+json": {
             schema: { allOf: [ref("Problem"), { properties: { code: { enum: codes } } }] },
@@ -35,7 +36,12 @@ export function problems(byStatus: Record<number, string[]>) {
     ]),
   );
 }
-export const authed = { 401: ["unauthorized"] };
+const retryAfter = {
+  description: "seconds until the limit lets the request through",
+  schema: { type: "integer", minimum: 1 },
+};
+/** Every authenticated route: 401, and 429 once an address has failed too often this minute. */
+export const authed = { 401: ["unauthorized"], 429: ["rate_limited"] };
 export const jobNotFound = { ...authed, 404: ["not_found"] };
 export const badJson = ["malformed_json", "invalid_body"];
 /** The /v1/jobs routes. */
@@ -169,7 +175,7 @@ export const jobPaths = {
           },
         },
         204: { description: "the job is finished and nothing follows the cursor: stop reconnecting" },
-        ...problems({ 400: ["invalid_query"], ...jobNotFound }),
+        ...problems({ 400: ["invalid_query"], ...jobNotFound, 429: ["rate_limited", "quota_exceeded"] }),
       },
     },
   },

@@ -30,6 +30,13 @@ export const components = {
         detail: str,
         instance: str,
         field: { ...str, description: "the field at fault (invalid_body, invalid_query)" },
+        quota: {
+          type: "string",
+          enum: ["uploads_per_minute", "bytes", "documents", "streams", "auth_failures"],
+          description: "the limit that refused (rate_limited, quota_exceeded)",
+        },
+        limit: { type: "integer", description: "the limit in effect (rate_limited, quota_exceeded)" },
+        usage: { type: "integer", description: "the usage it was measured against" },
       },
     },
     Job: {

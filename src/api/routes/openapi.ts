@@ -34,7 +34,7 @@ const paths = {
           400: badJson,
           ...authed,
           409: ["idempotency_key_reused"],
-          413: ["file_too_large"],
+          413: ["file_too_large", "quota_exceeded"],
           422: ["priority_too_high"],
         }),
       },

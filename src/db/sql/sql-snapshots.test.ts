@@ -14,6 +14,7 @@ import {
 import { describe, expect, it } from "vitest";
 import type { Db, Tx } from "../database.js";
 import type { Database, JobRow } from "../schema.js";
+import { acquireStreamSlot } from "./acquire-stream-slot.js";
 import { appendJobEvent } from "./append-job-event.js";
 import { cancelJob } from "./cancel-job.js";
 import { claimJobs } from "./claim.js";
@@ -21,6 +22,7 @@ import { claimWebhookDeliveries } from "./claim-webhook-deliveries.js";
 import { completeWithReusedOutputs } from "./complete-with-reused-outputs.js";
 import { countLiveJobs } from "./count-live-jobs.js";
 import { countOutputs } from "./count-outputs.js";
+import { countStreamSlots } from "./count-stream-slots.js";
 import { deleteChunksFrom } from "./delete-chunks-from.js";
 import { deleteExpiredJobs } from "./delete-expired-jobs.js";
 import { deleteWebhookEndpoint } from "./delete-webhook-endpoint.js";
@@ -36,6 +38,7 @@ import { findJobByObjectKey } from "./find-job-by-object-key.js";
 import { findLiveApiKey } from "./find-live-api-key.js";
 import { findReusableJob } from "./find-reusable-job.js";
 import { findTenantByKeyHash } from "./find-tenant-by-key-hash.js";
+import { findTenantLimits } from "./find-tenant-limits.js";
 import { findTenantMaxPriority } from "./find-tenant-max-priority.js";
 import { findWebhookEndpoint } from "./find-webhook-endpoint.js";
 import { hasLiveReusers } from "./has-live-reusers.js";
@@ -47,6 +50,7 @@ import { insertJobEvents, notifyQueued } from "./job-events.js";
 import { listApiKeys } from "./list-api-keys.js";
 import { listChunks } from "./list-chunks.js";
 import { listJobs } from "./list-jobs.js";
+import { listTenantQuotaUsage } from "./list-tenant-quota-usage.js";
 import { listWebhookDeliveries } from "./list-webhook-deliveries.js";
 import { listWebhookEndpoints } from "./list-webhook-endpoints.js";
 import { lockFenced } from "./lock-fenced.js";
@@ -64,14 +68,19 @@ import { redeliverWebhook } from "./redeliver-webhook.js";
 import { registerWorker } from "./register-worker.js";
 import { releaseExpiredLeases } from "./release-expired-leases.js";
 import { releaseJob } from "./release-job.js";
+import { releaseStreamSlot } from "./release-stream-slot.js";
+import { renewStreamSlots } from "./renew-stream-slots.js";
 import { reportProgress } from "./report-progress.js";
 import { reprocessJob } from "./reprocess-job.js";
 import { retryFailedJob } from "./retry-failed-job.js";
 import { revokeApiKey } from "./revoke-api-key.js";
 import { rotateWebhookSecret } from "./rotate-webhook-secret.js";
 import { setJobWarnings } from "./set-job-warnings.js";
+import { setTenantLimits } from "./set-tenant-limits.js";
 import { takeJobsToPurge } from "./take-jobs-to-purge.js";
+import { takeUploadToken } from "./take-upload-token.js";
 import { takeUploadsToReconcile } from "./take-uploads-to-reconcile.js";
+import { tenantStorageUsage } from "./tenant-storage-usage.js";
 import { touchApiKey } from "./touch-api-key.js";
 import { unregisterWorker } from "./unregister-worker.js";
 import { updateJobMetadata } from "./update-job-metadata.js";
@@ -148,6 +157,19 @@ const tx = <T>(db: Db, run: (trx: Tx) => Promise<T>) => db.transaction().execute
 /** One call per statement file, with arguments that reach every statement it sends. */
 const STATEMENTS: Record<string, (db: Db) => Promise<unknown>> = {
   "append-job-event": (db) => tx(db, (trx) => appendJobEvent(trx, event)),
+  "acquire-stream-slot": (db) =>
+    acquireStreamSlot(db, { tenantId: "t", streamId: ID, holder: "api:1:abc", limit: 5, ttlSeconds: 60 }),
+  "count-stream-slots": (db) => countStreamSlots(db, "t"),
+  "find-tenant-limits": (db) => findTenantLimits(db, "t"),
+  "list-tenant-quota-usage": async (db) => {
+    await listTenantQuotaUsage(db, { limit: 100 });
+    await listTenantQuotaUsage(db, { limit: 1, tenant: "t" });
+  },
+  "release-stream-slot": (db) => releaseStreamSlot(db, ID),
+  "renew-stream-slots": (db) => renewStreamSlots(db, "api:1:abc", 60),
+  "set-tenant-limits": (db) => setTenantLimits(db, "t", { uploadsPerMinute: 10, maxBytes: null }),
+  "take-upload-token": (db) => takeUploadToken(db, "t", 60),
+  "tenant-storage-usage": (db) => tenantStorageUsage(db, "t"),
   "cancel-job": (db) => cancelJob(db, job, "by the client"),
   claim: (db) => claimJobs(db, { workerId: fence.workerId, stages: ["parse"], limit: 4, leaseSeconds: 30 }),
   "complete-with-reused-outputs": (db) => completeWithReusedOutputs(db, fence, ID),
@@ -178,6 +200,7 @@ const STATEMENTS: Record<string, (db: Db) => Promise<unknown>> = {
       db,
       { ...(row as object), status: "awaiting_upload", idempotency_key: "k" } as never,
       3600,
+      { maxBytes: 1000, maxDocuments: 10 },
     ),
   "job-events": (db) =>
     tx(db, async (trx) => {

@@ -35,3 +35,6 @@ FROM events
 )
 SELECT events.id FROM events, notified ORDER BY events.id;
 -- 6 parameters
+
+select "bytes", "documents" from "tenant_usage" where "tenant_id" = $1;
+-- 1 parameters
