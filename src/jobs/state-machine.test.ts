@@ -14,15 +14,16 @@ describe("state machine", () => {
     expect(JOB_STAGES.map(nextStage)).toEqual(["chunk", "embed", null]);
   });
 
-  it("starts no event from completed, expired or cancelled, and only retry from failed", () => {
-    for (const status of ["completed", "expired", "cancelled"] as const) {
-      expect(Object.keys(EDGES).filter((e) => canApply(status, e as keyof typeof EDGES))).toEqual([]);
-    }
-    expect(
+  it("lets a finished job only be deleted or reprocessed (failed: also retried or cancelled), and a deleted one nothing", () => {
+    const from = (status: (typeof JOB_STATUSES)[number]) =>
       Object.keys(EDGES)
-        .filter((e) => canApply("failed", e as keyof typeof EDGES))
-        .sort(),
-    ).toEqual(["cancel", "retry"]);
+        .filter((e) => canApply(status, e as keyof typeof EDGES))
+        .sort();
+    expect(from("expired")).toEqual(["delete"]);
+    expect(from("cancelled")).toEqual(["delete"]);
+    expect(from("completed")).toEqual(["delete", "reprocess"]);
+    expect(from("failed")).toEqual(["cancel", "delete", "reprocess", "retry"]);
+    expect(from("deleted")).toEqual([]);
   });
 
   it("names only real statuses, and every status is reachable and left or terminal", () => {
@@ -35,6 +36,12 @@ describe("state machine", () => {
       if (status !== "awaiting_upload") expect(reached.has(status)).toBe(true);
       expect(left.has(status) || isTerminal(status)).toBe(true);
     }
-    expect(TERMINAL_STATUSES.filter((s) => left.has(s))).toEqual(["failed"]);
+    // Terminal statuses are left only by a client's request: delete, reprocess, retry.
+    expect(TERMINAL_STATUSES.filter((s) => left.has(s))).toEqual([
+      "completed",
+      "failed",
+      "expired",
+      "cancelled",
+    ]);
   });
 });

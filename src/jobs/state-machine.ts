@@ -18,7 +18,14 @@ export {
   type JobStatus,
 } from "../db/job-states.js";
 
-export const TERMINAL_STATUSES: readonly JobStatus[] = ["completed", "failed", "expired", "cancelled"];
+/** Where a job's own work ends; a client may still delete (any of them) or reprocess (completed, failed). */
+export const TERMINAL_STATUSES: readonly JobStatus[] = [
+  "completed",
+  "failed",
+  "expired",
+  "cancelled",
+  "deleted",
+];
 
 export function isTerminal(status: JobStatus): boolean {
   return TERMINAL_STATUSES.includes(status);
