@@ -30,7 +30,10 @@ export function derivedKeyFor(tenantId: string, jobId: string, name: string): st
   return `derived/${tenantId}/${jobId}/${name}`;
 }
 
-const KEY_RE = /^uploads\/([a-z0-9][a-z0-9_-]{0,62})\/([0-9a-f-]{36})\//;
+// A job id is a canonical lowercase UUID; anything looser (36 dashes) would reach Postgres's
+// uuid cast and fail there as a 500.
+const KEY_RE =
+  /^uploads\/([a-z0-9][a-z0-9_-]{0,62})\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\//;
 
 /** The tenant and job an upload key belongs to, or null for a key intake did not issue. */
 export function parseObjectKey(key: string): { tenantId: string; jobId: string } | null {
