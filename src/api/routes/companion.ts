@@ -118,7 +118,7 @@ export function companionRoutes(deps: AppDeps) {
         method: "POST",
         url: upload.url,
         fields: upload.fields,
-        expires: deps.config.uploads.urlTtlSeconds,
+        expires: uploads.urlLifetime(deps, job),
       });
     })
     .post("/multipart", async (c) => {
@@ -147,8 +147,9 @@ export function companionRoutes(deps: AppDeps) {
       return c.json({ presignedUrls: Object.fromEntries(numbers.map((n, i) => [n, urls[i]])) });
     })
     .get("/multipart/:uploadId/:partNumber", async (c) => {
-      const url = await signPart(deps, await jobOf(c), partNumberOf(c.req.param("partNumber")));
-      return c.json({ url, expires: deps.config.uploads.urlTtlSeconds });
+      const job = await jobOf(c);
+      const url = await signPart(deps, job, partNumberOf(c.req.param("partNumber")));
+      return c.json({ url, expires: uploads.urlLifetime(deps, job) });
     })
     .post("/multipart/:uploadId/complete", async (c) => {
       const job = await jobOf(c);
