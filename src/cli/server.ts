@@ -12,6 +12,7 @@ import { startMetricsServer } from "../observability/metrics-server.js";
 import { ocrAvailability } from "../pipeline/ocr/index.js";
 import { isPortFree } from "../runtime/ports.js";
 import { type Services, startServices } from "../runtime/services.js";
+import { startOrphanSweep } from "../uploads/orphan-sweep.js";
 import { startReconciler } from "../uploads/reconciler.js";
 import { WebhookDeliverer } from "../webhooks/index.js";
 import { createStageDeps } from "../worker/deps.js";
@@ -144,11 +145,13 @@ async function startAll({ opts, services, logger, metrics, metricsPort, stops }:
       logger,
       metrics,
     });
+    const stopOrphanSweep = startOrphanSweep({ config: cfg, db: services.db, store: services.store, logger });
     stops.unshift(async () => {
       // Ends every open event stream first: the server's close waits for its responses.
       await eventHub.close();
       await new Promise((r) => server.close(() => r(null)));
       await stopReconciler();
+      await stopOrphanSweep();
     });
     logger.info({ url: `http://localhost:${cfg.port}` }, "API listening");
     if (opts.stages.length > 0) {

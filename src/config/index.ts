@@ -46,6 +46,8 @@ const envSchema = z.object({
   INTAKE_PART_SIZE_BYTES: int(5 * MiB, 5 * GiB).default(16 * MiB),
   INTAKE_RECONCILE_INTERVAL_MS: int(100).default(30_000),
   INTAKE_RECONCILE_AFTER_SECONDS: int(0).default(60),
+  INTAKE_ORPHAN_SWEEP_INTERVAL_MS: int(1000).default(3_600_000),
+  INTAKE_ORPHAN_GRACE_SECONDS: int(0).default(86_400),
   INTAKE_LEASE_SECONDS: int(1).default(30),
   INTAKE_MAX_ATTEMPTS: int(1, 100).default(5),
   INTAKE_RETRY_BASE_MS: int(0).default(1000),
@@ -145,7 +147,14 @@ export interface Config {
     multipartThresholdBytes: number;
     partSizeBytes: number;
   };
-  reconciler: { intervalMs: number; afterSeconds: number };
+  reconciler: {
+    intervalMs: number;
+    afterSeconds: number;
+    /** How often the orphan sweep lists `uploads/` and `derived/` (src/uploads/orphan-sweep.ts). */
+    orphanSweepIntervalMs: number;
+    /** An unowned object younger than this is left alone: its job row may not be visible yet. */
+    orphanGraceSeconds: number;
+  };
   worker: {
     leaseSeconds: number;
     maxAttempts: number;
@@ -281,6 +290,8 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
     reconciler: {
       intervalMs: e.INTAKE_RECONCILE_INTERVAL_MS,
       afterSeconds: e.INTAKE_RECONCILE_AFTER_SECONDS,
+      orphanSweepIntervalMs: e.INTAKE_ORPHAN_SWEEP_INTERVAL_MS,
+      orphanGraceSeconds: e.INTAKE_ORPHAN_GRACE_SECONDS,
     },
     worker: {
       leaseSeconds: e.INTAKE_LEASE_SECONDS,

@@ -40,3 +40,12 @@ export function parseObjectKey(key: string): { tenantId: string; jobId: string }
   const m = KEY_RE.exec(key);
   return m ? { tenantId: m[1]!, jobId: m[2]! } : null;
 }
+
+const OWNED_RE =
+  /^(uploads|derived)\/([a-z0-9][a-z0-9_-]{0,62})\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\//;
+
+/** The tenant and job that an upload or derived key was made for, or null for a foreign key. */
+export function ownerOfKey(key: string): { tenantId: string; jobId: string } | null {
+  const m = OWNED_RE.exec(key);
+  return m ? { tenantId: m[2]!, jobId: m[3]! } : null;
+}

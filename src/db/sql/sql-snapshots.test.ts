@@ -30,6 +30,7 @@ import { failAttempt } from "./fail-attempt.js";
 import { findDocument } from "./find-document.js";
 import { findJob, findJobById } from "./find-job.js";
 import { findJobByObjectKey } from "./find-job-by-object-key.js";
+import { findObjectOwners } from "./find-object-owners.js";
 import { findReusableJob } from "./find-reusable-job.js";
 import { findTenantByKeyHash } from "./find-tenant-by-key-hash.js";
 import { findWebhookEndpoint } from "./find-webhook-endpoint.js";
@@ -146,6 +147,7 @@ const STATEMENTS: Record<string, (db: Db) => Promise<unknown>> = {
     await findJob(db, "t", ID);
   },
   "find-job-by-object-key": (db) => findJobByObjectKey(db, "uploads/t/x/a.txt"),
+  "find-object-owners": (db) => findObjectOwners(db, [ID]),
   "find-reusable-job": (db) => findReusableJob(db, job),
   "find-tenant-by-key-hash": (db) => findTenantByKeyHash(db, "ab"),
   "insert-api-key": (db) =>
