@@ -62,6 +62,7 @@ import { updateWebhookEndpoint } from "./update-webhook-endpoint.js";
 import { upsertChunks } from "./upsert-chunks.js";
 import { upsertDocument } from "./upsert-document.js";
 import { upsertEmbeddings } from "./upsert-embeddings.js";
+import { withVerificationLock } from "./verification-lock.js";
 
 // The SQL each statement of the SQL layer sends to Postgres is committed beside this file, one
 // .sql file per statement file: a change to a query shows in review as a change to its .sql
@@ -186,6 +187,7 @@ const STATEMENTS: Record<string, (db: Db) => Promise<unknown>> = {
   "set-job-warnings": (db) => tx(db, (trx) => setJobWarnings(trx, ID, ["no_text_layer"])),
   "take-uploads-to-reconcile": (db) =>
     takeUploadsToReconcile(db, { olderThanSeconds: 60, recheckSeconds: 5, limit: 100 }),
+  "verification-lock": (db) => withVerificationLock(db, ID, async () => {}),
   "upsert-chunks": (db) =>
     tx(db, (trx) =>
       upsertChunks(trx, ID, [
