@@ -120,7 +120,7 @@ async function startAll({ opts, services, logger, metrics, metricsPort, stops }:
     logger.info({ deliverer: deliverer.owner }, "webhook deliverer started");
     stops.unshift(() => deliverer.stop());
     if (metricsPort !== null) {
-      const server = await startMetricsServer(metrics, metricsPort);
+      const server = await startMetricsServer(metrics, metricsPort, undefined, cfg.metricsToken);
       logger.info({ url: `http://localhost:${server.port}/metrics`, port: server.port }, "metrics listening");
       stops.push(() => server.close());
     } else if (!opts.api) {

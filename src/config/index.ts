@@ -36,6 +36,7 @@ const envSchema = z.object({
   PORT: int(0, 65535).default(8080),
   INTAKE_API_KEY: z.string().min(16, "must be at least 16 characters").optional(),
   INTAKE_WEBHOOK_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  INTAKE_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   INTAKE_DATA_DIR: z.string().min(1).default(".intake"),
   INTAKE_LOCAL_PG_PORT: int(1, 65535).optional(),
   INTAKE_LOCAL_S3_PORT: int(1, 65535).optional(),
@@ -136,6 +137,8 @@ export interface Config {
   port: number;
   apiKey: string | undefined;
   webhookToken: string | undefined;
+  /** When set, `/metrics` (API and worker ports) and `/readyz`'s error details need it as a bearer. */
+  metricsToken: string | undefined;
   dataDir: string;
   /** Ports of the local services `intake start` runs; undefined: the default, or a free one. */
   local: { pgPort: number | undefined; s3Port: number | undefined };
@@ -278,6 +281,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
     port: e.PORT,
     apiKey: e.INTAKE_API_KEY,
     webhookToken: e.INTAKE_WEBHOOK_TOKEN,
+    metricsToken: e.INTAKE_METRICS_TOKEN,
     dataDir: path.resolve(e.INTAKE_DATA_DIR),
     local: { pgPort: e.INTAKE_LOCAL_PG_PORT, s3Port: e.INTAKE_LOCAL_S3_PORT },
     metricsPort: e.INTAKE_METRICS_PORT,
