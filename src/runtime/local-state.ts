@@ -8,6 +8,8 @@ export interface LocalState {
   s3SecretAccessKey: string;
   webhookToken: string;
   apiKey: string;
+  /** Added later: a state file from before it lacks it, and gets it on the next start. */
+  uploadTokenSecret?: string;
 }
 
 /**
@@ -25,6 +27,7 @@ export async function loadLocalState(dataDir: string): Promise<LocalState> {
       s3SecretAccessKey: secret(24),
       webhookToken: secret(24),
       apiKey: `ik_${secret(24)}`,
+      uploadTokenSecret: secret(32),
     };
     try {
       await mkdir(dataDir, { recursive: true });

@@ -84,7 +84,7 @@ export function companionRoutes(deps: AppDeps) {
     .post("/token", requireApiKey(deps.db), (c) => {
       const expires = Math.floor(Date.now() / 1000) + TOKEN_TTL_SECONDS;
       const token = signUploadToken(secret, c.get("tenant"), expires);
-      const secure = new URL(c.req.url).protocol === "https:";
+      const secure = cookieSecure(c, deps.config.trustForwardedProto);
       setCookie(c, COOKIE, token, {
         httpOnly: true,
         sameSite: "Strict",
@@ -211,6 +211,23 @@ function signPart(deps: AppDeps, job: JobRow, partNumber: number) {
     throw companionError(400, "invalid_part_number", `a ${job.size}-byte upload has at most ${max} parts`);
   }
   return uploads.signPartOfAnySize(deps, job, partNumber);
+}
+
+/**
+ * `Secure` unless the request is plain http to this machine (`intake start` on localhost): a
+ * token sent in clear over a network is a leaked token. Behind a TLS-terminating proxy the
+ * request reaches intake as http, so with INTAKE_TRUST_FORWARDED_PROTO its X-Forwarded-Proto
+ * decides the scheme.
+ */
+export function cookieSecure(c: Context, trustForwardedProto: boolean): boolean {
+  const url = new URL(c.req.url);
+  const forwarded = trustForwardedProto
+    ? c.req.header("x-forwarded-proto")?.split(",")[0]?.trim()
+    : undefined;
+  const scheme = forwarded ? `${forwarded.toLowerCase()}:` : url.protocol;
+  const local =
+    ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname) || url.hostname.endsWith(".localhost");
+  return !(scheme === "http:" && local);
 }
 
 function maxParts(job: JobRow): number {
