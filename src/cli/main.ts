@@ -54,14 +54,15 @@ function requireServices(command: string, dev: boolean | undefined) {
   process.exit(2);
 }
 
-/** `intake start` runs development services where nothing is configured; it says so on stderr. */
+/** `intake start` runs development services where nothing is configured; it says so first. */
 function announceLocalServices(cfg: ReturnType<typeof config>) {
   const local = [
     cfg.databaseUrl ? null : "an embedded Postgres (DATABASE_URL is not set)",
     cfg.s3.endpoint ? null : "a local S3 on 127.0.0.1 (S3_ENDPOINT is not set)",
   ].filter(Boolean);
   if (local.length === 0) return;
-  console.error(
+  // On stdout, beside the URL and key `start` prints: stderr stays one line for failures.
+  console.log(
     `\n  intake start: DEVELOPMENT SERVICES — running ${local.join(" and ")}, with data in ${cfg.dataDir}.\n  For production, set DATABASE_URL and S3_ENDPOINT and run \`intake serve\` and \`intake worker\`.\n`,
   );
 }
