@@ -54,17 +54,17 @@ function requireServices(command: string, dev: boolean | undefined) {
   process.exit(2);
 }
 
-/** `intake start` runs development services where nothing is configured; it says so first. */
-function announceLocalServices(cfg: ReturnType<typeof config>) {
+/**
+ * What `intake start` says, with its URL once running (a failed start stays one line), about the
+ * development services it runs where nothing is configured.
+ */
+function localServicesNotice(cfg: ReturnType<typeof config>): string | undefined {
   const local = [
     cfg.databaseUrl ? null : "an embedded Postgres (DATABASE_URL is not set)",
     cfg.s3.endpoint ? null : "a local S3 on 127.0.0.1 (S3_ENDPOINT is not set)",
   ].filter(Boolean);
-  if (local.length === 0) return;
-  // On stdout, beside the URL and key `start` prints: stderr stays one line for failures.
-  console.log(
-    `\n  intake start: DEVELOPMENT SERVICES — running ${local.join(" and ")}, with data in ${cfg.dataDir}.\n  For production, set DATABASE_URL and S3_ENDPOINT and run \`intake serve\` and \`intake worker\`.\n`,
-  );
+  if (local.length === 0) return undefined;
+  return `  DEVELOPMENT SERVICES — running ${local.join(" and ")}, with data in ${cfg.dataDir}.\n  For production, set DATABASE_URL and S3_ENDPOINT and run \`intake serve\` and \`intake worker\`.\n`;
 }
 
 const program = new Command("intake").description("Object-storage ingestion pipeline").showHelpAfterError();
@@ -77,8 +77,12 @@ program
   .option("--concurrency <n>", "jobs per worker stage group", positiveInt, 4)
   .action(async (opts: { concurrency: number }) => {
     const cfg = config();
-    announceLocalServices(cfg);
-    await run(cfg, { api: true, stages: [...JOB_STAGES], concurrency: opts.concurrency });
+    await run(cfg, {
+      api: true,
+      stages: [...JOB_STAGES],
+      concurrency: opts.concurrency,
+      notice: localServicesNotice(cfg),
+    });
   });
 
 program

@@ -27,6 +27,8 @@ export interface RunOptions {
    * `INTAKE_METRICS_PORT`. API processes serve /metrics on the API port.
    */
   metricsPort?: number | null;
+  /** Printed with the URL once running: which development services `intake start` runs. */
+  notice?: string;
 }
 
 /**
@@ -156,7 +158,7 @@ async function startAll({ opts, services, logger, metrics, metricsPort, stops }:
     logger.info({ url: `http://localhost:${cfg.port}` }, "API listening");
     if (opts.stages.length > 0) {
       console.log(
-        `\nintake is running at http://localhost:${cfg.port}\n  API key (tenant default): ${cfg.apiKey}\n`,
+        `\nintake is running at http://localhost:${cfg.port}\n  API key (tenant default): ${cfg.apiKey}\n${opts.notice ?? ""}`,
       );
     }
   }
