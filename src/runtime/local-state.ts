@@ -10,6 +10,8 @@ export interface LocalState {
   apiKey: string;
   /** Added later: a state file from before it lacks it, and gets it on the next start. */
   uploadTokenSecret?: string;
+  /** The embedded Postgres superuser's password; absent in older files, whose clusters use "intake". */
+  postgresPassword?: string;
 }
 
 /**
@@ -27,6 +29,7 @@ export async function loadLocalState(dataDir: string): Promise<LocalState> {
     webhookToken: secret(24),
     apiKey: `ik_${secret(24)}`,
     uploadTokenSecret: secret(32),
+    postgresPassword: secret(24),
   };
   // Written whole to a file of this process's own, then linked into place: link() fails with
   // EEXIST when another first start won, so concurrent starts agree on one state and nobody
