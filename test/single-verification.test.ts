@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDb } from "../src/db/database.js";
 import { findJobById } from "../src/db/sql/find-job.js";
 import type { ObjectStore } from "../src/storage/object-store.js";
 import { completeUpload } from "../src/uploads/complete-upload.js";
@@ -66,5 +67,21 @@ describe("one verification at a time", () => {
     expect(results.filter((r) => r.outcome === "already")).toHaveLength(49);
     expect(opens()).toBe(1);
     expect((await findJobById(ctx.db, job.id))!.status).toBe("queued");
+  });
+
+  it("completions of more jobs than the pool has connections finish (the lock's work uses its own connection)", async () => {
+    const jobs = await Promise.all(Array.from({ length: 6 }, () => postUploaded(64 * 1024)));
+    const small = createDb({ connectionString: ctx.databaseUrl, max: 2 });
+    try {
+      const results = await Promise.race([
+        Promise.all(jobs.map((job) => completeUpload({ db: small, store: ctx.store }, job, "callback"))),
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error("completions deadlocked")), 15_000),
+        ),
+      ]);
+      expect(results.map((r) => r.outcome)).toEqual(jobs.map(() => "ok"));
+    } finally {
+      await small.destroy();
+    }
   });
 });

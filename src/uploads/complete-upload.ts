@@ -59,10 +59,12 @@ async function complete(
 ): Promise<CompletionResult> {
   if (job.status !== "awaiting_upload") return settled(job);
   for (let wait = 20; ; wait = Math.min(wait * 2, 250)) {
-    const attempt = await withVerificationLock(deps.db, job.id, async () => {
+    const attempt = await withVerificationLock(deps.db, job.id, async (conn) => {
       // The row as of now, under the lock: the previous holder may just have queued it.
-      const current = (await findJobById(deps.db, job.id)) ?? job;
-      return current.status === "awaiting_upload" ? verifyAndQueue(deps, current, source) : settled(current);
+      const current = (await findJobById(conn, job.id)) ?? job;
+      return current.status === "awaiting_upload"
+        ? verifyAndQueue({ ...deps, db: conn }, current, source)
+        : settled(current);
     });
     if (attempt.locked) return attempt.value;
     await new Promise((r) => setTimeout(r, wait));

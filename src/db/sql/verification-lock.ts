@@ -7,12 +7,14 @@ import type { Db } from "../database.js";
  * when another completion, in any process, holds it. A session lock rather than a transaction's:
  * hashing a 5 GiB POST upload takes about a minute, and a transaction left idle that long would
  * hold back vacuum and trip idle-in-transaction timeouts. Postgres drops the lock if the
- * connection dies, so a crashed verifier never wedges a job.
+ * connection dies, so a crashed verifier never wedges a job. `fn` gets the lock's connection
+ * and must send its statements through it: holding one pool connection while waiting for a
+ * second would deadlock a pool whose every connection holds a lock.
  */
 export async function withVerificationLock<T>(
   db: Db,
   jobId: string,
-  fn: () => Promise<T>,
+  fn: (conn: Db) => Promise<T>,
 ): Promise<{ locked: true; value: T } | { locked: false }> {
   return db.connection().execute(async (conn) => {
     const { rows } = await sql<{ locked: boolean }>`
@@ -20,7 +22,7 @@ export async function withVerificationLock<T>(
     `.execute(conn);
     if (rows[0]?.locked !== true) return { locked: false };
     try {
-      return { locked: true, value: await fn() };
+      return { locked: true, value: await fn(conn) };
     } finally {
       await sql`SELECT pg_advisory_unlock(hashtextextended('intake:verify:' || ${jobId}, 0))`.execute(conn);
     }
