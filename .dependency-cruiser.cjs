@@ -1,10 +1,10 @@
 // Import direction, enforced by `npm run lint` (see ARCHITECTURE.md). Layers, bottom up:
 //   config, observability            leaves: import nothing else of intake
 //   db                               the SQL layer: imports only the leaves
-//   jobs, storage, resilience, pipeline, sandbox, uploads, auth, worker, runtime, webhooks   the domain
+//   jobs, storage, resilience, pipeline, sandbox, uploads, auth, worker, runtime, webhooks, quotas   the domain
 //   api, web, cli                    the edges
 // client (the upload SDK, also shipped to browsers) imports nothing of the server.
-const DOMAIN = "^src/(jobs|storage|resilience|pipeline|sandbox|uploads|auth|worker|runtime|webhooks)/";
+const DOMAIN = "^src/(jobs|storage|resilience|pipeline|sandbox|uploads|auth|worker|runtime|webhooks|quotas)/";
 const EDGES = "^src/(api|web|cli)/";
 const notTest = "\\.test\\.ts$";
 

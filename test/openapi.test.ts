@@ -97,3 +97,20 @@ describe("GET /openapi.json", () => {
     }
   });
 });
+
+describe("quotas and rate limits in /openapi.json", () => {
+  const codes = (op: any, status: string) =>
+    op.responses[status].content["application/problem+json"].schema.allOf[1].properties.code.enum;
+
+  it("documents 413 quota_exceeded and 429 rate_limited with Retry-After where limits refuse", () => {
+    const create = doc.paths["/v1/uploads"].post;
+    expect(codes(create, "413")).toEqual(["file_too_large", "quota_exceeded"]);
+    expect(codes(create, "429")).toEqual(["rate_limited"]);
+    expect(create.responses["429"].headers["Retry-After"].schema.type).toBe("integer");
+    const events = doc.paths["/v1/jobs/{id}/events"].get;
+    expect(codes(events, "429")).toEqual(["rate_limited", "quota_exceeded"]);
+    // Failed authentication is limited on every authenticated route.
+    expect(codes(doc.paths["/v1/jobs"].get, "429")).toEqual(["rate_limited"]);
+    expect(doc.components.schemas.Problem.properties.limit.type).toBe("integer");
+  });
+});

@@ -54,8 +54,8 @@ describe("upload tokens have their own secret", () => {
       silentLogger,
     );
     const derived = uploadTokenSecret(loadConfig(base), silentLogger);
-    const token = signUploadToken(a, "default", Math.floor(Date.now() / 1000) + 60);
-    expect(verifyUploadToken(a, token)).toBe("default");
+    const token = signUploadToken(a, "default", "key-1", Math.floor(Date.now() / 1000) + 60);
+    expect(verifyUploadToken(a, token)).toMatchObject({ tenant: "default" });
     expect(verifyUploadToken(b, token)).toBeNull();
     expect(verifyUploadToken(derived, token)).toBeNull();
   });

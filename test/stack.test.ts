@@ -35,10 +35,15 @@ describe("the test stack is real", () => {
       "embeddings",
       "job_events",
       "jobs",
+      "sse_stream_slots",
+      "tenant_limits",
+      "tenant_upload_buckets",
+      "tenant_usage",
       "tenants",
       "webhook_attempts",
       "webhook_deliveries",
       "webhook_endpoints",
+      "workers",
     ]);
   });
 

@@ -15,9 +15,11 @@ import { completeWithReusedOutputs } from "../src/db/sql/complete-with-reused-ou
 import { endStages } from "../src/db/sql/end-stages.js";
 import { endUpload } from "../src/db/sql/end-upload.js";
 import { failAttempt } from "../src/db/sql/fail-attempt.js";
+import { markJobDeleted } from "../src/db/sql/mark-job-deleted.js";
 import { queueVerifiedUpload } from "../src/db/sql/queue-verified-upload.js";
 import { releaseExpiredLeases } from "../src/db/sql/release-expired-leases.js";
 import { releaseJob } from "../src/db/sql/release-job.js";
+import { reprocessJob } from "../src/db/sql/reprocess-job.js";
 import { retryFailedJob } from "../src/db/sql/retry-failed-job.js";
 import { WEBHOOK_EVENT_SOURCES } from "../src/db/webhook-events.js";
 import { nextStage } from "../src/jobs/state-machine.js";
@@ -103,12 +105,36 @@ const APPLY: Record<JobEventType, (job: JobRow) => Promise<unknown>> = {
       .execute((trx) =>
         endStages(trx, [{ job, fence: fenceOf(job), next: nextStage(job.stage), detail: {} }]),
       ),
-  outputs_reused: (job) => completeWithReusedOutputs(ctx.db, fenceOf(job), job.id),
+  outputs_reused: async (job) => completeWithReusedOutputs(ctx.db, fenceOf(job), await completedSource()),
   stage_failed: (job) => failAttempt(ctx.db, fenceOf(job), { code: "x", message: "m", retryable: true }, 0),
   lease_expired: () => releaseExpiredLeases(ctx.db),
   released: (job) => releaseJob(ctx.db, fenceOf(job), "test"),
   retry: (job) => retryFailedJob(ctx.db, "sm", job.id),
+  delete: (job) => markJobDeleted(ctx.db, job, "test"),
+  reprocess: (job) =>
+    reprocessJob(ctx.db, { tenantId: "sm", id: job.id, from: "parse", settings: null, pipelineKey: "k" }),
 };
+
+/** A completed job of the tenant whose outputs another may reuse (dedup requires one). */
+async function completedSource(): Promise<string> {
+  const id = crypto.randomUUID();
+  await ctx.db
+    .insertInto("jobs")
+    .values({
+      id,
+      tenant_id: "sm",
+      status: "completed",
+      stage: "embed",
+      filename: "src.txt",
+      content_type: "text/plain",
+      size: 1,
+      object_key: `sm/${id}`,
+      upload_method: "PUT",
+      upload_expires_at: sql<Date>`now()`,
+    })
+    .execute();
+  return id;
+}
 
 const VARIANTS: Variant[] = [
   { stage: "parse", attempt: 1, leaseExpired: false },
@@ -199,6 +225,12 @@ const outboxTypes = new Set<string>();
 
 describe("the webhook outbox", () => {
   it("was written by the statements above for every status-changing webhook type", () => {
-    expect([...outboxTypes].sort()).toEqual(["job.cancelled", "job.completed", "job.expired", "job.failed"]);
+    expect([...outboxTypes].sort()).toEqual([
+      "job.cancelled",
+      "job.completed",
+      "job.deleted",
+      "job.expired",
+      "job.failed",
+    ]);
   });
 });

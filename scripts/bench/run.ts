@@ -1,4 +1,4 @@
-// The bench itself (see main.ts): npm run bench [-- --quick] [-- --only pickup,throughput,ceiling,api,ingest,memory]
+// The bench itself (see main.ts): npm run bench [-- --quick] [-- --only pickup,throughput,ceiling,api,ingest,memory,ocr]
 // Starts its own Postgres and MinIO, runs intake and graphile-worker side by side, prints a
 // table with ratios from this one run and writes .intake/bench/latest.json.
 import { mkdir, readFile, writeFile } from "node:fs/promises";
@@ -14,10 +14,11 @@ import { measureApi } from "./api.js";
 import { measureCommitCeiling } from "./commit-ceiling.js";
 import { measureIngest } from "./ingest.js";
 import { measureMemory } from "./memory.js";
+import { benchOcr } from "./ocr.js";
 import { measurePickup, summarize } from "./pickup.js";
 import { measureThroughput, type ThroughputRun } from "./throughput.js";
 
-const CASES = ["pickup", "throughput", "ceiling", "api", "ingest", "memory"] as const;
+const CASES = ["pickup", "throughput", "ceiling", "api", "ingest", "memory", "ocr"] as const;
 const { values } = parseArgs({
   options: { quick: { type: "boolean", default: false }, only: { type: "string" } },
 });
@@ -259,6 +260,22 @@ try {
         "",
         "",
         `${c.status} in ${round(c.seconds, 1)} s; target < 256 MB`,
+      ]);
+    }
+  }
+
+  if (only.has("ocr")) {
+    const pages = quick ? 4 : 12;
+    log(`ocr: ${pages} dense pages as an image-only PDF and as a TIFF, one page at a time`);
+    const cases = await benchOcr(pages);
+    out.ocr = cases;
+    for (const c of cases) {
+      rows.push([
+        `OCR ${c.name}`,
+        `${c.pagesPerSecond} pages/s`,
+        "",
+        "",
+        `p50 ${c.pageMsP50} ms/page; peak RSS tree ${c.peakTreeRssMb} MB, one tesseract ${c.peakChildRssMb} MB`,
       ]);
     }
   }

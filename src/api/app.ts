@@ -3,8 +3,10 @@ import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { NotificationListener } from "../db/notification-listener.js";
 import { JobEventHub } from "../jobs/job-event-hub.js";
+import { StreamSlots } from "../quotas/index.js";
 import { webRoutes } from "../web/routes.js";
 import type { AppDeps } from "./deps.js";
+import { AuthFailureLimiter, authFailureLimit } from "./middleware/auth-failure-limit.js";
 import { httpMetrics } from "./middleware/http-metrics.js";
 import { type RequestLogEnv, requestLog } from "./middleware/request-log.js";
 import { ApiError, fromDomainError, problem } from "./problem.js";
@@ -12,7 +14,9 @@ import { companionRoutes } from "./routes/companion.js";
 import { eventRoutes } from "./routes/events.js";
 import { healthRoutes } from "./routes/health.js";
 import { jobFileRoutes } from "./routes/job-files.js";
+import { jobLifecycleRoutes } from "./routes/job-lifecycle.js";
 import { jobRoutes } from "./routes/jobs.js";
+import { keyRoutes } from "./routes/keys.js";
 import { metricsRoutes } from "./routes/metrics.js";
 import { openApiRoutes } from "./routes/openapi.js";
 import { storageEventRoutes } from "./routes/storage-events.js";
@@ -31,8 +35,16 @@ export function createApp(deps: AppDeps) {
       logger: deps.logger,
       metrics: deps.metrics,
     });
+  const streamSlots = deps.streamSlots ?? new StreamSlots({ db: deps.db, logger: deps.logger });
   const app = new Hono<RequestLogEnv>();
   app.use(requestId(), requestLog(deps.logger), httpMetrics(deps.metrics));
+  // Failed authentication per client address, on every authenticated surface.
+  const authFailures = new AuthFailureLimiter({
+    perMinute: deps.config.quotas.authFailuresPerMinute,
+    trustForwardedFor: deps.config.quotas.trustForwardedFor,
+  });
+  app.use("/v1/*", authFailureLimit(authFailures));
+  app.use("/s3/*", authFailureLimit(authFailures));
 
   app.route("/", healthRoutes(deps));
   app.route("/", metricsRoutes(deps));
@@ -40,10 +52,12 @@ export function createApp(deps: AppDeps) {
   app.route("/v1/uploads", uploadRoutes(deps));
   // Each route carries its own auth, so these two routers may be mounted in either order.
   app.route("/v1/jobs", jobRoutes(deps));
-  app.route("/v1/jobs", eventRoutes({ ...deps, eventHub }));
+  app.route("/v1/jobs", eventRoutes({ ...deps, eventHub, streamSlots }));
   app.route("/v1/jobs", jobFileRoutes(deps));
+  app.route("/v1/jobs", jobLifecycleRoutes(deps));
   app.route("/v1/storage-events", storageEventRoutes(deps));
   app.route("/v1/webhooks", webhookRoutes(deps));
+  app.route("/v1/keys", keyRoutes(deps));
   app.route("/s3", companionRoutes(deps));
   app.route("/", webRoutes());
 

@@ -2,19 +2,23 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
-import { tenantForApiKey } from "../auth/api-keys.js";
-import { verifyUploadToken } from "../auth/upload-token.js";
+import { authenticateApiKey, tenantForLiveKeyId } from "../auth/api-keys.js";
+import { isUploadToken, verifyUploadToken } from "../auth/upload-token.js";
 import type { Db } from "../db/database.js";
 import { ApiError } from "./problem.js";
 
 // Every way a request proves who it is, in one place: an API key as a bearer (every /v1 route),
-// the same key as `?access_token=` (only the event stream: a browser's EventSource cannot send
-// headers), an upload token from POST /s3/token (the Companion routes, as bearer or cookie),
-// and the storage webhook's shared token. Routers that share a prefix (jobs and the event
-// stream) attach these per route, not with a blanket `.use`, so which router is mounted first
-// never decides how a route authenticates.
+// the same key or a token minted with it as `?access_token=` (only the event stream: a
+// browser's EventSource cannot send headers), an upload token from POST /s3/token (the
+// Companion routes, as bearer or cookie), and the storage webhook's shared token. Routers that
+// share a prefix (jobs and the event stream) attach these per route, not with a blanket `.use`,
+// so which router is mounted first never decides how a route authenticates.
+//
+// Nothing here is cached: a key is looked up on every request and a minted token's key is
+// checked on every use, so a revoke (any instance, the CLI) answers 401 on the next request.
 
-export type AuthEnv = { Variables: { tenant: string } };
+/** `keyId` is the key that authenticated the request, directly or through a token it minted. */
+export type AuthEnv = { Variables: { tenant: string; keyId: string } };
 
 /** The token of `Authorization: Bearer <token>`, or null. */
 export function bearerToken(c: Context): string | null {
@@ -25,29 +29,50 @@ export function bearerToken(c: Context): string | null {
 const unauthorized = (detail: string) => new ApiError(401, "unauthorized", detail);
 
 /**
- * Resolves `Authorization: Bearer <key>` to a tenant, or answers 401. With `accessToken`, a
- * request without the header may pass the key as `?access_token=`; intake's request log leaves
- * query strings out, but prefer the header wherever the client can send one.
+ * The tenant and key behind an API key or (with `tokenSecret`) a token minted with a key that
+ * is still live; null for anything unknown, expired or revoked.
  */
-export function requireApiKey(db: Db, opts: { accessToken?: boolean } = {}) {
+async function resolveCredential(
+  db: Db,
+  credential: string,
+  tokenSecret: Buffer | undefined,
+): Promise<{ tenant: string; keyId: string } | null> {
+  if (!isUploadToken(credential)) return authenticateApiKey(db, credential);
+  const token = tokenSecret && verifyUploadToken(tokenSecret, credential);
+  if (!token) return null;
+  return (await tenantForLiveKeyId(db, token.keyId)) === token.tenant ? token : null;
+}
+
+/**
+ * Resolves `Authorization: Bearer <key>` to a tenant, or answers 401. With `accessToken`, a
+ * request without the header may pass the key, or a token from POST /s3/token when
+ * `tokenSecret` is given, as `?access_token=`; intake's request log leaves query strings out,
+ * but prefer the header wherever the client can send one.
+ */
+export function requireApiKey(db: Db, opts: { accessToken?: boolean; tokenSecret?: Buffer } = {}) {
   return createMiddleware<AuthEnv>(async function apiKeyAuth(c, next) {
     const header = c.req.header("authorization");
-    const key =
-      header !== undefined || !opts.accessToken ? bearerToken(c) : (c.req.query("access_token") ?? null);
+    const fromQuery = header === undefined && opts.accessToken === true;
+    const key = fromQuery ? (c.req.query("access_token") ?? null) : bearerToken(c);
     if (!key) {
       throw unauthorized(
         `missing Authorization: Bearer <api key>${opts.accessToken ? " (or ?access_token=)" : ""}`,
       );
     }
-    const tenant = await tenantForApiKey(db, key);
-    if (!tenant) throw unauthorized("unknown or revoked API key");
-    c.set("tenant", tenant);
+    const found = await resolveCredential(db, key, fromQuery ? opts.tokenSecret : undefined);
+    if (!found) {
+      throw unauthorized(
+        isUploadToken(key) ? "unknown, expired or revoked access token" : "unknown or revoked API key",
+      );
+    }
+    c.set("tenant", found.tenant);
+    c.set("keyId", found.keyId);
     await next();
   });
 }
 
 /**
- * An upload token (`ut1.…`, bearer or the `cookie` cookie) or a plain API key as bearer, for
+ * An upload token (`ut2.…`, bearer or the `cookie` cookie) or a plain API key as bearer, for
  * the Companion routes. `onMissing` makes the 401 in the caller's error shape.
  */
 export function requireUploadCredential(
@@ -58,13 +83,10 @@ export function requireUploadCredential(
 ) {
   return createMiddleware<AuthEnv>(async function uploadCredentialAuth(c, next) {
     const token = bearerToken(c) ?? getCookie(c, cookie);
-    const tenant = token?.startsWith("ut1.")
-      ? verifyUploadToken(secret, token)
-      : token
-        ? await tenantForApiKey(db, token)
-        : null;
-    if (!tenant) throw onMissing("missing, expired or unknown upload token");
-    c.set("tenant", tenant);
+    const found = token ? await resolveCredential(db, token, secret) : null;
+    if (!found) throw onMissing("missing, expired or revoked upload token");
+    c.set("tenant", found.tenant);
+    c.set("keyId", found.keyId);
     await next();
   });
 }

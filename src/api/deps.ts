@@ -3,6 +3,7 @@ import type { Db } from "../db/database.js";
 import type { JobEventHub } from "../jobs/job-event-hub.js";
 import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
+import type { StreamSlots } from "../quotas/index.js";
 import type { ObjectStore } from "../storage/object-store.js";
 
 /** Everything a route needs, passed in so tests and the all-in-one process compose the same app. */
@@ -17,6 +18,8 @@ export interface AppDeps {
    * closes it on shutdown; when absent, `createApp` makes one (it connects on first use).
    */
   eventHub?: JobEventHub;
+  /** The process's SSE slots (tenants' `max streams`); when absent, `createApp` makes one. */
+  streamSlots?: StreamSlots;
   /** SSE tuning: heartbeat comment interval (default 15 000 ms). */
   eventStream?: { heartbeatMs?: number };
 }

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { JobError, type JobErrorCode } from "../jobs/job-error.js";
+import { QuotaError } from "../quotas/index.js";
 import { DependencyUnavailableError } from "../resilience/dependency.js";
 import { ObjectNotFoundError } from "../storage/errors.js";
 import { UploadError, type UploadErrorCode } from "../uploads/upload-error.js";
@@ -31,6 +32,7 @@ const TITLES: Partial<Record<number, string>> = {
   413: "Content Too Large",
   415: "Unsupported Media Type",
   422: "Unprocessable Content",
+  429: "Too Many Requests",
   500: "Internal Server Error",
   502: "Bad Gateway",
   503: "Service Unavailable",
@@ -63,12 +65,17 @@ const UPLOAD_STATUS: Record<UploadErrorCode, ContentfulStatusCode> = {
   invalid_part_number: 400,
   invalid_parts: 422,
   not_multipart: 409,
+  priority_too_high: 422,
   upload_not_awaiting: 409,
 };
 
 const JOB_STATUS: Record<JobErrorCode, ContentfulStatusCode> = {
   document_not_ready: 409,
   file_not_uploaded: 409,
+  job_not_finished: 409,
+  outputs_missing: 409,
+  outputs_shared: 409,
+  unsupported_setting: 422,
 };
 
 const WEBHOOK_STATUS: Record<WebhookErrorCode, ContentfulStatusCode> = {
@@ -86,6 +93,7 @@ export function fromDomainError(err: unknown): ApiError | undefined {
   if (err instanceof UploadError)
     return new ApiError(UPLOAD_STATUS[err.code], err.code, err.message, err.details);
   if (err instanceof WebhookError) return new ApiError(WEBHOOK_STATUS[err.code], err.code, err.message);
+  if (err instanceof QuotaError) return quotaProblem(err);
   if (err instanceof DependencyUnavailableError) {
     // A storage outage is the client's cue to try again shortly, not a bug to report.
     return new ApiError(
@@ -97,4 +105,16 @@ export function fromDomainError(err: unknown): ApiError | undefined {
     );
   }
   return undefined;
+}
+
+/**
+ * A tenant limit's refusal: 413 for what the tenant stores (bytes, documents: waiting does not
+ * help, releasing does), 429 with Retry-After for rates and open streams. The body carries
+ * `quota`, `limit` and `usage`.
+ */
+function quotaProblem(err: QuotaError): ApiError {
+  const stored = err.quota === "bytes" || err.quota === "documents";
+  const headers: Record<string, string> =
+    err.retryAfterSeconds === undefined ? {} : { "retry-after": String(err.retryAfterSeconds) };
+  return new ApiError(stored ? 413 : 429, err.code, err.message, err.details, headers);
 }

@@ -5,7 +5,10 @@ import { JOB_STAGES } from "../jobs/state-machine.js";
 import { createLogger } from "../observability/logger.js";
 import { openDatabase } from "../runtime/local-postgres.js";
 import { parseStages } from "../worker/runtime.js";
+import { registerJobCommands } from "./job-commands.js";
+import { registerKeyCommands } from "./key-commands.js";
 import { run } from "./server.js";
+import { registerTenantCommands } from "./tenant-commands.js";
 import { registerUploadCommands } from "./upload-commands.js";
 import { registerWebhookCommands } from "./webhook-commands.js";
 
@@ -136,18 +139,26 @@ keys
   .command("create")
   .description("create an API key for a tenant (printed once; only its hash is stored)")
   .requiredOption("--tenant <name>", "tenant id: lowercase letters, digits, - and _")
-  .action(async (opts: { tenant: string }) => {
+  .option("--label <text>", "what the key is for, shown by `keys list`")
+  .action(async (opts: { tenant: string; label?: string }) => {
     if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(opts.tenant)) {
       console.error("intake: --tenant must be lowercase letters, digits, - and _ (at most 63)");
       process.exit(2);
     }
     const database = await openDatabase(config(), createLogger("warn"));
-    console.log(await createApiKey(database.db, opts.tenant));
+    console.log(await createApiKey(database.db, opts.tenant, opts.label));
     await database.stop();
   });
 
+registerKeyCommands(keys, () => openDatabase(config(), createLogger("warn")));
 registerUploadCommands(program);
 registerWebhookCommands(program);
+registerJobCommands(program);
+registerTenantCommands(program, async () => {
+  const cfg = config();
+  const database = await openDatabase(cfg, createLogger("warn"));
+  return { db: database.db, config: cfg, stop: () => database.stop() };
+});
 
 // Whatever stops intake, at start-up or later, is one line on stderr and exit code 1; the stack
 // is for developers (LOG_LEVEL=debug), not for the person starting intake.

@@ -5,6 +5,7 @@ import type { Config } from "../config/index.js";
 import { StartupError } from "../config/startup-error.js";
 import { NotificationListener } from "../db/notification-listener.js";
 import { JobEventHub } from "../jobs/job-event-hub.js";
+import { startRetention } from "../jobs/retention.js";
 import type { JobStage } from "../jobs/state-machine.js";
 import { createLogger, type Logger } from "../observability/logger.js";
 import { Metrics } from "../observability/metrics.js";
@@ -147,12 +148,14 @@ async function startAll({ opts, services, logger, metrics, metricsPort, stops }:
       logger,
       metrics,
     });
+    const stopRetention = startRetention({ config: cfg, db: services.db, store: services.store, logger });
     const stopOrphanSweep = startOrphanSweep({ config: cfg, db: services.db, store: services.store, logger });
     stops.unshift(async () => {
       // Ends every open event stream first: the server's close waits for its responses.
       await eventHub.close();
       await new Promise((r) => server.close(() => r(null)));
       await stopReconciler();
+      await stopRetention();
       await stopOrphanSweep();
     });
     logger.info({ url: `http://localhost:${cfg.port}` }, "API listening");

@@ -9,6 +9,23 @@
  */
 export { type DocumentText, getDocument, getFileUrl, openDocument } from "./documents.js";
 export { IntakeError } from "./errors.js";
+export {
+  deleteJob,
+  type ReprocessSettings,
+  type ReprocessStage,
+  reprocessJob,
+  updateJobMetadata,
+} from "./job-lifecycle.js";
+export {
+  type Chunk,
+  cancelJob,
+  type JobFilters,
+  listChunks,
+  listJobEvents,
+  listJobs,
+  retryJob,
+} from "./jobs.js";
+export { type ApiKey, createKey, listKeys, revokeKey } from "./keys.js";
 export type { UploadedPart } from "./multipart.js";
 export { fromBlob, fromBytes, guessContentType, type UploadSource } from "./source.js";
 export type {

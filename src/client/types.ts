@@ -6,7 +6,9 @@ export type JobStatus =
   | "completed"
   | "failed"
   | "expired"
-  | "cancelled";
+  | "cancelled"
+  // Only ever seen in a `job.deleted` webhook: a deleted job otherwise reads as not found.
+  | "deleted";
 
 export const TERMINAL: readonly JobStatus[] = ["completed", "failed", "expired", "cancelled"];
 
@@ -24,6 +26,9 @@ export interface Job {
   /** A completed job that may have lost text says so: `no_text_layer` (OCR off or missing). */
   warnings: string[];
   error: { code: string; message: string | null; stage: string | null; retryable: boolean | null } | null;
+  maxAttempts?: number;
+  /** A queued job is not claimed before this (a backoff after a failure, a release). */
+  runAfter?: string | null;
   [field: string]: unknown;
 }
 

@@ -3,7 +3,7 @@ import { apiRequest, delay } from "./http.js";
 import { parseSse } from "./sse.js";
 import { type ClientOptions, type Job, type JobEvent, TERMINAL, type WatchOptions } from "./types.js";
 
-const TERMINAL_EVENTS = new Set(["completed", "failed", "cancelled", "expired"]);
+const TERMINAL_EVENTS = new Set(["completed", "failed", "cancelled", "expired", "deleted"]);
 
 /**
  * Follows a job until it ends and resolves with its final state. Tries, in order, the SSE

@@ -14,7 +14,18 @@ describe("loadConfig", () => {
       maxBytes: 5 * 1024 ** 3,
       multipartThresholdBytes: 64 * 1024 ** 2,
       partSizeBytes: 16 * 1024 ** 2,
+      maxPriority: 10,
     });
+    expect(c.worker.tenantMaxRunningPerStage).toBeNull();
+  });
+
+  it("reads the fair-claiming limits", () => {
+    const c = loadConfig({ INTAKE_TENANT_MAX_RUNNING_PER_STAGE: "4", INTAKE_MAX_PRIORITY: "3" });
+    expect(c.worker.tenantMaxRunningPerStage).toBe(4);
+    expect(c.uploads.maxPriority).toBe(3);
+    expect(() => loadConfig({ INTAKE_TENANT_MAX_RUNNING_PER_STAGE: "0" })).toThrow(
+      /INTAKE_TENANT_MAX_RUNNING_PER_STAGE/,
+    );
   });
 
   it("reads the sandbox budget, refund cap, local ports and metrics port", () => {

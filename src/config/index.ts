@@ -52,6 +52,8 @@ const envSchema = z.object({
   INTAKE_PART_SIZE_BYTES: int(5 * MiB, 5 * GiB).default(16 * MiB),
   INTAKE_RECONCILE_INTERVAL_MS: int(100).default(30_000),
   INTAKE_RECONCILE_AFTER_SECONDS: int(0).default(60),
+  INTAKE_RETENTION_DAYS: int(1, 36_500).optional(),
+  INTAKE_RETENTION_INTERVAL_MS: int(100).default(60_000),
   INTAKE_ORPHAN_SWEEP_INTERVAL_MS: int(1000).default(3_600_000),
   INTAKE_ORPHAN_GRACE_SECONDS: int(0).default(86_400),
   INTAKE_LEASE_SECONDS: int(1).default(30),
@@ -60,6 +62,10 @@ const envSchema = z.object({
   INTAKE_RETRY_CAP_MS: int(0).default(300_000),
   INTAKE_BREAKER_RESET_MS: int(100).default(5000),
   INTAKE_MAX_RELEASES: int(0, 1000).default(10),
+  // Fair claiming (migration 0009): running jobs per stage one tenant may hold (unset:
+  // unlimited), and the highest upload priority a tenant may ask for; `tenants` overrides both.
+  INTAKE_TENANT_MAX_RUNNING_PER_STAGE: int(1).optional(),
+  INTAKE_MAX_PRIORITY: int(0, 1000).default(10),
   INTAKE_PARSE_THREADS: int(1, 64).default(Math.max(1, Math.min(4, os.availableParallelism()))),
   INTAKE_PARSE_MEMORY_MB: int(32, 16_384).default(256),
   INTAKE_PARSE_TIMEOUT_MS: int(1).default(30_000),
@@ -94,6 +100,13 @@ const envSchema = z.object({
   INTAKE_WEBHOOK_DISABLE_AFTER_SECONDS: int(0).default(5 * 24 * 3600),
   INTAKE_WEBHOOK_SECRET_GRACE_SECONDS: int(0).default(24 * 3600),
   INTAKE_WEBHOOK_CONCURRENCY: int(1, 256).default(8),
+  // Per-tenant defaults (overridden per tenant by `intake tenants set-limits`); 0: unlimited.
+  INTAKE_TENANT_UPLOADS_PER_MINUTE: int(0).default(600),
+  INTAKE_TENANT_MAX_BYTES: int(0).default(0),
+  INTAKE_TENANT_MAX_DOCUMENTS: int(0).default(0),
+  INTAKE_TENANT_MAX_STREAMS: int(0).default(100),
+  INTAKE_AUTH_FAILURES_PER_MINUTE: int(0).default(20),
+  INTAKE_TRUST_FORWARDED_FOR: z.enum(["true", "false", "1", "0"]).default("false"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -158,6 +171,8 @@ export interface Config {
     maxBytes: number;
     multipartThresholdBytes: number;
     partSizeBytes: number;
+    /** The highest `priority` a tenant without its own `max_priority` may set. */
+    maxPriority: number;
   };
   reconciler: {
     intervalMs: number;
@@ -167,6 +182,8 @@ export interface Config {
     /** An unowned object younger than this is left alone: its job row may not be visible yet. */
     orphanGraceSeconds: number;
   };
+  /** Finished jobs older than `days` are deleted (undefined: kept); deleted jobs are purged every interval. */
+  retention: { days: number | undefined; intervalMs: number };
   worker: {
     leaseSeconds: number;
     maxAttempts: number;
@@ -175,6 +192,8 @@ export interface Config {
     breakerResetMs: number;
     /** Times one job may be given back without spending an attempt (outages only). */
     maxReleases: number;
+    /** Running jobs per stage a tenant may hold unless `tenants` says otherwise; null: unlimited. */
+    tenantMaxRunningPerStage: number | null;
   };
   parse: ParseBudget;
   pipeline: {
@@ -186,7 +205,23 @@ export interface Config {
     embedDimensions: number;
   };
   webhooks: WebhookConfig;
+  quotas: QuotaConfig;
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
+}
+
+/** Per-tenant limits every instance enforces alike (see src/quotas); 0 is unlimited. */
+export interface QuotaConfig {
+  /** Defaults for tenants without an override in `tenant_limits`. */
+  tenantDefaults: {
+    uploadsPerMinute: number;
+    maxBytes: number;
+    maxDocuments: number;
+    maxStreams: number;
+  };
+  /** Failed authentications per client address per minute, per process. */
+  authFailuresPerMinute: number;
+  /** Take the client address from the last X-Forwarded-For hop (behind a trusted proxy). */
+  trustForwardedFor: boolean;
 }
 
 /** Outbound webhooks (see src/webhooks). */
@@ -309,6 +344,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       maxBytes: e.INTAKE_MAX_UPLOAD_BYTES,
       multipartThresholdBytes: e.INTAKE_MULTIPART_THRESHOLD_BYTES,
       partSizeBytes: e.INTAKE_PART_SIZE_BYTES,
+      maxPriority: e.INTAKE_MAX_PRIORITY,
     },
     reconciler: {
       intervalMs: e.INTAKE_RECONCILE_INTERVAL_MS,
@@ -316,6 +352,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       orphanSweepIntervalMs: e.INTAKE_ORPHAN_SWEEP_INTERVAL_MS,
       orphanGraceSeconds: e.INTAKE_ORPHAN_GRACE_SECONDS,
     },
+    retention: { days: e.INTAKE_RETENTION_DAYS, intervalMs: e.INTAKE_RETENTION_INTERVAL_MS },
     worker: {
       leaseSeconds: e.INTAKE_LEASE_SECONDS,
       maxAttempts: e.INTAKE_MAX_ATTEMPTS,
@@ -323,6 +360,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       retryCapMs: e.INTAKE_RETRY_CAP_MS,
       breakerResetMs: e.INTAKE_BREAKER_RESET_MS,
       maxReleases: e.INTAKE_MAX_RELEASES,
+      tenantMaxRunningPerStage: e.INTAKE_TENANT_MAX_RUNNING_PER_STAGE ?? null,
     },
     parse: {
       threads: e.INTAKE_PARSE_THREADS,
@@ -355,6 +393,16 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       disableAfterSeconds: e.INTAKE_WEBHOOK_DISABLE_AFTER_SECONDS,
       secretGraceSeconds: e.INTAKE_WEBHOOK_SECRET_GRACE_SECONDS,
       concurrency: e.INTAKE_WEBHOOK_CONCURRENCY,
+    },
+    quotas: {
+      tenantDefaults: {
+        uploadsPerMinute: e.INTAKE_TENANT_UPLOADS_PER_MINUTE,
+        maxBytes: e.INTAKE_TENANT_MAX_BYTES,
+        maxDocuments: e.INTAKE_TENANT_MAX_DOCUMENTS,
+        maxStreams: e.INTAKE_TENANT_MAX_STREAMS,
+      },
+      authFailuresPerMinute: e.INTAKE_AUTH_FAILURES_PER_MINUTE,
+      trustForwardedFor: e.INTAKE_TRUST_FORWARDED_FOR === "true" || e.INTAKE_TRUST_FORWARDED_FOR === "1",
     },
     logLevel: e.LOG_LEVEL,
   };

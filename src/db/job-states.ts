@@ -9,6 +9,8 @@ export const JOB_STATUSES = [
   "failed",
   "expired",
   "cancelled",
+  // A tombstone: the tenant sees 404; the row keeps the `deleted` event and reusers' links.
+  "deleted",
 ] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
@@ -26,7 +28,9 @@ export type JobEventType =
   | "stage_failed"
   | "lease_expired"
   | "released"
-  | "retry";
+  | "retry"
+  | "delete"
+  | "reprocess";
 
 /**
  * The job state machine: for each event, the statuses it may start from and those it may end
@@ -49,4 +53,11 @@ export const EDGES: Record<JobEventType, { from: readonly JobStatus[]; to: reado
   lease_expired: { from: ["running"], to: ["queued", "failed"] },
   released: { from: ["running"], to: ["queued"] },
   retry: { from: ["failed"], to: ["queued"] },
+  // DELETE works in any state; a running job loses its lease (its fence) here.
+  delete: {
+    from: ["awaiting_upload", "queued", "running", "completed", "failed", "expired", "cancelled"],
+    to: ["deleted"],
+  },
+  // A finished job runs again from a stage, writing a new generation of outputs.
+  reprocess: { from: ["completed", "failed"], to: ["queued"] },
 };

@@ -5,6 +5,11 @@ import * as m0003 from "./migrations/0003_document_text_format.js";
 import * as m0004 from "./migrations/0004_chunk_structure.js";
 import * as m0005 from "./migrations/0005_webhooks.js";
 import * as m0006 from "./migrations/0006_job_warnings.js";
+import * as m0007 from "./migrations/0007_delete_reprocess.js";
+import * as m0008 from "./migrations/0008_keys.js";
+import * as m0009 from "./migrations/0009_fair_claiming.js";
+import * as m0010 from "./migrations/0010_quotas.js";
+import * as m0012 from "./migrations/0012_workers.js";
 
 /** Migrations in order. Static imports, so a bundled or compiled intake carries them. */
 const migrations: Record<string, Migration> = {
@@ -14,6 +19,11 @@ const migrations: Record<string, Migration> = {
   "0004_chunk_structure": m0004,
   "0005_webhooks": m0005,
   "0006_job_warnings": m0006,
+  "0007_delete_reprocess": m0007,
+  "0008_keys": m0008,
+  "0009_fair_claiming": m0009,
+  "0010_quotas": m0010,
+  "0012_workers": m0012,
 };
 
 /** Every migration's name, in the order they are applied to an empty database. */

@@ -38,6 +38,7 @@ export class NotificationListener {
   readonly #props: NotificationListenerProps;
   readonly #handlers = new Map<string, Set<ChannelHandler>>();
   #client: pg.Client | null = null;
+  #backendPid: number | undefined;
   #connecting: Promise<void> | null = null;
   #connections = 0;
   #closed = false;
@@ -51,6 +52,14 @@ export class NotificationListener {
 
   get connected(): boolean {
     return this.#client !== null;
+  }
+
+  /**
+   * The Postgres backend serving this connection, while connected. It ends when this process
+   * dies, which is how other workers tell that this one is gone (see the workers table).
+   */
+  get backendPid(): number | undefined {
+    return this.#backendPid;
   }
 
   /** Adds `handler` to `channel`; resolves when LISTEN on it is active. Returns the way out. */
@@ -100,6 +109,8 @@ export class NotificationListener {
       try {
         await client.connect();
         for (const channel of this.#handlers.keys()) await client.query(`LISTEN ${channel}`);
+        const { rows } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+        this.#backendPid = rows[0]?.pid;
       } catch (err) {
         client.removeAllListeners("end");
         client.end().catch(() => {});

@@ -11,6 +11,12 @@ type BigIntColumn = ColumnType<string, number | bigint | string, number | bigint
 export interface TenantsTable {
   id: string;
   created_at: Timestamp;
+  /** Running jobs per stage this tenant may hold; null: the configured default (migration 0009). */
+  max_running_per_stage: ColumnType<number | null, number | null | undefined, number | null>;
+  /** The tenant's weight when tenants compete for workers (migration 0009). */
+  claim_share: Defaulted<number>;
+  /** The highest `priority` the tenant may set on an upload; null: the configured default. */
+  max_priority: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface ApiKeysTable {
@@ -21,6 +27,8 @@ export interface ApiKeysTable {
   label: string | null;
   created_at: Timestamp;
   revoked_at: NullableTimestamp;
+  /** Refreshed at most once a minute per key (migration 0008), not on every request. */
+  last_used_at: NullableTimestamp;
 }
 
 export interface JobsTable {
@@ -64,6 +72,25 @@ export interface JobsTable {
   started_at: NullableTimestamp;
   finished_at: NullableTimestamp;
   updated_at: Timestamp;
+  /** When DELETE (or retention) made this row a tombstone; see migration 0007. */
+  deleted_at: NullableTimestamp;
+  /** The last purge pass that removed a deleted job's data. */
+  purged_at: NullableTimestamp;
+  /** The generation of outputs the running/next stage writes (a reprocess adds one). */
+  generation: Defaulted<number>;
+  /** The generation readers see; the commit that completes the job sets it to `generation`. */
+  output_generation: Defaulted<number>;
+  /** Per-job pipeline settings that override the process's (set by reprocess). */
+  settings: JobSettings | null;
+  /** A complete set of outputs exists (the job completed once); readable during a reprocess. */
+  outputs_published: Defaulted<boolean>;
+}
+
+/** Pipeline settings a job may carry (reprocess); absent fields use the process's config. */
+export interface JobSettings {
+  chunkSize?: number;
+  chunkOverlap?: number;
+  embedderModel?: string;
 }
 
 export interface JobEventsTable {
@@ -86,6 +113,7 @@ export interface DocumentsTable {
   sections: Defaulted<unknown[]>;
   metadata: Defaulted<Record<string, unknown>>;
   created_at: Timestamp;
+  generation: Defaulted<number>;
 }
 
 export interface ChunksTable {
@@ -101,6 +129,7 @@ export interface ChunksTable {
   /** Markdown headings in effect where the chunk begins, outermost first. */
   heading_path: Defaulted<string[]>;
   token_count: number;
+  generation: Defaulted<number>;
 }
 
 export interface EmbeddingsTable {
@@ -164,7 +193,48 @@ export interface WebhookAttemptsTable {
   created_at: Timestamp;
 }
 
+export interface WorkersTable {
+  id: string;
+  backend_pid: number;
+  started_at: Timestamp;
+  heartbeat_at: Timestamp;
+}
+
+/** Per-tenant overrides of the INTAKE_TENANT_* defaults; null: the default, 0: unlimited. */
+export interface TenantLimitsTable {
+  tenant_id: string;
+  uploads_per_minute: number | null;
+  max_bytes: ColumnType<string | null, number | string | null, number | string | null>;
+  max_documents: number | null;
+  max_streams: number | null;
+  updated_at: Timestamp;
+}
+
+export interface TenantUploadBucketsTable {
+  tenant_id: string;
+  tokens: number;
+  refilled_at: Timestamp;
+  last_taken: Defaulted<boolean>;
+}
+
+/** Maintained by a trigger on jobs (migration 0010); never written by the application. */
+export interface TenantUsageTable {
+  tenant_id: string;
+  bytes: BigIntColumn;
+  documents: number;
+}
+
+export interface SseStreamSlotsTable {
+  tenant_id: string;
+  slot: number;
+  stream_id: string;
+  holder: string;
+  acquired_at: Timestamp;
+  expires_at: Timestamp;
+}
+
 export interface Database {
+  workers: WorkersTable;
   tenants: TenantsTable;
   api_keys: ApiKeysTable;
   jobs: JobsTable;
@@ -175,6 +245,10 @@ export interface Database {
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
+  tenant_limits: TenantLimitsTable;
+  tenant_upload_buckets: TenantUploadBucketsTable;
+  tenant_usage: TenantUsageTable;
+  sse_stream_slots: SseStreamSlotsTable;
 }
 
 export type JobRow = Selectable<JobsTable>;

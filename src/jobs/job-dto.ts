@@ -27,6 +27,8 @@ export function jobDto(job: JobRow, outputs?: OutputCounts) {
         }
       : null,
     reusedFrom: job.reused_from,
+    // Pipeline settings of this job that override the server's (set by a reprocess).
+    settings: job.settings ?? null,
     ...(outputs ? { outputs } : {}),
     createdAt: iso(job.created_at),
     uploadedAt: iso(job.uploaded_at),
@@ -34,5 +36,6 @@ export function jobDto(job: JobRow, outputs?: OutputCounts) {
     finishedAt: iso(job.finished_at),
     updatedAt: iso(job.updated_at),
     uploadExpiresAt: iso(job.upload_expires_at),
+    runAfter: iso(job.run_after),
   };
 }

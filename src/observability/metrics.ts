@@ -3,6 +3,11 @@ import client from "prom-client";
 /** Rows of the `intake_jobs` gauge; see `Metrics.countJobsWith`. */
 export type JobCountSource = () => Promise<{ status: string; stage: string; count: number }[]>;
 
+/** Rows of the per-tenant quota gauges; see `Metrics.reportTenantQuotasWith`. */
+export type TenantQuotaSource = () => Promise<
+  { tenant: string; resource: string; usage: number; limit: number }[]
+>;
+
 /**
  * intake's Prometheus metrics, one registry per process (tests build several apps in one
  * process, so nothing is registered globally). Names carry the `intake_` prefix.
@@ -106,6 +111,49 @@ export class Metrics {
       for (const r of rows) this.jobs.set({ status: r.status, stage: r.stage }, r.count);
     },
   });
+
+  #tenantQuotas: TenantQuotaSource | undefined;
+  // Labelled by tenant: bounded by the source (at most 100 tenants with
+  // usage or overrides, the largest first) times four resources.
+  readonly tenantUsage = new client.Gauge({
+    name: "intake_tenant_usage",
+    help: "A tenant's usage by resource (uploads_per_minute, bytes, documents, streams), from Postgres at scrape time (API processes only).",
+    labelNames: ["tenant", "resource"] as const,
+    registers: [this.registry],
+    collect: async () => this.#collectTenantQuotas(),
+  });
+  readonly tenantLimit = new client.Gauge({
+    name: "intake_tenant_limit",
+    help: "A tenant's limit in effect by resource (0: unlimited).",
+    labelNames: ["tenant", "resource"] as const,
+    registers: [this.registry],
+    collect: async () => this.#collectTenantQuotas(),
+  });
+  /** The scrape's one read, shared by both gauges (prom-client collects them concurrently). */
+  #tenantQuotaRead: Promise<void> | undefined;
+
+  /** Makes scrapes report `intake_tenant_usage` and `intake_tenant_limit` from `source`. */
+  reportTenantQuotasWith(source: TenantQuotaSource): void {
+    this.#tenantQuotas = source;
+  }
+
+  #collectTenantQuotas(): Promise<void> {
+    this.#tenantQuotaRead ??= this.#readTenantQuotas().finally(() => {
+      this.#tenantQuotaRead = undefined;
+    });
+    return this.#tenantQuotaRead;
+  }
+
+  async #readTenantQuotas() {
+    if (!this.#tenantQuotas) return;
+    const rows = await this.#tenantQuotas();
+    this.tenantUsage.reset();
+    this.tenantLimit.reset();
+    for (const r of rows) {
+      this.tenantUsage.set({ tenant: r.tenant, resource: r.resource }, r.usage);
+      this.tenantLimit.set({ tenant: r.tenant, resource: r.resource }, r.limit);
+    }
+  }
 
   /**
    * Makes scrapes report `intake_jobs` from `source`. Only API processes set one: every

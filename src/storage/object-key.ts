@@ -30,6 +30,14 @@ export function derivedKeyFor(tenantId: string, jobId: string, name: string): st
   return `derived/${tenantId}/${jobId}/${name}`;
 }
 
+/**
+ * The parse stage's text object of one attempt of one generation (`generation` 0 is the
+ * first run; a reprocess writes beside the published text instead of over it).
+ */
+export function derivedTextKey(tenantId: string, jobId: string, generation: number, attempt: number): string {
+  return derivedKeyFor(tenantId, jobId, `text.${generation > 0 ? `g${generation}.` : ""}${attempt}.txt`);
+}
+
 // A job id is a canonical lowercase UUID; anything looser (36 dashes) would reach Postgres's
 // uuid cast and fail there as a 500.
 const KEY_RE =

@@ -27,6 +27,17 @@ export const createUploadBody = z.strictObject({
     .refine((s) => !isUnsafeText(s), STORABLE)
     .optional(),
   method: z.enum(["PUT", "POST"]).optional(),
+  // The absolute range; the tenant's own bound (INTAKE_MAX_PRIORITY or tenants.max_priority)
+  // is checked by createUpload.
+  priority: z
+    .number()
+    .int("must be a whole number")
+    .min(0, "must not be negative")
+    .max(1000)
+    .optional()
+    .describe(
+      "orders the tenant's own queue (higher first, default 0); above the tenant's maximum (INTAKE_MAX_PRIORITY, default 10, or its own) is 422 priority_too_high",
+    ),
   metadata: z
     .record(z.string(), z.unknown())
     .refine((m) => !jsonDepthExceeds(m, 16), "must nest at most 16 levels deep")

@@ -4,9 +4,12 @@ import type { Db } from "../db/database.js";
 import type { JobRow } from "../db/schema.js";
 import { cancelJob } from "../db/sql/cancel-job.js";
 import { endUpload } from "../db/sql/end-upload.js";
+import { findTenantMaxPriority } from "../db/sql/find-tenant-max-priority.js";
 import { insertUploadJob } from "../db/sql/insert-upload-job.js";
+import { StorageQuotaExceededError } from "../db/sql/tenant-storage-usage.js";
 import type { Metrics } from "../observability/metrics.js";
 import { pipelineKey } from "../pipeline/settings.js";
+import { QuotaError, spendUpload, tenantLimits } from "../quotas/index.js";
 import { InvalidPartsError } from "../storage/errors.js";
 import { objectKeyFor } from "../storage/object-key.js";
 import type { ObjectStore, SignedObject } from "../storage/object-store.js";
@@ -79,6 +82,10 @@ const specOf = (job: JobRow): SignedObject => ({
  * instructions. The server chooses the object key. For multipart, the S3 upload is created
  * before the row so that the row a concurrent replay reads always carries its upload id; the
  * loser of an idempotency race aborts the upload it created.
+ *
+ * Tenant limits first: one token of uploads per minute (spent by a replay too: telling a
+ * replay apart needs the insert), then the bytes and documents quota inside the insert's
+ * transaction (QuotaError `rate_limited` / `quota_exceeded`).
  */
 export async function createUpload(deps: UploadDeps, tenantId: string, body: CreateUploadBody) {
   const { uploads } = deps.config;
@@ -91,6 +98,21 @@ export async function createUpload(deps: UploadDeps, tenantId: string, body: Cre
       },
     );
   }
+  const priority = body.priority ?? 0;
+  if (priority > 0) {
+    const maxPriority = await findTenantMaxPriority(deps.db, tenantId, uploads.maxPriority);
+    if (priority > maxPriority) {
+      throw new UploadError(
+        "priority_too_high",
+        `priority ${priority} exceeds this tenant's maximum of ${maxPriority}`,
+        {
+          maxPriority,
+        },
+      );
+    }
+  }
+  const limits = await tenantLimits(deps.db, tenantId, deps.config.quotas.tenantDefaults);
+  await spendUpload(deps.db, tenantId, limits.uploadsPerMinute);
   const id = randomUUID();
   const key = objectKeyFor(tenantId, id, body.filename);
   const multipart = body.size >= uploads.multipartThresholdBytes;
@@ -117,6 +139,7 @@ export async function createUpload(deps: UploadDeps, tenantId: string, body: Cre
       multipart_upload_id: uploadId,
       idempotency_key: body.idempotencyKey ?? null,
       metadata: body.metadata ?? {},
+      priority,
       max_attempts: deps.config.worker.maxAttempts,
       lease_owner: null,
       lease_expires_at: null,
@@ -130,7 +153,12 @@ export async function createUpload(deps: UploadDeps, tenantId: string, body: Cre
       object_etag: null,
     },
     uploads.urlTtlSeconds,
-  );
+    limits,
+  ).catch(async (err: unknown) => {
+    if (!(err instanceof StorageQuotaExceededError)) throw err;
+    if (uploadId) await deps.store.abortMultipart(key, uploadId);
+    throw new QuotaError("quota_exceeded", err.quota, err.limit, err.usage[err.quota]);
+  });
   if (!created) {
     if (uploadId) await deps.store.abortMultipart(key, uploadId);
     assertSameRequest(job, body);

@@ -5,6 +5,7 @@ export type UploadErrorCode =
   | "invalid_part_number"
   | "invalid_parts"
   | "not_multipart"
+  | "priority_too_high"
   | "upload_not_awaiting";
 
 /** A refusal by the upload service, with a stable code and details for the caller. */

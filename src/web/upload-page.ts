@@ -128,4 +128,6 @@ async function uploadOne(file: File, apiKey: string) {
     const job = err instanceof IntakeError ? (err.extra.job as Job | undefined) : undefined;
     view.fail(explainError(err), job?.status);
   }
+  // The admin view (admin-view.ts) lists jobs from the API; a finished upload changes that list.
+  document.dispatchEvent(new Event("intake:jobs-changed"));
 }

@@ -2,10 +2,14 @@ import { fenceOf } from "../db/fence.js";
 import type { NotificationListener } from "../db/notification-listener.js";
 import type { JobRow } from "../db/schema.js";
 import { claimJobs } from "../db/sql/claim.js";
+import { expireDeadWorkersLeases } from "../db/sql/expire-dead-workers-leases.js";
 import { extendLeases } from "../db/sql/extend-leases.js";
+import { heartbeatWorker } from "../db/sql/heartbeat-worker.js";
 import { QUEUE_CHANNEL } from "../db/sql/job-events.js";
+import { registerWorker } from "../db/sql/register-worker.js";
 import { releaseExpiredLeases } from "../db/sql/release-expired-leases.js";
 import { releaseJob } from "../db/sql/release-job.js";
+import { unregisterWorker } from "../db/sql/unregister-worker.js";
 import type { JobStage } from "../jobs/state-machine.js";
 import type { Logger } from "../observability/logger.js";
 import { settleFailure } from "./settle-failure.js";
@@ -65,9 +69,16 @@ export class ClaimLoop {
       onNotify: (stage) => {
         if (stages.includes(stage as JobStage)) this.wake();
       },
-      // NOTIFYs sent while the connection was down are gone; queued work may be waiting.
-      onReconnect: () => this.wake(),
+      // NOTIFYs sent while the connection was down are gone; queued work may be waiting. The
+      // registration names the new connection's backend, by which other workers tell we live.
+      onReconnect: () => {
+        void this.#register();
+        this.wake();
+      },
     });
+    await this.#register();
+    // Jobs of workers that died (all of them, after a crash of everything) go back at once.
+    await this.#reap();
     const leaseMs = this.#props.deps.config.worker.leaseSeconds * 1000;
     const cadence = Math.max(200, leaseMs / 3);
     this.#timers = [
@@ -100,6 +111,7 @@ export class ClaimLoop {
     }
     await Promise.allSettled(pending.map((h) => h.promise));
     for (const t of this.#timers) clearInterval(t);
+    await unregisterWorker(this.#props.deps.db, this.#props.workerId).catch(() => {});
     this.#unlisten();
     await this.#props.deps.parser.close();
     this.state = "stopped";
@@ -116,7 +128,13 @@ export class ClaimLoop {
       let claimed: JobRow[] = [];
       if (free > 0 && stages.length > 0) {
         try {
-          claimed = await claimJobs(deps.db, { workerId, stages, limit: free, leaseSeconds });
+          claimed = await claimJobs(deps.db, {
+            workerId,
+            stages,
+            limit: free,
+            leaseSeconds,
+            maxRunningPerStage: deps.config.worker.tenantMaxRunningPerStage,
+          });
         } catch (err) {
           this.#log.warn({ err }, "claim failed; retrying after the poll interval");
         }
@@ -180,14 +198,29 @@ export class ClaimLoop {
       const leases = [...this.#held.values()].map((h) => ({ id: h.job.id, attempt: h.job.attempt }));
       const lost = await extendLeases(deps.db, workerId, leases, deps.config.worker.leaseSeconds);
       for (const id of lost) this.#held.get(id)?.abort.abort(new Error("lease lost"));
+      // Judged dead by another worker (a long pause): register again, with what we still hold.
+      if (!(await heartbeatWorker(deps.db, workerId))) await this.#register();
     } catch (err) {
       this.#log.warn({ err }, "heartbeat failed");
     }
   }
 
-  async #reap(): Promise<void> {
+  async #register(): Promise<void> {
+    const pid = this.#props.listener.backendPid;
+    if (pid === undefined) return;
     try {
-      await releaseExpiredLeases(this.#props.deps.db);
+      await registerWorker(this.#props.deps.db, this.#props.workerId, pid);
+    } catch (err) {
+      this.#log.warn({ err }, "registering the worker failed; its leases still expire on their own");
+    }
+  }
+
+  async #reap(): Promise<void> {
+    const { db, config } = this.#props.deps;
+    try {
+      const dead = await expireDeadWorkersLeases(db, config.worker.leaseSeconds);
+      if (dead.length > 0) this.#log.info({ workers: dead }, "returning the jobs of workers found dead");
+      await releaseExpiredLeases(db);
     } catch (err) {
       this.#log.warn({ err }, "reaping expired leases failed");
     }

@@ -13,14 +13,18 @@ import { ParseExecutor } from "../sandbox/parse-executor.js";
 import type { ObjectStore } from "../storage/object-store.js";
 import type { StageDeps } from "./stage.js";
 
-export function createProvider(config: Config): EmbeddingProvider {
+/**
+ * The configured provider; `model` (a job's `embedderModel` setting) picks another model of
+ * an OpenAI-compatible provider. The hash provider has one model (the API refuses others).
+ */
+export function createProvider(config: Config, model?: string): EmbeddingProvider {
   const p = config.pipeline;
   return p.embedder.kind === "openai"
     ? createEmbeddingProvider({
         provider: "openai",
         baseUrl: p.embedder.baseUrl,
         apiKey: p.embedder.apiKey,
-        model: p.embedder.model,
+        model: model ?? p.embedder.model,
         dimensions: p.embedDimensions,
       })
     : createEmbeddingProvider({ provider: "hash", dimensions: p.embedDimensions });

@@ -101,6 +101,8 @@ export function intakeEnv(
     INTAKE_API_KEY: API_KEY,
     INTAKE_DATA_DIR: path.join(stack.root, "intake-data"),
     LOG_LEVEL: "info",
+    // Benchmarks and chaos runs measure intake, not its per-tenant rate limit.
+    INTAKE_TENANT_UPLOADS_PER_MINUTE: "0",
     ...extra,
   };
 }

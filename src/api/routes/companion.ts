@@ -31,7 +31,8 @@ const MAX_BODY_BYTES = 1024 * 1024;
  *
  * Auth: the plugin sends no Authorization header (v6 removed its `headers` option), but its
  * same-origin requests carry cookies. `POST /s3/token`, called with the API key, mints an
- * HMAC-signed token naming the tenant and an expiry, and sets it as an HttpOnly, SameSite=Strict
+ * HMAC-signed token naming the tenant, the key that minted it and an expiry (it stops working
+ * when that key is revoked), and sets it as an HttpOnly, SameSite=Strict
  * cookie scoped to /s3; it is also returned for clients that can send `Authorization: Bearer
  * <token>`. The routes also take a plain API key as bearer. Errors are problem+json with an
  * added `error` field, Companion's error shape.
@@ -83,7 +84,7 @@ export function companionRoutes(deps: AppDeps) {
   return new Hono<AuthEnv>()
     .post("/token", requireApiKey(deps.db), (c) => {
       const expires = Math.floor(Date.now() / 1000) + TOKEN_TTL_SECONDS;
-      const token = signUploadToken(secret, c.get("tenant"), expires);
+      const token = signUploadToken(secret, c.get("tenant"), c.get("keyId"), expires);
       const secure = cookieSecure(c, deps.config.trustForwardedProto);
       setCookie(c, COOKIE, token, {
         httpOnly: true,

@@ -4,12 +4,16 @@ import { readJobEventsAfter } from "../../db/sql/read-job-events.js";
 import type { JobEventHub, Subscription } from "../../jobs/job-event-hub.js";
 import type { Logger } from "../../observability/logger.js";
 
-/** Event types after which a job changes no more (unless a client retries a failed one). */
+/**
+ * Event types after which a job changes no more (unless a client retries or reprocesses it;
+ * a `deleted` job changes no more at all, and reads as 404 afterwards).
+ */
 export const TERMINAL_EVENT_TYPES: ReadonlySet<string> = new Set([
   "completed",
   "failed",
   "cancelled",
   "expired",
+  "deleted",
 ]);
 
 /** Rows read per query; a long replay is read in pages of this many. */
@@ -45,6 +49,13 @@ export interface JobEventStreamProps {
    * and loses nothing. Default 10 minutes.
    */
   idleMs?: number;
+  /**
+   * Asked on every heartbeat whether the credential that opened the stream still stands; when
+   * not (its key was revoked), the stream ends and the client's reconnect is answered 401.
+   */
+  stillAuthorized?: () => Promise<boolean>;
+  /** Called once when the stream ends, however it ends (frees the tenant's SSE slot). */
+  onClose?: () => void;
 }
 
 /**
@@ -93,6 +104,7 @@ export function jobEventStream(props: JobEventStreamProps): ReadableStream<Uint8
     clearInterval(heartbeat);
     pulled?.();
     subscription?.unsubscribe();
+    props.onClose?.();
     try {
       controller.close();
     } catch {
@@ -146,6 +158,10 @@ export function jobEventStream(props: JobEventStreamProps): ReadableStream<Uint8
           // A client that is not reading gets no heartbeats queued behind its unread events.
           if (!stalled) write(": heartbeat\n\n");
           void read();
+          props.stillAuthorized?.().then(
+            (ok) => ok || finish(),
+            () => {}, // a failed check is retried at the next heartbeat
+          );
         }, props.heartbeatMs);
         void (async () => {
           try {

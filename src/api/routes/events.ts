@@ -1,8 +1,11 @@
 import { Hono } from "hono";
 import { z } from "zod";
+import { tenantForLiveKeyId } from "../../auth/api-keys.js";
+import { uploadTokenSecret } from "../../auth/upload-token.js";
 import { findJob } from "../../db/sql/find-job.js";
 import { readJobEventsAfter } from "../../db/sql/read-job-events.js";
 import { isTerminal } from "../../jobs/state-machine.js";
+import { tenantLimits } from "../../quotas/index.js";
 import { type AuthEnv, requireApiKey } from "../auth.js";
 import { parseQuery } from "../body.js";
 import type { AppDeps } from "../deps.js";
@@ -48,10 +51,14 @@ function wantsJson(accept: string | undefined): boolean {
  * clients that poll. Mounted before the other /v1/jobs routes so that its own auth (which also
  * takes `?access_token=`) runs instead of theirs.
  */
-export function eventRoutes(deps: AppDeps & Required<Pick<AppDeps, "eventHub">>) {
+export function eventRoutes(deps: AppDeps & Required<Pick<AppDeps, "eventHub" | "streamSlots">>) {
   const heartbeatMs = deps.eventStream?.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
-  return new Hono<AuthEnv>().get("/:id/events", requireApiKey(deps.db, { accessToken: true }), async (c) => {
+  // `?access_token=` is the API key or a token from POST /s3/token, bound to its minting key.
+  const tokenSecret = uploadTokenSecret(deps.config, deps.logger);
+  const auth = requireApiKey(deps.db, { accessToken: true, tokenSecret });
+  return new Hono<AuthEnv>().get("/:id/events", auth, async (c) => {
     const tenant = c.get("tenant");
+    const keyId = c.get("keyId");
     const id = uuidParam(c.req.param("id"));
     const { after, limit } = cursorOf(c.req.header("last-event-id"), c.req.query());
     const job = await findJob(deps.db, tenant, id);
@@ -75,6 +82,9 @@ export function eventRoutes(deps: AppDeps & Required<Pick<AppDeps, "eventHub">>)
     if (isTerminal(job.status) && (await readJobEventsAfter(deps.db, id, after, 1)).length === 0) {
       return c.body(null, 204);
     }
+    // One of the tenant's SSE slots, shared by every instance (429 quota_exceeded when none).
+    const { maxStreams } = await tenantLimits(deps.db, tenant, deps.config.quotas.tenantDefaults);
+    const releaseSlot = await deps.streamSlots.acquire(tenant, maxStreams);
     const stream = jobEventStream({
       db: deps.db,
       hub: deps.eventHub,
@@ -82,6 +92,8 @@ export function eventRoutes(deps: AppDeps & Required<Pick<AppDeps, "eventHub">>)
       after,
       heartbeatMs,
       logger: deps.logger.child({ jobId: id, tenant }),
+      stillAuthorized: async () => (await tenantForLiveKeyId(deps.db, keyId)) === tenant,
+      onClose: () => void releaseSlot(),
     });
     return c.body(stream, 200, {
       "content-type": "text/event-stream; charset=utf-8",

@@ -5,7 +5,7 @@ import { findJob } from "../../db/sql/find-job.js";
 import { listChunks } from "../../db/sql/list-chunks.js";
 import { listJobs } from "../../db/sql/list-jobs.js";
 import { retryFailedJob } from "../../db/sql/retry-failed-job.js";
-import { JOB_STATUSES } from "../../jobs/state-machine.js";
+import { JOB_STAGES, JOB_STATUSES } from "../../jobs/state-machine.js";
 import * as uploads from "../../uploads/service.js";
 import { type AuthEnv, requireApiKey } from "../auth.js";
 import { parseQuery } from "../body.js";
@@ -17,6 +17,8 @@ import { uuidParam } from "./params.js";
 
 const listQuery = z.strictObject({
   status: z.enum(JOB_STATUSES).optional(),
+  stage: z.enum(JOB_STAGES).optional(),
+  errorCode: z.string().min(1).max(100).optional(),
   cursor: z.string().max(512).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
@@ -49,8 +51,14 @@ export function jobRoutes(deps: AppDeps) {
   const body = limitBody(16 * 1024);
   return new Hono<AuthEnv>()
     .get("/", auth, async (c) => {
-      const { status, cursor, limit } = parseQuery(listQuery, c.req.query());
-      const page = await listJobs(deps.db, c.get("tenant"), { status, cursor: decodeCursor(cursor), limit });
+      const { status, stage, errorCode, cursor, limit } = parseQuery(listQuery, c.req.query());
+      const page = await listJobs(deps.db, c.get("tenant"), {
+        status,
+        stage,
+        errorCode,
+        cursor: decodeCursor(cursor),
+        limit,
+      });
       return c.json({ jobs: page.jobs.map((j) => jobDto(j)), nextCursor: page.nextCursor });
     })
     .get("/:id", auth, async (c) => {
@@ -59,7 +67,8 @@ export function jobRoutes(deps: AppDeps) {
     })
     .get("/:id/chunks", auth, async (c) => {
       const job = await loadJob(c.get("tenant"), c.req.param("id"));
-      if (job.status !== "completed") {
+      // A job being reprocessed keeps serving the outputs it published until the new ones commit.
+      if (job.status !== "completed" && !job.outputs_published) {
         throw new ApiError(
           409,
           "job_not_completed",

@@ -1,4 +1,4 @@
-import { JOB_STATUSES } from "../../jobs/state-machine.js";
+import { JOB_STAGES, JOB_STATUSES } from "../../jobs/state-machine.js";
 
 /** Building blocks of the OpenAPI document (refs, problem responses) and its /v1/jobs paths. */
 
@@ -26,6 +26,7 @@ export function problems(byStatus: Record<number, string[]>) {
       status,
       {
         description: codes.join(", "),
+        ...(status === "429" && { headers: { "Retry-After": retryAfter } }),
         content: {
           "application/problem+json": {
             schema: { allOf: [ref("Problem"), { properties: { code: { enum: codes } } }] },
@@ -35,7 +36,12 @@ export function problems(byStatus: Record<number, string[]>) {
     ]),
   );
 }
-export const authed = { 401: ["unauthorized"] };
+const retryAfter = {
+  description: "seconds until the limit lets the request through",
+  schema: { type: "integer", minimum: 1 },
+};
+/** Every authenticated route: 401, and 429 once an address has failed too often this minute. */
+export const authed = { 401: ["unauthorized"], 429: ["rate_limited"] };
 export const jobNotFound = { ...authed, 404: ["not_found"] };
 export const badJson = ["malformed_json", "invalid_body"];
 /** The /v1/jobs routes. */
@@ -45,6 +51,8 @@ export const jobPaths = {
       summary: "List the tenant's jobs, newest first",
       parameters: [
         query("status", { type: "string", enum: [...JOB_STATUSES] }),
+        query("stage", { type: "string", enum: [...JOB_STAGES] }),
+        query("errorCode", { type: "string", maxLength: 100 }, "jobs whose error has this code"),
         query("cursor", { type: "string" }, "nextCursor of the previous page"),
         query("limit", { type: "integer", minimum: 1, maximum: 200, default: 50 }),
       ],
@@ -167,7 +175,42 @@ export const jobPaths = {
           },
         },
         204: { description: "the job is finished and nothing follows the cursor: stop reconnecting" },
-        ...problems({ 400: ["invalid_query"], ...jobNotFound }),
+        ...problems({ 400: ["invalid_query"], ...jobNotFound, 429: ["rate_limited", "quota_exceeded"] }),
+      },
+    },
+  },
+};
+
+/** DELETE, PATCH and reprocess of a job (src/api/routes/job-lifecycle.ts). */
+export const jobLifecyclePaths = {
+  "/v1/jobs/{id}": {
+    delete: {
+      summary:
+        "Delete a job in any state: a running job is cancelled through its fence; the upload, derived text, chunks and embeddings are removed; a `deleted` event (job.deleted) remains",
+      parameters: [idParam],
+      responses: { 204: { description: "deleted" }, ...problems(jobNotFound) },
+    },
+    patch: {
+      summary: "Replace a job's metadata without reprocessing",
+      parameters: [idParam],
+      requestBody: body("UpdateJob"),
+      responses: { 200: ok("the job", ref("Job")), ...problems({ 400: badJson, ...jobNotFound }) },
+    },
+  },
+  "/v1/jobs/{id}/reprocess": {
+    post: {
+      summary:
+        "Run a completed or failed job again from a stage; its outputs stay readable until the new ones replace them at once",
+      parameters: [idParam],
+      requestBody: body("ReprocessJob"),
+      responses: {
+        202: ok("queued", ref("Job")),
+        ...problems({
+          400: badJson,
+          ...jobNotFound,
+          409: ["job_not_finished", "outputs_missing", "outputs_shared"],
+          422: ["unsupported_setting"],
+        }),
       },
     },
   },

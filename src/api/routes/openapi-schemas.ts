@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { JOB_STAGES, JOB_STATUSES } from "../../jobs/state-machine.js";
 import { completeUploadBody, createUploadBody, signPartsBody } from "../../uploads/schemas.js";
+import { keySchemas } from "./openapi-keys.js";
 import { webhookSchemas } from "./openapi-webhooks.js";
 
 /** Request bodies come from the zod schemas the routes validate with, so the two cannot drift. */
@@ -29,6 +30,13 @@ export const components = {
         detail: str,
         instance: str,
         field: { ...str, description: "the field at fault (invalid_body, invalid_query)" },
+        quota: {
+          type: "string",
+          enum: ["uploads_per_minute", "bytes", "documents", "streams", "auth_failures"],
+          description: "the limit that refused (rate_limited, quota_exceeded)",
+        },
+        limit: { type: "integer", description: "the limit in effect (rate_limited, quota_exceeded)" },
+        usage: { type: "integer", description: "the usage it was measured against" },
       },
     },
     Job: {
@@ -57,6 +65,15 @@ export const components = {
           properties: { code: str, message: str, stage: str, retryable: { type: "boolean" } },
         }),
         reusedFrom: nullable({ type: "string", format: "uuid" }),
+        settings: nullable({
+          type: "object",
+          description: "pipeline settings of this job that override the server's (set by a reprocess)",
+          properties: {
+            chunkSize: { type: "integer" },
+            chunkOverlap: { type: "integer" },
+            embedderModel: str,
+          },
+        }),
         outputs: {
           type: "object",
           properties: {
@@ -71,6 +88,10 @@ export const components = {
         finishedAt: time,
         updatedAt: time,
         uploadExpiresAt: time,
+        runAfter: {
+          ...time,
+          description: "a queued job is not claimed before this (backoff, a released attempt)",
+        },
       },
     },
     PartUrl: {
@@ -104,7 +125,7 @@ export const components = {
     JobEvent: {
       type: "object",
       description:
-        "One job_events row. Types include created, uploaded, upload_rejected, progress, stage_completed, retry_scheduled, released, lease_expired, retry_requested and the terminal completed, failed, cancelled, expired.",
+        "One job_events row. Types include created, uploaded, upload_rejected, progress, stage_completed, retry_scheduled, released, lease_expired, retry_requested, reprocess_requested and the terminal completed, failed, cancelled, expired, deleted.",
       properties: {
         id: { type: "integer", description: "increasing per job; the SSE `id:`" },
         jobId: { type: "string", format: "uuid" },
@@ -154,6 +175,40 @@ export const components = {
       },
     },
     ...webhookSchemas,
+    UpdateJob: {
+      type: "object",
+      required: ["metadata"],
+      additionalProperties: false,
+      properties: {
+        metadata: {
+          type: "object",
+          description: "replaces the job's metadata; at most 16 KiB and 8 levels deep",
+        },
+      },
+    },
+    ReprocessJob: {
+      type: "object",
+      required: ["from"],
+      additionalProperties: false,
+      properties: {
+        from: {
+          type: "string",
+          enum: [...JOB_STAGES],
+          description: "a job that reused another's outputs runs from parse",
+        },
+        settings: {
+          type: "object",
+          additionalProperties: false,
+          description: "override the process's settings for this job (kept for later reprocessing)",
+          properties: {
+            chunkSize: { type: "integer", minimum: 16, maximum: 100000 },
+            chunkOverlap: { type: "integer", minimum: 0, maximum: 50000 },
+            embedderModel: { type: "string", description: "needs an OpenAI-compatible embedder" },
+          },
+        },
+      },
+    },
+    ...keySchemas,
   },
   securitySchemes: {
     apiKey: { type: "http", scheme: "bearer", description: "an intake API key" },

@@ -1,5 +1,17 @@
 import { Hono } from "hono";
-import { authed, badJson, body, idParam, jobNotFound, jobPaths, ok, problems, ref } from "./openapi-paths.js";
+import { keyPaths } from "./openapi-keys.js";
+import {
+  authed,
+  badJson,
+  body,
+  idParam,
+  jobLifecyclePaths,
+  jobNotFound,
+  jobPaths,
+  ok,
+  problems,
+  ref,
+} from "./openapi-paths.js";
 import { components } from "./openapi-schemas.js";
 import { webhookPaths } from "./openapi-webhooks.js";
 
@@ -18,7 +30,13 @@ const paths = {
       responses: {
         201: ok("created", jobWithUpload),
         200: ok("the job of a replayed idempotency key, with fresh URLs", jobWithUpload),
-        ...problems({ 400: badJson, ...authed, 409: ["idempotency_key_reused"], 413: ["file_too_large"] }),
+        ...problems({
+          400: badJson,
+          ...authed,
+          409: ["idempotency_key_reused"],
+          413: ["file_too_large", "quota_exceeded"],
+          422: ["priority_too_high"],
+        }),
       },
     },
   },
@@ -72,7 +90,10 @@ const paths = {
     },
   },
   ...jobPaths,
+  ...jobLifecyclePaths,
+  "/v1/jobs/{id}": { ...jobPaths["/v1/jobs/{id}"], ...jobLifecyclePaths["/v1/jobs/{id}"] },
   ...webhookPaths,
+  ...keyPaths,
   "/v1/storage-events": {
     post: {
       summary: "S3 / MinIO bucket notification webhook; completes the job of each created object",

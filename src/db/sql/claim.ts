@@ -11,13 +11,19 @@ export interface ClaimOptions {
   stages: readonly JobStage[];
   limit: number;
   leaseSeconds: number;
+  /**
+   * Running jobs per stage a tenant may hold when its `tenants.max_running_per_stage` is null
+   * (INTAKE_TENANT_MAX_RUNNING_PER_STAGE); null or absent: unlimited.
+   */
+  maxRunningPerStage?: number | null;
 }
 
 /**
- * Claims up to `limit` queued jobs in one statement: the inner SELECT … FOR UPDATE SKIP LOCKED
- * reads the partial index `jobs_claimable` in priority order and skips rows another worker is
- * claiming, and the UPDATE takes the lease and counts the attempt. A job that is not `queued`
- * (still awaiting its upload, say) can never be returned, whatever the timing.
+ * Claims up to `limit` queued jobs in one statement, fairly across tenants (see
+ * docs/design-notes.md, "Fair claiming"): each tenant with queued work offers its next jobs in
+ * priority order, locked with FOR UPDATE SKIP LOCKED, and the batch takes them in the order
+ * that keeps the tenants' running counts (divided by their shares) level. The UPDATE takes the
+ * lease and counts the attempt. A job that is not `queued` can never be returned.
  */
 export async function claimJobs(db: Db, opts: ClaimOptions): Promise<JobRow[]> {
   if (opts.limit <= 0 || opts.stages.length === 0) return [];
@@ -26,13 +32,61 @@ export async function claimJobs(db: Db, opts: ClaimOptions): Promise<JobRow[]> {
 }
 
 /**
- * The claim as one statement: take the leases, write each job's `stage_started` event and
- * NOTIFY its listeners. The NOTIFY CTE is referenced by the final SELECT so that it runs.
- * Exported so that a test can EXPLAIN exactly what workers run.
+ * The claim as one statement.
+ *
+ * - `queued_tenants` walks `jobs_claimable_by_tenant` as a skip scan: one index probe per
+ *   (stage, tenant) with queued work, however long each tenant's backlog is. Each probe orders
+ *   by the index's full key, not just tenant_id: ordered by tenant_id alone, the planner may
+ *   walk `jobs_tenant_list` (every job, not only queued ones) and filter, which read 100 000
+ *   rows per probe for a stage with no queued jobs.
+ * - `offers` takes, per tenant, its running count, its free slots (`intake_claim_slots` when a
+ *   cap applies: a try-lock and a fresh count, so the cap holds across processes) and up to
+ *   that many of its next jobs, locked SKIP LOCKED.
+ * - `chosen` ranks a tenant's k-th offer at (running + k) / share: round-robin when nothing
+ *   runs, and the tenants running least go first. Priority orders a tenant's own offers and
+ *   breaks ties between tenants.
+ *
+ * Writes each job's `stage_started` event and NOTIFYs its listeners; the NOTIFY CTE is
+ * referenced by the final SELECT so that it runs. Exported so that tests EXPLAIN exactly what
+ * workers run.
  */
 export function claimStatement(opts: ClaimOptions) {
+  const queued = statusIn("claim");
   return sql<JobRow>`
-    WITH claimed AS (
+    WITH RECURSIVE queued_tenants (stage, tenant_id) AS (
+      SELECT s.stage, (SELECT j.tenant_id FROM jobs j
+                       WHERE j.status IN ${queued} AND j.stage = s.stage
+                       ORDER BY j.tenant_id, j.priority DESC, j.run_after LIMIT 1)
+      FROM unnest(${sql.val(opts.stages)}::text[]) AS s (stage)
+      UNION ALL
+      SELECT q.stage, (SELECT j.tenant_id FROM jobs j
+                       WHERE j.status IN ${queued} AND j.stage = q.stage AND j.tenant_id > q.tenant_id
+                       ORDER BY j.tenant_id, j.priority DESC, j.run_after LIMIT 1)
+      FROM queued_tenants q WHERE q.tenant_id IS NOT NULL
+    ), offers AS (
+      SELECT q.stage, q.tenant_id, t.claim_share, running.n AS running, offer.id, offer.priority, offer.run_after
+      FROM queued_tenants q
+      JOIN tenants t ON t.id = q.tenant_id
+      CROSS JOIN LATERAL (
+        SELECT count(*) AS n FROM jobs r
+        WHERE r.status = 'running' AND r.tenant_id = q.tenant_id AND r.stage = q.stage) running
+      CROSS JOIN LATERAL (
+        SELECT CASE WHEN c.cap IS NULL THEN ${opts.limit}::int
+                    ELSE least(${opts.limit}::int, intake_claim_slots(q.tenant_id, q.stage, c.cap)) END AS n
+        FROM (SELECT coalesce(t.max_running_per_stage, ${opts.maxRunningPerStage ?? null}::int) AS cap) c) slots
+      CROSS JOIN LATERAL (
+        SELECT j.id, j.priority, j.run_after FROM jobs j
+        WHERE j.status IN ${queued} AND j.stage = q.stage AND j.tenant_id = q.tenant_id AND j.run_after <= now()
+        ORDER BY j.priority DESC, j.run_after
+        LIMIT slots.n
+        FOR UPDATE OF j SKIP LOCKED) offer
+    ), chosen AS (
+      SELECT id FROM offers
+      ORDER BY (running + row_number() OVER (PARTITION BY stage, tenant_id ORDER BY priority DESC, run_after))::float8
+                 / claim_share,
+               priority DESC, run_after
+      LIMIT ${opts.limit}
+    ), claimed AS (
       UPDATE jobs SET
         status = 'running',
         lease_owner = ${opts.workerId},
@@ -41,13 +95,9 @@ export function claimStatement(opts: ClaimOptions) {
         claimed_at = now(),
         started_at = coalesce(started_at, now()),
         updated_at = now()
-      WHERE id IN (
-        SELECT id FROM jobs
-        WHERE status IN ${statusIn("claim")} AND stage = ANY(${sql.val(opts.stages)}::text[]) AND run_after <= now()
-        ORDER BY priority DESC, run_after
-        LIMIT ${opts.limit}
-        FOR UPDATE SKIP LOCKED)
-      RETURNING *
+      FROM chosen
+      WHERE jobs.id = chosen.id AND jobs.status IN ${queued}
+      RETURNING jobs.*
     ), ${eventsWithNotify(sql`
       SELECT id, tenant_id, 'stage_started',
              jsonb_build_object('status', 'running', 'stage', stage, 'attempt', attempt, 'worker', lease_owner)

@@ -56,6 +56,10 @@ export function endStagesStatement(ends: Pick<StageEnd, "fence" | "next">[]) {
       run_after = now(), lease_owner = NULL, lease_expires_at = NULL,
       error_code = NULL, error_message = NULL, error_stage = NULL, error_retryable = NULL,
       finished_at = CASE WHEN f.next IS NULL THEN now() END,
+      -- Completing publishes the generation this run wrote: the atomic flip of a reprocess.
+      output_generation = CASE WHEN f.next IS NULL THEN j.generation ELSE j.output_generation END,
+      outputs_published = j.outputs_published OR f.next IS NULL,
+      reused_from = CASE WHEN f.next IS NULL THEN NULL ELSE j.reused_from END,
       updated_at = now()
     FROM unnest(${sql.val(ends.map((e) => e.fence.id))}::uuid[],
                 ${sql.val(ends.map((e) => e.fence.attempt))}::int[],

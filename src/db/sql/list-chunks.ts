@@ -18,6 +18,10 @@ export function listChunks(
       "c.token_count",
     ])
     .where("c.job_id", "=", jobId)
+    // The published generation only: a reprocess writing the next one is invisible until it completes.
+    .where("c.generation", "=", (eb) =>
+      eb.selectFrom("jobs").select("output_generation").where("id", "=", jobId),
+    )
     .where("c.seq", ">", opts.afterSeq)
     .orderBy("c.seq")
     .limit(opts.limit);

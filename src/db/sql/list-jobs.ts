@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import type { Db } from "../database.js";
-import type { JobStatus } from "../job-states.js";
+import type { JobStage, JobStatus } from "../job-states.js";
 import type { JobRow } from "../schema.js";
 
 export interface JobPage {
@@ -12,10 +12,23 @@ export interface JobPage {
 export async function listJobs(
   db: Db,
   tenantId: string,
-  opts: { status?: JobStatus; cursor?: { createdAt: string; id: string }; limit: number },
+  opts: {
+    status?: JobStatus;
+    stage?: JobStage;
+    errorCode?: string;
+    cursor?: { createdAt: string; id: string };
+    limit: number;
+  },
 ): Promise<JobPage> {
-  let q = db.selectFrom("jobs").selectAll().where("tenant_id", "=", tenantId);
+  // Deleted jobs are tombstones: absent to the tenant, like a GET of one.
+  let q = db
+    .selectFrom("jobs")
+    .selectAll()
+    .where("tenant_id", "=", tenantId)
+    .where("status", "<>", "deleted");
   if (opts.status) q = q.where("status", "=", opts.status);
+  if (opts.stage) q = q.where("stage", "=", opts.stage);
+  if (opts.errorCode) q = q.where("error_code", "=", opts.errorCode);
   if (opts.cursor) {
     const { createdAt, id } = opts.cursor;
     q = q.where(sql<boolean>`(created_at, id) < (${createdAt}::timestamptz, ${id}::uuid)`);

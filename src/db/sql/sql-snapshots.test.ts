@@ -14,6 +14,7 @@ import {
 import { describe, expect, it } from "vitest";
 import type { Db, Tx } from "../database.js";
 import type { Database, JobRow } from "../schema.js";
+import { acquireStreamSlot } from "./acquire-stream-slot.js";
 import { appendJobEvent } from "./append-job-event.js";
 import { cancelJob } from "./cancel-job.js";
 import { claimJobs } from "./claim.js";
@@ -21,43 +22,69 @@ import { claimWebhookDeliveries } from "./claim-webhook-deliveries.js";
 import { completeWithReusedOutputs } from "./complete-with-reused-outputs.js";
 import { countLiveJobs } from "./count-live-jobs.js";
 import { countOutputs } from "./count-outputs.js";
+import { countStreamSlots } from "./count-stream-slots.js";
 import { deleteChunksFrom } from "./delete-chunks-from.js";
+import { deleteExpiredJobs } from "./delete-expired-jobs.js";
 import { deleteWebhookEndpoint } from "./delete-webhook-endpoint.js";
 import { endStages } from "./end-stages.js";
 import { endUpload } from "./end-upload.js";
+import { expireDeadWorkersLeases } from "./expire-dead-workers-leases.js";
 import { extendLeases } from "./extend-leases.js";
 import { failAttempt } from "./fail-attempt.js";
+import { findApiKeyByHash } from "./find-api-key-by-hash.js";
 import { findDocument } from "./find-document.js";
 import { findJob, findJobById } from "./find-job.js";
 import { findJobByObjectKey } from "./find-job-by-object-key.js";
+import { findLiveApiKey } from "./find-live-api-key.js";
 import { findObjectOwners } from "./find-object-owners.js";
 import { findReusableJob } from "./find-reusable-job.js";
 import { findTenantByKeyHash } from "./find-tenant-by-key-hash.js";
+import { findTenantLimits } from "./find-tenant-limits.js";
+import { findTenantMaxPriority } from "./find-tenant-max-priority.js";
 import { findWebhookEndpoint } from "./find-webhook-endpoint.js";
+import { hasLiveReusers } from "./has-live-reusers.js";
+import { heartbeatWorker } from "./heartbeat-worker.js";
 import { insertApiKey } from "./insert-api-key.js";
 import { insertUploadJob } from "./insert-upload-job.js";
 import { insertWebhookEndpoint } from "./insert-webhook-endpoint.js";
 import { insertJobEvents, notifyQueued } from "./job-events.js";
+import { listApiKeys } from "./list-api-keys.js";
 import { listChunks } from "./list-chunks.js";
 import { listJobs } from "./list-jobs.js";
+import { listTenantQuotaUsage } from "./list-tenant-quota-usage.js";
 import { listWebhookDeliveries } from "./list-webhook-deliveries.js";
 import { listWebhookEndpoints } from "./list-webhook-endpoints.js";
 import { lockFenced } from "./lock-fenced.js";
 import { lockJob } from "./lock-job.js";
+import { markJobDeleted } from "./mark-job-deleted.js";
 import { ping } from "./ping.js";
+import { pruneGenerations } from "./prune-generations.js";
+import { purgeJobOutputs } from "./purge-job-outputs.js";
 import { queueVerifiedUpload } from "./queue-verified-upload.js";
 import { readChunksAfter } from "./read-chunks-after.js";
 import { readJobEventsAfter } from "./read-job-events.js";
 import { recordUploadRejected } from "./record-upload-rejected.js";
 import { recordWebhookAttempt } from "./record-webhook-attempt.js";
 import { redeliverWebhook } from "./redeliver-webhook.js";
+import { registerWorker } from "./register-worker.js";
 import { releaseExpiredLeases } from "./release-expired-leases.js";
 import { releaseJob } from "./release-job.js";
+import { releaseStreamSlot } from "./release-stream-slot.js";
+import { renewStreamSlots } from "./renew-stream-slots.js";
 import { reportProgress } from "./report-progress.js";
+import { reprocessJob } from "./reprocess-job.js";
 import { retryFailedJob } from "./retry-failed-job.js";
+import { revokeApiKey } from "./revoke-api-key.js";
 import { rotateWebhookSecret } from "./rotate-webhook-secret.js";
 import { setJobWarnings } from "./set-job-warnings.js";
+import { setTenantLimits } from "./set-tenant-limits.js";
+import { takeJobsToPurge } from "./take-jobs-to-purge.js";
+import { takeUploadToken } from "./take-upload-token.js";
 import { takeUploadsToReconcile } from "./take-uploads-to-reconcile.js";
+import { tenantStorageUsage } from "./tenant-storage-usage.js";
+import { touchApiKey } from "./touch-api-key.js";
+import { unregisterWorker } from "./unregister-worker.js";
+import { updateJobMetadata } from "./update-job-metadata.js";
 import { updateWebhookEndpoint } from "./update-webhook-endpoint.js";
 import { upsertChunks } from "./upsert-chunks.js";
 import { upsertDocument } from "./upsert-document.js";
@@ -132,6 +159,19 @@ const tx = <T>(db: Db, run: (trx: Tx) => Promise<T>) => db.transaction().execute
 /** One call per statement file, with arguments that reach every statement it sends. */
 const STATEMENTS: Record<string, (db: Db) => Promise<unknown>> = {
   "append-job-event": (db) => tx(db, (trx) => appendJobEvent(trx, event)),
+  "acquire-stream-slot": (db) =>
+    acquireStreamSlot(db, { tenantId: "t", streamId: ID, holder: "api:1:abc", limit: 5, ttlSeconds: 60 }),
+  "count-stream-slots": (db) => countStreamSlots(db, "t"),
+  "find-tenant-limits": (db) => findTenantLimits(db, "t"),
+  "list-tenant-quota-usage": async (db) => {
+    await listTenantQuotaUsage(db, { limit: 100 });
+    await listTenantQuotaUsage(db, { limit: 1, tenant: "t" });
+  },
+  "release-stream-slot": (db) => releaseStreamSlot(db, ID),
+  "renew-stream-slots": (db) => renewStreamSlots(db, "api:1:abc", 60),
+  "set-tenant-limits": (db) => setTenantLimits(db, "t", { uploadsPerMinute: 10, maxBytes: null }),
+  "take-upload-token": (db) => takeUploadToken(db, "t", 60),
+  "tenant-storage-usage": (db) => tenantStorageUsage(db, "t"),
   "cancel-job": (db) => cancelJob(db, job, "by the client"),
   claim: (db) => claimJobs(db, { workerId: fence.workerId, stages: ["parse"], limit: 4, leaseSeconds: 30 }),
   "complete-with-reused-outputs": (db) => completeWithReusedOutputs(db, fence, ID),
@@ -140,6 +180,10 @@ const STATEMENTS: Record<string, (db: Db) => Promise<unknown>> = {
   "delete-chunks-from": (db) => tx(db, (trx) => deleteChunksFrom(trx, ID, 3)),
   "end-stages": (db) => tx(db, (trx) => endStages(trx, [{ job, fence, next: "chunk", detail: {} }])),
   "end-upload": (db) => endUpload(db, job, "expired", "its URL expired"),
+  "expire-dead-workers-leases": (db) => expireDeadWorkersLeases(db, 30),
+  "heartbeat-worker": (db) => heartbeatWorker(db, fence.workerId),
+  "register-worker": (db) => registerWorker(db, fence.workerId, 4242),
+  "unregister-worker": (db) => unregisterWorker(db, fence.workerId),
   "extend-leases": (db) => extendLeases(db, fence.workerId, [{ id: ID, attempt: 1 }], 30),
   "fail-attempt": (db) => failAttempt(db, fence, { code: "x", message: "m", retryable: true }, 1000),
   "find-document": (db) => findDocument(db, ID),
@@ -151,6 +195,7 @@ const STATEMENTS: Record<string, (db: Db) => Promise<unknown>> = {
   "find-object-owners": (db) => findObjectOwners(db, [ID]),
   "find-reusable-job": (db) => findReusableJob(db, job),
   "find-tenant-by-key-hash": (db) => findTenantByKeyHash(db, "ab"),
+  "find-tenant-max-priority": (db) => findTenantMaxPriority(db, "t", 10),
   "insert-api-key": (db) =>
     insertApiKey(db, { tenantId: "t", keyHash: "ab", keyPrefix: "ik_abc", label: null }),
   "insert-upload-job": (db) =>
@@ -158,6 +203,7 @@ const STATEMENTS: Record<string, (db: Db) => Promise<unknown>> = {
       db,
       { ...(row as object), status: "awaiting_upload", idempotency_key: "k" } as never,
       3600,
+      { maxBytes: 1000, maxDocuments: 10 },
     ),
   "job-events": (db) =>
     tx(db, async (trx) => {
@@ -165,12 +211,14 @@ const STATEMENTS: Record<string, (db: Db) => Promise<unknown>> = {
       await notifyQueued(trx, "parse");
     }),
   "list-chunks": (db) => listChunks(db, ID, { afterSeq: 0, limit: 10, embeddings: true }),
-  "list-jobs": (db) =>
-    listJobs(db, "t", {
+  "list-jobs": async (db) => {
+    await listJobs(db, "t", {
       status: "queued",
       cursor: { createdAt: new Date(0).toISOString(), id: ID },
       limit: 10,
-    }),
+    });
+    await listJobs(db, "t", { stage: "parse", errorCode: "corrupt_file", limit: 10 });
+  },
   "lock-fenced": (db) => tx(db, (trx) => lockFenced(trx, fence)),
   "lock-job": (db) => tx(db, (trx) => lockJob(trx, ID)),
   ping: (db) => ping(db, 1000),
@@ -249,6 +297,26 @@ const STATEMENTS: Record<string, (db: Db) => Promise<unknown>> = {
   "rotate-webhook-secret": (db) => rotateWebhookSecret(db, "t", ID, "whsec_y", 86400),
   "update-webhook-endpoint": (db) =>
     updateWebhookEndpoint(db, "t", ID, { url: "https://example.com/b", events: null, enabled: true }),
+  // Delete, retention and reprocess (issue 14 §2-3).
+  "delete-expired-jobs": (db) => deleteExpiredJobs(db, { days: 30, limit: 100 }),
+  "has-live-reusers": (db) => hasLiveReusers(db, ID),
+  "mark-job-deleted": (db) => markJobDeleted(db, job, "deleted by client"),
+  "prune-generations": (db) => pruneGenerations(db, ID),
+  "purge-job-outputs": (db) => purgeJobOutputs(db, ID),
+  "reprocess-job": async (db) => {
+    const settings = { chunkSize: 500, chunkOverlap: 50 };
+    // The same pipeline key takes the whole path; a new one checks for reusers first.
+    await reprocessJob(db, { tenantId: "t", id: ID, from: "embed", settings, pipelineKey: "k" });
+    await reprocessJob(db, { tenantId: "t", id: ID, from: "embed", settings, pipelineKey: "k2" });
+  },
+  "take-jobs-to-purge": (db) => takeJobsToPurge(db, { graceSeconds: 60, recheckSeconds: 60, limit: 100 }),
+  "update-job-metadata": (db) => updateJobMetadata(db, "t", ID, { project: "x" }),
+  // API keys (issue 14 §4).
+  "find-api-key-by-hash": (db) => findApiKeyByHash(db, "ab"),
+  "find-live-api-key": (db) => findLiveApiKey(db, ID),
+  "list-api-keys": (db) => listApiKeys(db, "t"),
+  "revoke-api-key": (db) => revokeApiKey(db, "t", ID),
+  "touch-api-key": (db) => touchApiKey(db, ID),
 };
 
 /** Files of this folder that hold helpers, not statements. */

@@ -11,6 +11,8 @@ export interface DocumentOutput {
   pages: unknown[];
   sections: unknown[];
   metadata: Record<string, unknown>;
+  /** The job's `generation` (0 until a reprocess). */
+  generation?: number;
 }
 
 /** One document per job: a rerun of parse replaces it instead of adding a second. */
@@ -25,12 +27,13 @@ export async function upsertDocument(trx: Tx, doc: DocumentOutput): Promise<void
     pages: JSON.stringify(doc.pages) as unknown as unknown[],
     sections: JSON.stringify(safeJson(doc.sections)) as unknown as unknown[],
     metadata: safeJson(doc.metadata),
+    generation: doc.generation ?? 0,
   };
   await trx
     .insertInto("documents")
     .values(values)
     .onConflict((oc) =>
-      oc.column("job_id").doUpdateSet(({ ref }) => ({
+      oc.columns(["job_id", "generation"]).doUpdateSet(({ ref }) => ({
         detected_type: ref("excluded.detected_type"),
         text_key: ref("excluded.text_key"),
         text_format: ref("excluded.text_format"),

@@ -24,9 +24,13 @@ export function webhookOutbox(): RawBuilder<unknown> {
       INSERT INTO webhook_deliveries (endpoint_id, tenant_id, event_id, job_id, type, job, occurred_at)
       SELECT w.id, e.tenant_id, e.id, e.job_id, m.hook,
              jsonb_build_object('row', to_jsonb(j), 'outputs', jsonb_build_object(
-               'documents', (SELECT count(*) FROM documents d WHERE d.job_id = coalesce(j.reused_from, j.id)),
-               'chunks', (SELECT count(*) FROM chunks c WHERE c.job_id = coalesce(j.reused_from, j.id)),
-               'embeddings', (SELECT count(*) FROM embeddings x WHERE x.job_id = coalesce(j.reused_from, j.id)))),
+               'documents', (SELECT count(*) FROM documents d JOIN jobs s ON s.id = d.job_id
+                 AND s.output_generation = d.generation WHERE d.job_id = coalesce(j.reused_from, j.id)),
+               'chunks', (SELECT count(*) FROM chunks c JOIN jobs s ON s.id = c.job_id
+                 AND s.output_generation = c.generation WHERE c.job_id = coalesce(j.reused_from, j.id)),
+               'embeddings', (SELECT count(*) FROM embeddings x JOIN chunks c ON c.id = x.chunk_id
+                 JOIN jobs s ON s.id = c.job_id AND s.output_generation = c.generation
+                 WHERE c.job_id = coalesce(j.reused_from, j.id)))),
              e.created_at
       FROM events e
       JOIN (VALUES ${map}) AS m(event, hook) ON m.event = e.type

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
+import { sharedCorpusDir } from "../testing/shared-corpus.js";
 import { ocrImagePages } from "./image-pages.js";
 import { pagesNeedingOcr } from "./page-selection.js";
 import { ocrPdfPages } from "./pdf-pages.js";
@@ -9,7 +10,7 @@ import { words } from "./testing/word-overlap.js";
 // Scans from Unstructured's example-docs (see ../shared/corpus/README.md), each with a phrase
 // that is really in it, as Debian's eng model reads it. chi_sim_image.jpeg and jpn-vert.jpeg are
 // not here: reading them needs tesseract-ocr-chi-sim / -jpn-vert.
-const CORPUS = "../shared/corpus/unstructured";
+const CORPUS = sharedCorpusDir();
 const read = async (file: string) => new Uint8Array(await readFile(`${CORPUS}/${file}`));
 const normalized = (text: string) => words(text).join(" ");
 

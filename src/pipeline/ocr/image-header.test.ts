@@ -1,11 +1,13 @@
 import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { sharedCorpusDir } from "../testing/shared-corpus.js";
 import { detectImageFormat } from "./image-format.js";
 import { readImageHeader } from "./image-header.js";
 import { buildGrayTiff } from "./testing/build-tiff.js";
 import { renderTextPage } from "./testing/render-text.js";
 
-const CORPUS = "../shared/corpus/unstructured/img";
+const CORPUS = path.join(sharedCorpusDir(), "img");
 
 function webp(chunk: string, payload: number[]): Uint8Array {
   const bytes = new Uint8Array(40);

@@ -2,12 +2,13 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { isPipelineError, type PipelineErrorCode } from "../errors.js";
+import { sharedCorpusDir } from "../testing/shared-corpus.js";
 import { parseBytes } from "../testing/streams.js";
 
 // The shared corpus (see ../shared/corpus/README.md), relative to the project's root, which is
 // where vitest runs. Every file in it has an expectation below, so a file added to the corpus
 // fails the last test until someone says what it should give.
-const CORPUS = "../shared/corpus/unstructured";
+const CORPUS = sharedCorpusDir();
 
 type Expectation =
   /** Parsed, and this phrase (whitespace-normalized) is in the text. Each phrase was checked

@@ -2,6 +2,7 @@ import { deleteChunksFrom } from "../../db/sql/delete-chunks-from.js";
 import { findDocument } from "../../db/sql/find-document.js";
 import { type ChunkRow, upsertChunks } from "../../db/sql/upsert-chunks.js";
 import { chunkText, type PageSpan } from "../../pipeline/index.js";
+import { effectiveSettings } from "../../pipeline/settings.js";
 import { commitStage, progressReporter, type StageHandler, writeFenced } from "../stage.js";
 
 const BATCH = 500;
@@ -23,11 +24,16 @@ async function* decodeUtf8(source: AsyncIterable<Uint8Array>): AsyncGenerator<st
  */
 export const chunkStage: StageHandler = async (deps, run) => {
   const { job } = run;
-  const doc = await findDocument(deps.db, job.id);
+  const doc = await findDocument(deps.db, job.id, job.generation);
   if (!doc) throw new Error("parse output is missing; the parse stage must run first");
   const source = await deps.store.open(doc.text_key, { signal: run.signal });
   const progress = progressReporter(deps, run);
-  const { chunkSize: size, chunkOverlap: overlap, chunkUnit: unit } = deps.config.pipeline;
+  // A job's own settings (a reprocess with settings) override the process's.
+  const {
+    chunkSize: size,
+    chunkOverlap: overlap,
+    chunkUnit: unit,
+  } = effectiveSettings(deps.config, job.settings);
   // Whether parse wrote Markdown is recorded with the document (text_format).
   const format = doc.text_format;
   let batch: ChunkRow[] = [];
@@ -36,7 +42,7 @@ export const chunkStage: StageHandler = async (deps, run) => {
   const flush = async () => {
     const rows = batch;
     batch = [];
-    await writeFenced(deps, run, (trx) => upsertChunks(trx, job.id, rows));
+    await writeFenced(deps, run, (trx) => upsertChunks(trx, job.id, rows, job.generation));
     await progress({ chunks: count, charsChunked, charsTotal: Number(doc.chars) });
   };
   const pages = doc.pages as PageSpan[];
@@ -64,8 +70,8 @@ export const chunkStage: StageHandler = async (deps, run) => {
     if (batch.length >= BATCH) await flush();
   }
   await commitStage(deps, run, async (trx) => {
-    await upsertChunks(trx, job.id, batch);
-    await deleteChunksFrom(trx, job.id, count);
+    await upsertChunks(trx, job.id, batch, job.generation);
+    await deleteChunksFrom(trx, job.id, count, job.generation);
     return { chunks: count };
   });
 };

@@ -1,6 +1,8 @@
 import { countOutputs } from "../../db/sql/count-outputs.js";
+import { pruneGenerations } from "../../db/sql/prune-generations.js";
 import { readChunksAfter } from "../../db/sql/read-chunks-after.js";
 import { upsertEmbeddings } from "../../db/sql/upsert-embeddings.js";
+import { createProvider } from "../deps.js";
 import { progressReporter, type StageHandler, writeFenced } from "../stage.js";
 
 const BATCH = 64;
@@ -11,15 +13,19 @@ const BATCH = 64;
  */
 export const embedStage: StageHandler = async (deps, run) => {
   const { job } = run;
-  const { chunks: total } = await countOutputs(deps.db, job.id);
+  const { chunks: total } = await countOutputs(deps.db, job.id, job.generation);
+  // A job's own model (a reprocess with settings) overrides the process's.
+  const wanted = job.settings?.embedderModel;
+  const provider =
+    wanted && wanted !== deps.provider.model ? createProvider(deps.config, wanted) : deps.provider;
   const progress = progressReporter(deps, run);
   let after = -1;
   let done = 0;
   for (;;) {
-    const rows = await readChunksAfter(deps.db, job.id, after, BATCH);
+    const rows = await readChunksAfter(deps.db, job.id, after, BATCH, job.generation);
     if (rows.length === 0) break;
     const vectors = await deps.embedder.call(() =>
-      deps.provider.embed(
+      provider.embed(
         rows.map((r) => r.text),
         run.signal,
       ),
@@ -28,7 +34,7 @@ export const embedStage: StageHandler = async (deps, run) => {
       upsertEmbeddings(
         trx,
         job.id,
-        deps.provider.model,
+        provider.model,
         rows.map((r, i) => ({ chunkId: r.id, vector: vectors[i]! })),
       ),
     );
@@ -38,5 +44,9 @@ export const embedStage: StageHandler = async (deps, run) => {
   }
   // The vectors are already written under the fence; only the transition is left, and it is
   // batched with other jobs' (one transaction for many) since it carries no outputs.
-  await deps.completions.complete(job, run.fence, { embeddings: done, model: deps.provider.model });
+  await deps.completions.complete(job, run.fence, { embeddings: done, model: provider.model });
+  // The completion published this generation; the one it replaced is no longer read.
+  if (job.generation > 0) {
+    for (const key of await pruneGenerations(deps.db, job.id)) await deps.store.delete(key);
+  }
 };

@@ -1,9 +1,10 @@
+import { LeaseLostError } from "../../db/fence.js";
 import { completeWithReusedOutputs } from "../../db/sql/complete-with-reused-outputs.js";
 import { findReusableJob } from "../../db/sql/find-reusable-job.js";
 import { setJobWarnings } from "../../db/sql/set-job-warnings.js";
 import { upsertDocument } from "../../db/sql/upsert-document.js";
 import type { ParseResult, TextSink } from "../../pipeline/index.js";
-import { derivedKeyFor } from "../../storage/object-key.js";
+import { derivedTextKey } from "../../storage/object-key.js";
 import { commitStage, progressReporter, type StageHandler } from "../stage.js";
 
 /**
@@ -15,15 +16,14 @@ import { commitStage, progressReporter, type StageHandler } from "../stage.js";
 export const parseStage: StageHandler = async (deps, run) => {
   const { job } = run;
   const reusable = await findReusableJob(deps.db, job);
-  if (reusable) {
-    await completeWithReusedOutputs(deps.db, run.fence, reusable.id);
-    return;
-  }
+  // False when the source was deleted meanwhile: then this job is processed on its own.
+  if (reusable && (await completeWithReusedOutputs(deps.db, run.fence, reusable.id))) return;
 
   const source = await deps.store.open(job.object_key, { ifMatch: job.object_etag, signal: run.signal });
   // The format is known only after detection, so the key names the attempt, not the format;
   // the document row records whether the text is Markdown (text_format).
-  const textKey = derivedKeyFor(job.tenant_id, job.id, `text.${job.attempt}.txt`);
+  // A reprocess writes a new generation beside the published one, which stays readable.
+  const textKey = derivedTextKey(job.tenant_id, job.id, job.generation, job.attempt);
   const text = deps.store.writer(textKey, "text/plain; charset=utf-8");
   const sink: TextSink = { write: (chunk) => text.write(chunk) };
   const progress = progressReporter(deps, run);
@@ -55,9 +55,10 @@ export const parseStage: StageHandler = async (deps, run) => {
     await text.abort();
     throw err;
   }
-  await commitStage(deps, run, async (trx, locked) => {
+  const committed = commitStage(deps, run, async (trx, locked) => {
     await upsertDocument(trx, {
       jobId: job.id,
+      generation: job.generation,
       detectedType: result.type,
       textKey,
       textFormat: result.textFormat,
@@ -78,5 +79,13 @@ export const parseStage: StageHandler = async (deps, run) => {
       ...(result.warnings.length > 0 ? { warnings: result.warnings } : {}),
     };
   });
+  try {
+    await committed;
+  } catch (err) {
+    // The lease was lost (a takeover, or a DELETE): no document row will name this attempt's
+    // text, so remove it now rather than leave it to the purge's grace period.
+    if (err instanceof LeaseLostError) await deps.store.delete(textKey).catch(() => {});
+    throw err;
+  }
   for (const warning of result.warnings) deps.metrics.documentWarnings.inc({ warning, type: result.type });
 };

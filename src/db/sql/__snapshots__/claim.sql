@@ -1,19 +1,48 @@
-WITH claimed AS (
+WITH RECURSIVE queued_tenants (stage, tenant_id) AS (
+SELECT s.stage, (SELECT j.tenant_id FROM jobs j
+WHERE j.status IN ('queued') AND j.stage = s.stage
+ORDER BY j.tenant_id, j.priority DESC, j.run_after LIMIT 1)
+FROM unnest($1::text[]) AS s (stage)
+UNION ALL
+SELECT q.stage, (SELECT j.tenant_id FROM jobs j
+WHERE j.status IN ('queued') AND j.stage = q.stage AND j.tenant_id > q.tenant_id
+ORDER BY j.tenant_id, j.priority DESC, j.run_after LIMIT 1)
+FROM queued_tenants q WHERE q.tenant_id IS NOT NULL
+), offers AS (
+SELECT q.stage, q.tenant_id, t.claim_share, running.n AS running, offer.id, offer.priority, offer.run_after
+FROM queued_tenants q
+JOIN tenants t ON t.id = q.tenant_id
+CROSS JOIN LATERAL (
+SELECT count(*) AS n FROM jobs r
+WHERE r.status = 'running' AND r.tenant_id = q.tenant_id AND r.stage = q.stage) running
+CROSS JOIN LATERAL (
+SELECT CASE WHEN c.cap IS NULL THEN $2::int
+ELSE least($3::int, intake_claim_slots(q.tenant_id, q.stage, c.cap)) END AS n
+FROM (SELECT coalesce(t.max_running_per_stage, $4::int) AS cap) c) slots
+CROSS JOIN LATERAL (
+SELECT j.id, j.priority, j.run_after FROM jobs j
+WHERE j.status IN ('queued') AND j.stage = q.stage AND j.tenant_id = q.tenant_id AND j.run_after <= now()
+ORDER BY j.priority DESC, j.run_after
+LIMIT slots.n
+FOR UPDATE OF j SKIP LOCKED) offer
+), chosen AS (
+SELECT id FROM offers
+ORDER BY (running + row_number() OVER (PARTITION BY stage, tenant_id ORDER BY priority DESC, run_after))::float8
+/ claim_share,
+priority DESC, run_after
+LIMIT $5
+), claimed AS (
 UPDATE jobs SET
 status = 'running',
-lease_owner = $1,
-lease_expires_at = now() + make_interval(secs => $2),
+lease_owner = $6,
+lease_expires_at = now() + make_interval(secs => $7),
 attempt = attempt + 1,
 claimed_at = now(),
 started_at = coalesce(started_at, now()),
 updated_at = now()
-WHERE id IN (
-SELECT id FROM jobs
-WHERE status IN ('queued') AND stage = ANY($3::text[]) AND run_after <= now()
-ORDER BY priority DESC, run_after
-LIMIT $4
-FOR UPDATE SKIP LOCKED)
-RETURNING *
+FROM chosen
+WHERE jobs.id = chosen.id AND jobs.status IN ('queued')
+RETURNING jobs.*
 ), events AS (
 INSERT INTO job_events (job_id, tenant_id, type, data)
 SELECT id, tenant_id, 'stage_started',
@@ -24,9 +53,13 @@ RETURNING id, job_id, tenant_id, type, created_at
 INSERT INTO webhook_deliveries (endpoint_id, tenant_id, event_id, job_id, type, job, occurred_at)
 SELECT w.id, e.tenant_id, e.id, e.job_id, m.hook,
 jsonb_build_object('row', to_jsonb(j), 'outputs', jsonb_build_object(
-'documents', (SELECT count(*) FROM documents d WHERE d.job_id = coalesce(j.reused_from, j.id)),
-'chunks', (SELECT count(*) FROM chunks c WHERE c.job_id = coalesce(j.reused_from, j.id)),
-'embeddings', (SELECT count(*) FROM embeddings x WHERE x.job_id = coalesce(j.reused_from, j.id)))),
+'documents', (SELECT count(*) FROM documents d JOIN jobs s ON s.id = d.job_id
+AND s.output_generation = d.generation WHERE d.job_id = coalesce(j.reused_from, j.id)),
+'chunks', (SELECT count(*) FROM chunks c JOIN jobs s ON s.id = c.job_id
+AND s.output_generation = c.generation WHERE c.job_id = coalesce(j.reused_from, j.id)),
+'embeddings', (SELECT count(*) FROM embeddings x JOIN chunks c ON c.id = x.chunk_id
+JOIN jobs s ON s.id = c.job_id AND s.output_generation = c.generation
+WHERE c.job_id = coalesce(j.reused_from, j.id)))),
 e.created_at
 FROM events e
 JOIN (VALUES ('completed', 'job.completed'), ('failed', 'job.failed'), ('upload_rejected', 'upload.rejected'), ('expired', 'job.expired'), ('cancelled', 'job.cancelled'), ('deleted', 'job.deleted')) AS m(event, hook) ON m.event = e.type
@@ -35,11 +68,11 @@ AND (w.events IS NULL OR m.hook = ANY(w.events))
 JOIN jobs j ON j.id = e.job_id
 RETURNING 1
 ), webhook_notified AS (
-SELECT count(pg_notify($5, '')) AS n FROM (SELECT 1 FROM webhook_outbox LIMIT 1) AS any_delivery
+SELECT count(pg_notify($8, '')) AS n FROM (SELECT 1 FROM webhook_outbox LIMIT 1) AS any_delivery
 ), notified AS (
-SELECT count(pg_notify($6, json_build_object('jobId', job_id, 'id', id::text)::text))
+SELECT count(pg_notify($9, json_build_object('jobId', job_id, 'id', id::text)::text))
 + (SELECT n FROM webhook_notified) AS n
 FROM events
 )
 SELECT claimed.* FROM claimed, notified;
--- 6 parameters
+-- 9 parameters

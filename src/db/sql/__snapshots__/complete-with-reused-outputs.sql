@@ -1,8 +1,11 @@
 select * from "jobs" where "id" = $1 and "lease_owner" = $2 and "attempt" = $3 and "status" = $4 for update;
 -- 4 parameters
 
-update "jobs" set "status" = $1, "reused_from" = $2, "lease_owner" = $3, "lease_expires_at" = $4, "finished_at" = now(), "updated_at" = now() where "id" = $5;
--- 5 parameters
+select "id" from "jobs" where "id" = $1 and "status" = $2 for share;
+-- 2 parameters
+
+update "jobs" set "status" = $1, "reused_from" = $2, "outputs_published" = $3, "lease_owner" = $4, "lease_expires_at" = $5, "finished_at" = now(), "updated_at" = now() where "id" = $6;
+-- 6 parameters
 
 WITH events AS (
 INSERT INTO job_events (job_id, tenant_id, type, data) SELECT * FROM unnest(
@@ -15,9 +18,13 @@ RETURNING id, job_id, tenant_id, type, created_at
 INSERT INTO webhook_deliveries (endpoint_id, tenant_id, event_id, job_id, type, job, occurred_at)
 SELECT w.id, e.tenant_id, e.id, e.job_id, m.hook,
 jsonb_build_object('row', to_jsonb(j), 'outputs', jsonb_build_object(
-'documents', (SELECT count(*) FROM documents d WHERE d.job_id = coalesce(j.reused_from, j.id)),
-'chunks', (SELECT count(*) FROM chunks c WHERE c.job_id = coalesce(j.reused_from, j.id)),
-'embeddings', (SELECT count(*) FROM embeddings x WHERE x.job_id = coalesce(j.reused_from, j.id)))),
+'documents', (SELECT count(*) FROM documents d JOIN jobs s ON s.id = d.job_id
+AND s.output_generation = d.generation WHERE d.job_id = coalesce(j.reused_from, j.id)),
+'chunks', (SELECT count(*) FROM chunks c JOIN jobs s ON s.id = c.job_id
+AND s.output_generation = c.generation WHERE c.job_id = coalesce(j.reused_from, j.id)),
+'embeddings', (SELECT count(*) FROM embeddings x JOIN chunks c ON c.id = x.chunk_id
+JOIN jobs s ON s.id = c.job_id AND s.output_generation = c.generation
+WHERE c.job_id = coalesce(j.reused_from, j.id)))),
 e.created_at
 FROM events e
 JOIN (VALUES ('completed', 'job.completed'), ('failed', 'job.failed'), ('upload_rejected', 'upload.rejected'), ('expired', 'job.expired'), ('cancelled', 'job.cancelled'), ('deleted', 'job.deleted')) AS m(event, hook) ON m.event = e.type

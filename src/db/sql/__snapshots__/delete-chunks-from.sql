@@ -1,2 +1,2 @@
-delete from "chunks" where "job_id" = $1 and "seq" >= $2;
--- 2 parameters
+delete from "chunks" where "job_id" = $1 and "generation" = $2 and "seq" >= $3;
+-- 3 parameters

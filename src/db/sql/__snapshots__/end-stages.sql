@@ -5,6 +5,10 @@ attempt = CASE WHEN f.next IS NULL THEN j.attempt ELSE 0 END,
 run_after = now(), lease_owner = NULL, lease_expires_at = NULL,
 error_code = NULL, error_message = NULL, error_stage = NULL, error_retryable = NULL,
 finished_at = CASE WHEN f.next IS NULL THEN now() END,
+-- Completing publishes the generation this run wrote: the atomic flip of a reprocess.
+output_generation = CASE WHEN f.next IS NULL THEN j.generation ELSE j.output_generation END,
+outputs_published = j.outputs_published OR f.next IS NULL,
+reused_from = CASE WHEN f.next IS NULL THEN NULL ELSE j.reused_from END,
 updated_at = now()
 FROM unnest($1::uuid[],
 $2::int[],
@@ -26,9 +30,13 @@ RETURNING id, job_id, tenant_id, type, created_at
 INSERT INTO webhook_deliveries (endpoint_id, tenant_id, event_id, job_id, type, job, occurred_at)
 SELECT w.id, e.tenant_id, e.id, e.job_id, m.hook,
 jsonb_build_object('row', to_jsonb(j), 'outputs', jsonb_build_object(
-'documents', (SELECT count(*) FROM documents d WHERE d.job_id = coalesce(j.reused_from, j.id)),
-'chunks', (SELECT count(*) FROM chunks c WHERE c.job_id = coalesce(j.reused_from, j.id)),
-'embeddings', (SELECT count(*) FROM embeddings x WHERE x.job_id = coalesce(j.reused_from, j.id)))),
+'documents', (SELECT count(*) FROM documents d JOIN jobs s ON s.id = d.job_id
+AND s.output_generation = d.generation WHERE d.job_id = coalesce(j.reused_from, j.id)),
+'chunks', (SELECT count(*) FROM chunks c JOIN jobs s ON s.id = c.job_id
+AND s.output_generation = c.generation WHERE c.job_id = coalesce(j.reused_from, j.id)),
+'embeddings', (SELECT count(*) FROM embeddings x JOIN chunks c ON c.id = x.chunk_id
+JOIN jobs s ON s.id = c.job_id AND s.output_generation = c.generation
+WHERE c.job_id = coalesce(j.reused_from, j.id)))),
 e.created_at
 FROM events e
 JOIN (VALUES ('completed', 'job.completed'), ('failed', 'job.failed'), ('upload_rejected', 'upload.rejected'), ('expired', 'job.expired'), ('cancelled', 'job.cancelled'), ('deleted', 'job.deleted')) AS m(event, hook) ON m.event = e.type

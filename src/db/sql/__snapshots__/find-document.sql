@@ -1,2 +1,2 @@
-select * from "documents" where "job_id" = $1;
--- 1 parameters
+select * from "documents" where "job_id" = $1 and "generation" = (select "output_generation" from "jobs" where "id" = $2);
+-- 2 parameters

@@ -1,2 +1,2 @@
-select "id", "seq", "text" from "chunks" where "job_id" = $1 and "seq" > $2 order by "seq" limit $3;
--- 3 parameters
+select "id", "seq", "text" from "chunks" where "job_id" = $1 and "generation" = $2 and "seq" > $3 order by "seq" limit $4;
+-- 4 parameters

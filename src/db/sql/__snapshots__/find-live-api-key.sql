@@ -1,0 +1,2 @@
+select "tenant_id" from "api_keys" where "id" = $1 and "revoked_at" is null;
+-- 1 parameters

@@ -1,0 +1,2 @@
+select "max_priority" from "tenants" where "id" = $1;
+-- 1 parameters

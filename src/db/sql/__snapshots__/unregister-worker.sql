@@ -1,0 +1,2 @@
+delete from "workers" where "id" = $1;
+-- 1 parameters

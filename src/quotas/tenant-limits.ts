@@ -1,0 +1,26 @@
+import type { QuotaConfig } from "../config/index.js";
+import type { Db } from "../db/database.js";
+import { findTenantLimits } from "../db/sql/find-tenant-limits.js";
+
+/** A tenant's limits in effect: its overrides, else the configured defaults; 0 is unlimited. */
+export interface TenantLimits {
+  uploadsPerMinute: number;
+  maxBytes: number;
+  maxDocuments: number;
+  maxStreams: number;
+}
+
+/** One primary-key read; a change by `intake tenants set-limits` applies to the next request. */
+export async function tenantLimits(
+  db: Db,
+  tenantId: string,
+  defaults: QuotaConfig["tenantDefaults"],
+): Promise<TenantLimits> {
+  const o = await findTenantLimits(db, tenantId);
+  return {
+    uploadsPerMinute: o.uploadsPerMinute ?? defaults.uploadsPerMinute,
+    maxBytes: o.maxBytes ?? defaults.maxBytes,
+    maxDocuments: o.maxDocuments ?? defaults.maxDocuments,
+    maxStreams: o.maxStreams ?? defaults.maxStreams,
+  };
+}
