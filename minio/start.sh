@@ -3,11 +3,17 @@
 #
 #   minio/start.sh --port 9000 --data DIR --user KEY --password SECRET [--webhook URL --webhook-token T]
 #
+# The credentials and the webhook token may (and from intake, do) come from the environment
+# instead, as INTAKE_MINIO_USER, INTAKE_MINIO_PASSWORD and INTAKE_MINIO_WEBHOOK_TOKEN: any local
+# user can read a process's argv from ps or /proc.
+#
 # The webhook flags configure the notification target `arn:minio:sqs::intake:webhook`, which
 # intake's bucket setup subscribes the bucket's object-created events to (see README).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-port=9000 data="" user="" password="" webhook="" token=""
+port=9000 data="" webhook=""
+user="${INTAKE_MINIO_USER:-}" password="${INTAKE_MINIO_PASSWORD:-}" token="${INTAKE_MINIO_WEBHOOK_TOKEN:-}"
+unset INTAKE_MINIO_USER INTAKE_MINIO_PASSWORD INTAKE_MINIO_WEBHOOK_TOKEN
 while [ $# -gt 0 ]; do
   case "$1" in
     --port) port="$2"; shift 2 ;;

@@ -39,6 +39,50 @@ afterAll(async () => {
 });
 
 describe("development S3 server (fallback when MinIO is not built)", () => {
+  it("enforces a POST policy's conditions: key, content type and expiry", async () => {
+    const post = (await (
+      await t.call("POST", "/v1/uploads", {
+        filename: "c.txt",
+        contentType: "text/plain",
+        size: 3,
+        method: "POST",
+      })
+    ).json()) as any;
+    const otherKey = {
+      ...post.upload,
+      fields: { ...post.upload.fields, key: "uploads/default/elsewhere.txt" },
+    };
+    expect((await postToUrl(otherKey, "abc")).status).toBe(403);
+    const otherType = { ...post.upload, fields: { ...post.upload.fields, "Content-Type": "text/html" } };
+    expect((await postToUrl(otherType, "abc")).status).toBe(403);
+    const { Policy: _policy, ...unsigned } = post.upload.fields;
+    expect((await postToUrl({ ...post.upload, fields: unsigned }, "abc")).status).toBe(403);
+    const stale = Buffer.from(
+      JSON.stringify({
+        expiration: "2020-01-01T00:00:00Z",
+        conditions: [["eq", "$key", post.upload.fields.key]],
+      }),
+    ).toString("base64");
+    expect(
+      (await postToUrl({ ...post.upload, fields: { ...post.upload.fields, Policy: stale } }, "abc")).status,
+    ).toBe(403);
+    expect((await postToUrl(post.upload, "abc")).status).toBe(204);
+  });
+
+  it("lists objects page by page (the orphan sweep's ListObjectsV2)", async () => {
+    const id = "00000000-0000-4000-8000-00000000abcd";
+    for (const n of ["a", "b", "c"]) {
+      await ctx.s3.send(
+        new PutObjectCommand({ Bucket: ctx.config.s3.bucket, Key: `derived/list/${id}/${n}`, Body: n }),
+      );
+    }
+    const first = await ctx.store.list(`derived/list/${id}/`, { limit: 2 });
+    expect(first.objects.map((o) => o.key.slice(-1))).toEqual(["a", "b"]);
+    const second = await ctx.store.list(`derived/list/${id}/`, { after: first.next, limit: 2 });
+    expect(second.objects.map((o) => o.key.slice(-1))).toEqual(["c"]);
+    expect(second.next).toBeNull();
+  });
+
   it("carries a PUT upload through completion and every stage", async () => {
     const id = await uploadFile(t, "dev.md", "text/markdown", `# Dev\n\n${"local trial ".repeat(100)}`);
     const [job] = await waitForJobs(ctx.db, ctx.databaseUrl, [id]);

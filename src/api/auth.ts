@@ -1,4 +1,4 @@
-import { timingSafeEqual } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
@@ -92,14 +92,19 @@ export function requireUploadCredential(
 }
 
 /** Checks a shared bearer token in constant time (the storage webhook's). */
-export function requireToken(token: string | undefined) {
+export function requireToken(token: string | undefined, name = "webhook token") {
   return createMiddleware(async function tokenAuth(c, next) {
-    const given = bearerToken(c) ?? "";
-    const ok =
-      token !== undefined &&
-      given.length === token.length &&
-      timingSafeEqual(Buffer.from(given), Buffer.from(token));
-    if (!ok) throw unauthorized("missing or wrong webhook token");
+    if (!hasToken(c, token)) throw unauthorized(`missing or wrong ${name}`);
     await next();
   });
+}
+
+/** Whether the request carries `token` as its bearer, compared in constant time. */
+export function hasToken(c: Context, token: string | undefined): boolean {
+  // Compare digests: equal-length strings with non-ASCII characters have unequal byte
+  // lengths, which timingSafeEqual answers with a RangeError (a 500), and a length check
+  // would leak the token's length.
+  const digest = (s: string) => createHash("sha256").update(s, "utf8").digest();
+  const given = bearerToken(c);
+  return token !== undefined && given !== null && timingSafeEqual(digest(given), digest(token));
 }

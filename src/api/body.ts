@@ -1,7 +1,9 @@
 import type { Context } from "hono";
 import type { z } from "zod";
-import { findUnsafeText } from "../db/safe-values.js";
+import { findUnsafeText, jsonDepthExceeds } from "../db/safe-values.js";
 import { ApiError } from "./problem.js";
+
+const MAX_BODY_DEPTH = 64;
 
 /**
  * Reads a JSON body and validates it. Malformed JSON is 400 `malformed_json`; a body that
@@ -21,6 +23,14 @@ export async function readJson<T extends z.ZodType>(
     } catch {
       throw new ApiError(400, "malformed_json", "request body is not valid JSON");
     }
+  }
+  // No request intake accepts nests this deep; refusing here keeps every later walk (zod,
+  // JSON.stringify, jsonb) from overflowing its stack into a 500.
+  if (jsonDepthExceeds(raw, MAX_BODY_DEPTH)) {
+    throw new ApiError(400, "invalid_body", `(body): nests deeper than ${MAX_BODY_DEPTH} levels`, {
+      field: "(body)",
+      errors: [{ field: "(body)", message: `nests deeper than ${MAX_BODY_DEPTH} levels` }],
+    });
   }
   // NUL and unpaired surrogates cannot be stored by Postgres: name the field instead of a 500.
   const unsafe = findUnsafeText(raw);

@@ -35,6 +35,10 @@ export function uploadTokenSecret(config: Config, logger: Logger): Buffer {
 const secrets = new WeakMap<Config, Buffer>();
 
 function deriveSecret(config: Config, logger: Logger): Buffer {
+  // Its own secret when configured, so that the S3 key or the webhook token never signs it.
+  if (config.uploadTokenSecret) {
+    return createHash("sha256").update(`intake upload token v2\0${config.uploadTokenSecret}`).digest();
+  }
   const shared = [config.s3.secretAccessKey, config.webhookToken].filter(Boolean).join("\0");
   if (!shared)
     logger.warn("no S3 secret or webhook token configured: /s3 upload tokens only work on this instance");

@@ -43,6 +43,33 @@ function config() {
   }
 }
 
+/**
+ * `serve` and `worker` are the production roles: with DATABASE_URL or S3_ENDPOINT unset they
+ * would quietly start an embedded Postgres or a local S3 of their own, each process its own,
+ * so they refuse with one line unless `--dev` asks for exactly that.
+ */
+function requireServices(command: string, dev: boolean | undefined) {
+  const missing = ["DATABASE_URL", "S3_ENDPOINT"].filter((name) => !process.env[name]);
+  if (missing.length === 0 || dev) return;
+  console.error(
+    `intake ${command}: set ${missing.join(" and ")} (S3_ENDPOINT with S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY), or pass --dev to run local development services, or use \`intake start\``,
+  );
+  process.exit(2);
+}
+
+/**
+ * What `intake start` says, with its URL once running (a failed start stays one line), about the
+ * development services it runs where nothing is configured.
+ */
+function localServicesNotice(cfg: ReturnType<typeof config>): string | undefined {
+  const local = [
+    cfg.databaseUrl ? null : "an embedded Postgres (DATABASE_URL is not set)",
+    cfg.s3.endpoint ? null : "a local S3 on 127.0.0.1 (S3_ENDPOINT is not set)",
+  ].filter(Boolean);
+  if (local.length === 0) return undefined;
+  return `  DEVELOPMENT SERVICES — running ${local.join(" and ")}, with data in ${cfg.dataDir}.\n  For production, set DATABASE_URL and S3_ENDPOINT and run \`intake serve\` and \`intake worker\`.\n`;
+}
+
 const program = new Command("intake").description("Object-storage ingestion pipeline").showHelpAfterError();
 
 program
@@ -53,13 +80,22 @@ program
   .option("--concurrency <n>", "jobs per worker stage group", positiveInt, 4)
   .action(async (opts: { concurrency: number }) => {
     const cfg = config();
-    await run(cfg, { api: true, stages: [...JOB_STAGES], concurrency: opts.concurrency });
+    await run(cfg, {
+      api: true,
+      stages: [...JOB_STAGES],
+      concurrency: opts.concurrency,
+      notice: localServicesNotice(cfg),
+    });
   });
 
 program
   .command("serve")
   .description("the HTTP API and the upload reconciler, no workers")
-  .action(async () => run(config(), { api: true, stages: [], concurrency: 0 }));
+  .option("--dev", "start local development Postgres and S3 for what is not configured")
+  .action(async (opts: { dev?: boolean }) => {
+    requireServices("serve", opts.dev);
+    await run(config(), { api: true, stages: [], concurrency: 0 });
+  });
 
 program
   .command("worker")
@@ -71,14 +107,22 @@ program
     "serve this worker's /metrics on a port (0: any free one); also INTAKE_METRICS_PORT",
     portArg,
   )
+  .option("--dev", "start local development Postgres and S3 for what is not configured")
   .action(
-    async (opts: { stages: (typeof JOB_STAGES)[number][]; concurrency: number; metricsPort?: number }) =>
-      run(config(), {
+    async (opts: {
+      stages: (typeof JOB_STAGES)[number][];
+      concurrency: number;
+      metricsPort?: number;
+      dev?: boolean;
+    }) => {
+      requireServices("worker", opts.dev);
+      await run(config(), {
         api: false,
         stages: opts.stages,
         concurrency: opts.concurrency,
         metricsPort: opts.metricsPort,
-      }),
+      });
+    },
   );
 
 program

@@ -13,6 +13,7 @@ import { startMetricsServer } from "../observability/metrics-server.js";
 import { ocrAvailability } from "../pipeline/ocr/index.js";
 import { isPortFree } from "../runtime/ports.js";
 import { type Services, startServices } from "../runtime/services.js";
+import { startOrphanSweep } from "../uploads/orphan-sweep.js";
 import { startReconciler } from "../uploads/reconciler.js";
 import { WebhookDeliverer } from "../webhooks/index.js";
 import { createStageDeps } from "../worker/deps.js";
@@ -27,6 +28,8 @@ export interface RunOptions {
    * `INTAKE_METRICS_PORT`. API processes serve /metrics on the API port.
    */
   metricsPort?: number | null;
+  /** Printed with the URL once running: which development services `intake start` runs. */
+  notice?: string;
 }
 
 /**
@@ -120,7 +123,7 @@ async function startAll({ opts, services, logger, metrics, metricsPort, stops }:
     logger.info({ deliverer: deliverer.owner }, "webhook deliverer started");
     stops.unshift(() => deliverer.stop());
     if (metricsPort !== null) {
-      const server = await startMetricsServer(metrics, metricsPort);
+      const server = await startMetricsServer(metrics, metricsPort, undefined, cfg.metricsToken);
       logger.info({ url: `http://localhost:${server.port}/metrics`, port: server.port }, "metrics listening");
       stops.push(() => server.close());
     } else if (!opts.api) {
@@ -146,17 +149,19 @@ async function startAll({ opts, services, logger, metrics, metricsPort, stops }:
       metrics,
     });
     const stopRetention = startRetention({ config: cfg, db: services.db, store: services.store, logger });
+    const stopOrphanSweep = startOrphanSweep({ config: cfg, db: services.db, store: services.store, logger });
     stops.unshift(async () => {
       // Ends every open event stream first: the server's close waits for its responses.
       await eventHub.close();
       await new Promise((r) => server.close(() => r(null)));
       await stopReconciler();
       await stopRetention();
+      await stopOrphanSweep();
     });
     logger.info({ url: `http://localhost:${cfg.port}` }, "API listening");
     if (opts.stages.length > 0) {
       console.log(
-        `\nintake is running at http://localhost:${cfg.port}\n  API key (tenant default): ${cfg.apiKey}\n`,
+        `\nintake is running at http://localhost:${cfg.port}\n  API key (tenant default): ${cfg.apiKey}\n${opts.notice ?? ""}`,
       );
     }
   }

@@ -13,6 +13,11 @@ export interface EmbeddedPostgresProps {
   port: number;
   /** Named in the message when the port is taken, e.g. `INTAKE_LOCAL_PG_PORT`. */
   portVariable?: string;
+  /**
+   * The superuser's password, set when the cluster is first initialised. `intake start` keeps a
+   * random one in local-state.json; clusters made before that have "intake", the default.
+   */
+  password?: string;
   /** Test clusters trade durability for speed and are removed on stop; never set for data you keep. */
   ephemeral?: boolean;
   onLog?: (line: string) => void;
@@ -26,7 +31,7 @@ export interface RunningPostgres {
 }
 
 const USER = "intake";
-const PASSWORD = "intake";
+const LEGACY_PASSWORD = "intake";
 const READY = "database system is ready to accept connections";
 
 const exists = (p: string) =>
@@ -47,11 +52,13 @@ const exists = (p: string) =>
  */
 export async function startEmbeddedPostgres(props: EmbeddedPostgresProps): Promise<RunningPostgres> {
   const log = props.onLog ?? (() => {});
+  const password = props.password ?? LEGACY_PASSWORD;
   const account = process.getuid?.() === 0 ? await postgresAccount() : undefined;
   const binaries = await postgresBinaries(account, log);
   const dataDir = await clusterDirectory(path.resolve(props.dataDir), account, log);
   await prepareDirectory(dataDir, account);
-  if (!(await exists(path.join(dataDir, "PG_VERSION")))) await initdb(binaries.initdb, dataDir, account, log);
+  if (!(await exists(path.join(dataDir, "PG_VERSION"))))
+    await initdb(binaries.initdb, dataDir, account, log, password);
 
   const flags = [
     "-c",
@@ -74,7 +81,8 @@ export async function startEmbeddedPostgres(props: EmbeddedPostgresProps): Promi
       log,
     },
   );
-  const url = (database = "postgres") => `postgres://${USER}:${PASSWORD}@127.0.0.1:${props.port}/${database}`;
+  const url = (database = "postgres") =>
+    `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${props.port}/${database}`;
   try {
     await ensureDatabase(url(), "intake");
   } catch (err) {
@@ -132,11 +140,17 @@ async function prepareDirectory(dataDir: string, account: Account | undefined): 
   if (!account) await chmod(dataDir, 0o700).catch(() => {});
 }
 
-async function initdb(bin: string, dataDir: string, account: Account | undefined, log: (l: string) => void) {
+async function initdb(
+  bin: string,
+  dataDir: string,
+  account: Account | undefined,
+  log: (l: string) => void,
+  password: string,
+) {
   // The password goes through a file only the server's user can read, removed right after.
   const secretDir = await mkdtemp(path.join(os.tmpdir(), "intake-initdb-"));
   const pwfile = path.join(secretDir, "pwfile");
-  await writeFile(pwfile, `${PASSWORD}\n`, { mode: 0o600 });
+  await writeFile(pwfile, `${password}\n`, { mode: 0o600 });
   if (account) {
     await chown(secretDir, account.uid, account.gid);
     await chown(pwfile, account.uid, account.gid);

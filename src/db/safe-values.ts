@@ -55,3 +55,20 @@ export function findUnsafeText(value: unknown): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * How deeply a parsed JSON value nests (a scalar is 0), counted without recursion and
+ * stopping once past `limit`: V8's JSON.parse accepts 30,000 levels in 60 KB, but
+ * JSON.stringify and Postgres's jsonb input overflow their stacks long before that.
+ */
+export function jsonDepthExceeds(value: unknown, limit: number): boolean {
+  const stack: { value: unknown; depth: number }[] = [{ value, depth: 0 }];
+  while (stack.length > 0) {
+    const { value: v, depth } = stack.pop()!;
+    if (v === null || typeof v !== "object") continue;
+    if (depth + 1 > limit) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v))
+      stack.push({ value: child, depth: depth + 1 });
+  }
+  return false;
+}

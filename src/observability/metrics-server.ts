@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Metrics } from "./metrics.js";
@@ -16,15 +17,24 @@ export async function startMetricsServer(
   metrics: Metrics,
   port: number,
   host = "0.0.0.0",
+  token?: string,
 ): Promise<MetricsServer> {
+  const digest = (s: string) => createHash("sha256").update(s, "utf8").digest();
+  const authorized = (header: string | undefined) => {
+    if (token === undefined) return true;
+    const given = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "")?.[1];
+    return given !== undefined && timingSafeEqual(digest(given), digest(token));
+  };
   const server = http.createServer(async (req, res) => {
     const path = (req.url ?? "/").split("?")[0];
-    if (req.method === "GET" && path === "/metrics") {
+    if (req.method === "GET" && path === "/metrics" && !authorized(req.headers.authorization)) {
+      res.writeHead(401, { "content-type": "text/plain" }).end("missing or wrong metrics token");
+    } else if (req.method === "GET" && path === "/metrics") {
       try {
         const body = await metrics.registry.metrics();
         res.writeHead(200, { "content-type": metrics.registry.contentType }).end(body);
-      } catch (err) {
-        res.writeHead(500, { "content-type": "text/plain" }).end(`metrics failed: ${(err as Error).message}`);
+      } catch {
+        res.writeHead(500, { "content-type": "text/plain" }).end("metrics failed");
       }
     } else if (req.method === "GET" && path === "/healthz") {
       res.writeHead(200, { "content-type": "application/json" }).end('{"status":"ok"}');

@@ -5,11 +5,18 @@ import { dataDirectoryAt } from "../db/data-directory.js";
 import { createDb, type Db } from "../db/database.js";
 import { migrateToLatest } from "../db/migrate.js";
 import type { Logger } from "../observability/logger.js";
+import { loadLocalState } from "./local-state.js";
 import { choosePort } from "./ports.js";
 
 const DEFAULT_PORT = 54329;
 const PORT_VARIABLE = "INTAKE_LOCAL_PG_PORT";
-const urlFor = (port: number) => `postgres://intake:intake@127.0.0.1:${port}/intake`;
+const urlFor = (port: number, password: string) =>
+  `postgres://intake:${encodeURIComponent(password)}@127.0.0.1:${port}/intake`;
+
+/** The password of this data directory's embedded Postgres (see LocalState.postgresPassword). */
+async function localPassword(dataDir: string): Promise<string> {
+  return (await loadLocalState(dataDir)).postgresPassword ?? "intake";
+}
 
 /** What a running `intake start` records in its data directory, for other commands to find. */
 interface ServerState {
@@ -24,22 +31,22 @@ const stateFile = (dataDir: string) => path.join(dataDir, "postgres-server.json"
  * data_directory. Anything else on that port (another data directory's intake, a system
  * Postgres) is never attached to.
  */
-async function runningFor(dataDir: string): Promise<string | undefined> {
+async function runningFor(dataDir: string, password: string): Promise<string | undefined> {
   let state: ServerState;
   try {
     state = JSON.parse(await readFile(stateFile(dataDir), "utf8")) as ServerState;
   } catch {
     return undefined;
   }
-  const dataDirectory = await dataDirectoryAt(urlFor(state.port));
-  return dataDirectory === state.dataDirectory ? urlFor(state.port) : undefined;
+  const dataDirectory = await dataDirectoryAt(urlFor(state.port, password));
+  return dataDirectory === state.dataDirectory ? urlFor(state.port, password) : undefined;
 }
 
 /**
  * embedded Postgres's module is imported only when it is needed, which also keeps a configured
  * DATABASE_URL free of it.
  */
-async function startLocal(config: Config, logger: Logger) {
+async function startLocal(config: Config, logger: Logger, password: string) {
   const { startEmbeddedPostgres } = await import("../db/embedded-postgres.js");
   const port = await choosePort(
     config.local.pgPort,
@@ -52,6 +59,7 @@ async function startLocal(config: Config, logger: Logger) {
     dataDir: path.join(config.dataDir, "postgres"),
     port,
     portVariable: PORT_VARIABLE,
+    password,
     onLog: (line) => {
       if (/copied the Postgres binaries|is kept in/.test(line)) logger.info(line);
     },
@@ -60,7 +68,7 @@ async function startLocal(config: Config, logger: Logger) {
   await writeFile(stateFile(config.dataDir), JSON.stringify(state));
   logger.info({ dataDir: server.dataDir }, `started embedded Postgres on 127.0.0.1:${port}`);
   return {
-    url: urlFor(port),
+    url: urlFor(port, password),
     async stop() {
       await rm(stateFile(config.dataDir), { force: true });
       await server.stop();
@@ -77,12 +85,13 @@ export async function openDatabase(config: Config, logger: Logger, poolSize = 20
   let databaseUrl = config.databaseUrl;
   let stop = async () => {};
   if (!databaseUrl) {
-    const running = await runningFor(config.dataDir);
+    const password = await localPassword(config.dataDir);
+    const running = await runningFor(config.dataDir, password);
     if (running) {
       logger.info(`using the embedded Postgres another intake process runs for ${config.dataDir}`);
       databaseUrl = running;
     } else {
-      const local = await startLocal(config, logger);
+      const local = await startLocal(config, logger, password);
       databaseUrl = local.url;
       stop = local.stop;
     }

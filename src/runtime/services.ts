@@ -45,6 +45,9 @@ export async function startServices(
       cfg = s3.config;
     }
     if (!cfg.apiKey && local) cfg = { ...cfg, apiKey: local.apiKey };
+    if (!cfg.uploadTokenSecret && local?.uploadTokenSecret) {
+      cfg = { ...cfg, uploadTokenSecret: local.uploadTokenSecret };
+    }
 
     const resolved = resolvedConfig(cfg);
     const store = createObjectStore({

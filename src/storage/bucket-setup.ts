@@ -1,11 +1,42 @@
 import {
+  type CORSRule,
   CreateBucketCommand,
+  GetBucketCorsCommand,
+  GetBucketLifecycleConfigurationCommand,
+  GetBucketNotificationConfigurationCommand,
   HeadBucketCommand,
+  type LifecycleRule,
   PutBucketCorsCommand,
   PutBucketLifecycleConfigurationCommand,
   PutBucketNotificationConfigurationCommand,
+  type QueueConfiguration,
   type S3Client,
 } from "@aws-sdk/client-s3";
+
+const CORS_ID = "intake-browser-uploads";
+const LIFECYCLE_ID = "abort-incomplete-multipart";
+const NOTIFICATION_ID = "intake-object-created";
+
+/** Intake's own rule as a server that renames rule ids may hand it back. */
+const isIntakeQueue = (q: QueueConfiguration) =>
+  q.QueueArn === MINIO_WEBHOOK_ARN &&
+  (q.Filter?.Key?.FilterRules ?? []).some(
+    (r) => r.Name?.toLowerCase() === "prefix" && r.Value === "uploads/",
+  );
+
+/**
+ * What a bucket already holds for one setting; none yet is an empty list. S3's Put* calls
+ * replace the whole configuration, so intake reads it first and puts back every rule that is
+ * not its own: a bucket shared with other tools keeps their CORS, lifecycle and notifications.
+ */
+async function existing<T>(read: () => Promise<T[] | undefined>): Promise<T[]> {
+  try {
+    return (await read()) ?? [];
+  } catch (err) {
+    if (/^NoSuch/.test((err as Error).name)) return [];
+    throw err;
+  }
+}
 
 /** The notification target `minio/start.sh --webhook` configures. */
 export const MINIO_WEBHOOK_ARN = "arn:minio:sqs::INTAKE:webhook";
@@ -68,13 +99,20 @@ export async function setupBucket(s3: S3Client, bucket: string, opts: { notifica
       else result.warnings.push(`${name}: ${(err as Error).name}: ${(err as Error).message}`);
     }
   };
-  await step("cors", () =>
-    s3.send(
+  await step("cors", async () => {
+    const others = (
+      await existing<CORSRule>(
+        async () => (await s3.send(new GetBucketCorsCommand({ Bucket: bucket }))).CORSRules,
+      )
+    ).filter((r) => r.ID !== CORS_ID);
+    await s3.send(
       new PutBucketCorsCommand({
         Bucket: bucket,
         CORSConfiguration: {
           CORSRules: [
+            ...others,
             {
+              ID: CORS_ID,
               AllowedMethods: ["GET", "PUT", "POST", "HEAD"],
               AllowedOrigins: ["*"],
               AllowedHeaders: ["*"],
@@ -84,16 +122,22 @@ export async function setupBucket(s3: S3Client, bucket: string, opts: { notifica
           ],
         },
       }),
-    ),
-  );
-  await step("lifecycle", () =>
-    s3.send(
+    );
+  });
+  await step("lifecycle", async () => {
+    const others = (
+      await existing<LifecycleRule>(
+        async () => (await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }))).Rules,
+      )
+    ).filter((r) => r.ID !== LIFECYCLE_ID);
+    await s3.send(
       new PutBucketLifecycleConfigurationCommand({
         Bucket: bucket,
         LifecycleConfiguration: {
           Rules: [
+            ...others,
             {
-              ID: "abort-incomplete-multipart",
+              ID: LIFECYCLE_ID,
               Status: "Enabled",
               Filter: { Prefix: "" },
               AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
@@ -101,17 +145,27 @@ export async function setupBucket(s3: S3Client, bucket: string, opts: { notifica
           ],
         },
       }),
-    ),
-  );
+    );
+  });
   if (opts.notifications) {
-    await step("notifications", () =>
-      s3.send(
+    await step("notifications", async () => {
+      const current = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: bucket }));
+      const others = (current.QueueConfigurations ?? []).filter(
+        (q: QueueConfiguration) => q.Id !== NOTIFICATION_ID && !isIntakeQueue(q),
+      );
+      await s3.send(
         new PutBucketNotificationConfigurationCommand({
           Bucket: bucket,
           NotificationConfiguration: {
+            TopicConfigurations: current.TopicConfigurations,
+            LambdaFunctionConfigurations: current.LambdaFunctionConfigurations,
+            ...(current.EventBridgeConfiguration
+              ? { EventBridgeConfiguration: current.EventBridgeConfiguration }
+              : {}),
             QueueConfigurations: [
+              ...others,
               {
-                Id: "intake-object-created",
+                Id: NOTIFICATION_ID,
                 QueueArn: MINIO_WEBHOOK_ARN,
                 Events: ["s3:ObjectCreated:*"],
                 Filter: { Key: { FilterRules: [{ Name: "prefix", Value: "uploads/" }] } },
@@ -119,8 +173,8 @@ export async function setupBucket(s3: S3Client, bucket: string, opts: { notifica
             ],
           },
         }),
-      ),
-    );
+      );
+    });
   }
   return result;
 }

@@ -31,19 +31,16 @@ export interface LocalMinio {
 
 /** Starts MinIO through `minio/start.sh` and resolves once its liveness probe answers. */
 export async function startLocalMinio(props: LocalMinioProps): Promise<LocalMinio> {
-  const args = [
-    `${minioDir}start.sh`,
-    "--port",
-    String(props.port),
-    "--data",
-    props.dataDir,
-    "--user",
-    props.accessKeyId,
-    "--password",
-    props.secretAccessKey,
-  ];
-  if (props.webhook) args.push("--webhook", props.webhook.url, "--webhook-token", props.webhook.token);
-  const child = spawn("bash", args, { stdio: ["ignore", "pipe", "pipe"] });
+  const args = [`${minioDir}start.sh`, "--port", String(props.port), "--data", props.dataDir];
+  if (props.webhook) args.push("--webhook", props.webhook.url);
+  // Secrets through the environment, never argv (readable by every local user in ps).
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    INTAKE_MINIO_USER: props.accessKeyId,
+    INTAKE_MINIO_PASSWORD: props.secretAccessKey,
+    ...(props.webhook ? { INTAKE_MINIO_WEBHOOK_TOKEN: props.webhook.token } : {}),
+  };
+  const child = spawn("bash", args, { stdio: ["ignore", "pipe", "pipe"], env });
   const spawnFailed = new Promise<never>((_, reject) =>
     child.once("error", (err) => reject(new Error(`cannot run minio/start.sh: ${err.message}`))),
   );

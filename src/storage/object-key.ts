@@ -38,10 +38,22 @@ export function derivedTextKey(tenantId: string, jobId: string, generation: numb
   return derivedKeyFor(tenantId, jobId, `text.${generation > 0 ? `g${generation}.` : ""}${attempt}.txt`);
 }
 
-const KEY_RE = /^uploads\/([a-z0-9][a-z0-9_-]{0,62})\/([0-9a-f-]{36})\//;
+// A job id is a canonical lowercase UUID; anything looser (36 dashes) would reach Postgres's
+// uuid cast and fail there as a 500.
+const KEY_RE =
+  /^uploads\/([a-z0-9][a-z0-9_-]{0,62})\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\//;
 
 /** The tenant and job an upload key belongs to, or null for a key intake did not issue. */
 export function parseObjectKey(key: string): { tenantId: string; jobId: string } | null {
   const m = KEY_RE.exec(key);
   return m ? { tenantId: m[1]!, jobId: m[2]! } : null;
+}
+
+const OWNED_RE =
+  /^(uploads|derived)\/([a-z0-9][a-z0-9_-]{0,62})\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\//;
+
+/** The tenant and job that an upload or derived key was made for, or null for a foreign key. */
+export function ownerOfKey(key: string): { tenantId: string; jobId: string } | null {
+  const m = OWNED_RE.exec(key);
+  return m ? { tenantId: m[2]!, jobId: m[3]! } : null;
 }

@@ -6,6 +6,7 @@ import {
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   ListPartsCommand,
   type S3Client,
   UploadPartCommand,
@@ -57,6 +58,12 @@ export interface ObjectWriter {
   /** Ends the object; resolves once storage holds all of it. */
   close(): Promise<void>;
   abort(): Promise<void>;
+}
+
+export interface ListedObject {
+  key: string;
+  lastModified: Date;
+  size: number;
 }
 
 export type SignedObject = Omit<ObjectSpec, "bucket">;
@@ -161,6 +168,31 @@ export class ObjectStore {
     await this.#call(key, (abortSignal) =>
       this.#props.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal }),
     );
+  }
+
+  /**
+   * One page (at most `limit`, S3's cap is 1000) of the objects under `prefix`, in key order;
+   * pass the returned `next` back as `after` for the following page, until it is null.
+   */
+  async list(
+    prefix: string,
+    opts: { after?: string | null; limit?: number } = {},
+  ): Promise<{ objects: ListedObject[]; next: string | null }> {
+    const res = await this.#call(prefix, (abortSignal) =>
+      this.#props.client.send(
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: prefix,
+          MaxKeys: Math.min(opts.limit ?? 1000, 1000),
+          ...(opts.after ? { StartAfter: opts.after } : {}),
+        }),
+        { abortSignal },
+      ),
+    );
+    const objects = (res.Contents ?? []).flatMap((o) =>
+      o.Key ? [{ key: o.Key, lastModified: o.LastModified ?? new Date(0), size: o.Size ?? 0 }] : [],
+    );
+    return { objects, next: res.IsTruncated && objects.length > 0 ? objects.at(-1)!.key : null };
   }
 
   async createMultipart(spec: SignedObject): Promise<string> {

@@ -39,6 +39,17 @@ export interface ObjectSpec {
   sha256?: string | null;
 }
 
+/**
+ * How long a URL for a job's upload may live: the configured TTL, but never past the job's own
+ * `upload_expires_at`, so that an idempotent replay late in a job's life cannot hand out a URL
+ * that still writes after the job expired (S3 would accept it; nobody would own the object).
+ * At least one second, since S3 refuses `X-Amz-Expires=0`.
+ */
+export function urlLifetimeSeconds(ttlSeconds: number, uploadExpiresAt: Date, now = Date.now()): number {
+  const left = Math.floor((uploadExpiresAt.getTime() - now) / 1000);
+  return Math.max(1, Math.min(ttlSeconds, left));
+}
+
 export const hexToBase64 = (hex: string) => Buffer.from(hex, "hex").toString("base64");
 
 /**

@@ -3,6 +3,7 @@ import type { JobRow } from "../db/schema.js";
 import { findJobById } from "../db/sql/find-job.js";
 import { queueVerifiedUpload } from "../db/sql/queue-verified-upload.js";
 import { recordUploadRejected } from "../db/sql/record-upload-rejected.js";
+import { withVerificationLock } from "../db/sql/verification-lock.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { ObjectStore } from "../storage/object-store.js";
 import { verifyUploadedObject } from "../storage/verify.js";
@@ -45,12 +46,38 @@ export async function completeUpload(
   return result;
 }
 
+/**
+ * One verification of a job at a time, across processes: 50 concurrent completes of a 5 GiB
+ * POST upload would otherwise read and hash it 50 times. A caller that finds the lock taken
+ * waits for the holder, then reports what it did (usually `already`) from the row, or takes
+ * the lock itself when the holder found no object.
+ */
 async function complete(
   deps: CompletionDeps,
   job: JobRow,
   source: CompletionSource,
 ): Promise<CompletionResult> {
   if (job.status !== "awaiting_upload") return settled(job);
+  for (let wait = 20; ; wait = Math.min(wait * 2, 250)) {
+    const attempt = await withVerificationLock(deps.db, job.id, async (conn) => {
+      // The row as of now, under the lock: the previous holder may just have queued it.
+      const current = (await findJobById(conn, job.id)) ?? job;
+      return current.status === "awaiting_upload"
+        ? verifyAndQueue({ ...deps, db: conn }, current, source)
+        : settled(current);
+    });
+    if (attempt.locked) return attempt.value;
+    await new Promise((r) => setTimeout(r, wait));
+    const current = await findJobById(deps.db, job.id);
+    if (current && current.status !== "awaiting_upload") return settled(current);
+  }
+}
+
+async function verifyAndQueue(
+  deps: CompletionDeps,
+  job: JobRow,
+  source: CompletionSource,
+): Promise<CompletionResult> {
   const verification = await verifyUploadedObject(deps.store, {
     key: job.object_key,
     size: Number(job.size),

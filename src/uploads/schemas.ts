@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { findUnsafeText, isUnsafeText } from "../db/safe-values.js";
+import { findUnsafeText, isUnsafeText, jsonDepthExceeds } from "../db/safe-values.js";
 
 const STORABLE = "must not contain NUL or unpaired surrogate characters";
 
@@ -40,6 +40,7 @@ export const createUploadBody = z.strictObject({
     ),
   metadata: z
     .record(z.string(), z.unknown())
+    .refine((m) => !jsonDepthExceeds(m, 16), "must nest at most 16 levels deep")
     .refine((m) => JSON.stringify(m).length <= 16_384, "must serialise to at most 16 KiB")
     .refine((m) => findUnsafeText(m) === undefined, STORABLE)
     .optional(),

@@ -13,7 +13,7 @@ import { QuotaError, spendUpload, tenantLimits } from "../quotas/index.js";
 import { InvalidPartsError } from "../storage/errors.js";
 import { objectKeyFor } from "../storage/object-key.js";
 import type { ObjectStore, SignedObject } from "../storage/object-store.js";
-import { partCount, type UploadInstructions } from "../storage/presign.js";
+import { partCount, type UploadInstructions, urlLifetimeSeconds } from "../storage/presign.js";
 import { type CompletionResult, type CompletionSource, completeUpload } from "./complete-upload.js";
 import type { CreateUploadBody } from "./schemas.js";
 import { UploadError } from "./upload-error.js";
@@ -182,7 +182,7 @@ function assertSameRequest(job: JobRow, body: CreateUploadBody) {
 
 /** Fresh URLs for a job that still awaits its upload (new expiry each time). */
 export async function uploadInstructions(deps: UploadDeps, job: JobRow): Promise<UploadInstructions> {
-  const ttl = deps.config.uploads.urlTtlSeconds;
+  const ttl = urlLifetime(deps, job);
   const spec = specOf(job);
   if (job.upload_method === "PUT") return deps.store.presignPut(spec, ttl);
   if (job.upload_method === "POST") return deps.store.presignPost(spec, ttl);
@@ -208,7 +208,7 @@ export async function signParts(deps: UploadDeps, job: JobRow, partNumbers: numb
   const bad = partNumbers.find((n) => n > count);
   if (bad) throw new UploadError("invalid_part_number", `part ${bad} is beyond the last part (${count})`);
   const spec = { ...specOf(job), uploadId, partSize };
-  return deps.store.presignParts(spec, partNumbers, deps.config.uploads.urlTtlSeconds);
+  return deps.store.presignParts(spec, partNumbers, urlLifetime(deps, job));
 }
 
 /** Parts S3 already holds, so an interrupted client can resume where it stopped. */
@@ -239,12 +239,12 @@ export async function assembleMultipart(
  */
 export function signPartOfAnySize(deps: UploadDeps, job: JobRow, partNumber: number): Promise<string> {
   const { uploadId } = multipartOf(deps, job);
-  return deps.store.presignPartOfAnySize(
-    job.object_key,
-    uploadId,
-    partNumber,
-    deps.config.uploads.urlTtlSeconds,
-  );
+  return deps.store.presignPartOfAnySize(job.object_key, uploadId, partNumber, urlLifetime(deps, job));
+}
+
+/** Seconds a URL signed now for this job may live: never past the job's upload expiry. */
+export function urlLifetime(deps: Pick<UploadDeps, "config">, job: JobRow): number {
+  return urlLifetimeSeconds(deps.config.uploads.urlTtlSeconds, new Date(job.upload_expires_at));
 }
 
 /** Removes whatever storage holds for an upload that will not complete. */

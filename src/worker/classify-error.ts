@@ -21,7 +21,8 @@ export function classifyStageError(err: unknown): Outcome {
     return {
       kind: "unavailable",
       dependency: err.dependency === "embedder" ? "embedder" : "storage",
-      message: err.message,
+      // Not err.message: it carries the driver's text (endpoint host and port).
+      message: `${err.dependency === "embedder" ? "embedder" : "storage"} is unavailable`,
       confirmed: err.refused,
     };
   }
@@ -43,8 +44,21 @@ export function classifyStageError(err: unknown): Outcome {
     };
   }
   if (isTransientStorageError(err)) {
-    return { kind: "unavailable", dependency: "storage", message: (err as Error).message, confirmed: false };
+    // The SDK's text names the endpoint (host and port); the job only says storage failed.
+    return {
+      kind: "unavailable",
+      dependency: "storage",
+      message: "storage request failed",
+      confirmed: false,
+    };
   }
-  const message = err instanceof Error ? err.message : String(err);
-  return { kind: "failed", code: "stage_error", message, retryable: true };
+  // An unknown error's text can hold SQL, a stack, hosts or paths: it goes to the worker's log
+  // (settleFailure logs `err`), and the job, which tenants read, says only what kind it was.
+  const name = err instanceof Error && /^[A-Za-z]{1,40}$/.test(err.name) ? err.name : "Error";
+  return {
+    kind: "failed",
+    code: "stage_error",
+    message: `internal error (${name}) in the stage; the worker's log has the details`,
+    retryable: true,
+  };
 }

@@ -67,7 +67,7 @@ export async function settleFailure(
     }
     if (res.retrying) deps.metrics.retries.inc({ stage: job.stage });
     else deps.metrics.failures.inc({ stage: job.stage, code: failure.code });
-    log.warn({ code: failure.code, err: failure.message, retrying: res.retrying }, "stage failed");
+    log.warn({ code: failure.code, err, retrying: res.retrying }, "stage failed");
   } catch (writeErr) {
     // The lease will expire and the reaper will return the job; say so loudly.
     log.error({ err: writeErr }, "could not record the stage failure; the lease will expire and be reaped");

@@ -8,12 +8,21 @@ import { createUploadBody } from "../../uploads/schemas.js";
 import * as uploads from "../../uploads/service.js";
 import { type AuthEnv, requireApiKey, requireUploadCredential } from "../auth.js";
 import { validationError } from "../body.js";
+import { limitBody } from "../body-limit.js";
 import type { AppDeps } from "../deps.js";
 import { ApiError } from "../problem.js";
 
 /** Upload tokens live one hour: long enough for a big upload, short enough to be worth little if leaked. */
 const TOKEN_TTL_SECONDS = 3600;
 const COOKIE = "intake_upload_token";
+/**
+ * S3 refuses parts under 5 MiB except the last, so no upload that can complete has more than
+ * ⌈size / 5 MiB⌉ parts (Uppy's own chunk size is max(5 MiB, ⌈size / 10 000⌉)); signing or
+ * listing more only lets a client multiply storage and signing work.
+ */
+const MIN_PART_BYTES = 5 * 1024 * 1024;
+/** The Companion bodies (an upload's metadata, a part list of up to 10 000 entries) fit in 1 MiB. */
+const MAX_BODY_BYTES = 1024 * 1024;
 
 /**
  * Companion-compatible S3 signing routes (mount at `/s3`) so that stock `@uppy/aws-s3` with
@@ -42,6 +51,19 @@ export function companionRoutes(deps: AppDeps) {
     }
     return job;
   };
+  const json = async (c: Context<AuthEnv>): Promise<Record<string, unknown>> => {
+    const type = c.req.header("content-type") ?? "";
+    if (!/^application\/json\s*(;|$)/i.test(type)) {
+      throw companionError(415, "unsupported_media_type", "send the body as application/json");
+    }
+    const body: unknown = await c.req.json().catch(() => {
+      throw companionError(400, "malformed_json", "request body is not valid JSON");
+    });
+    if (body === null || typeof body !== "object" || Array.isArray(body)) {
+      throw companionError(400, "invalid_body", "the body must be a JSON object");
+    }
+    return body as Record<string, unknown>;
+  };
   const create = async (c: Context<AuthEnv>, raw: Record<string, unknown>, method?: "POST") => {
     const metadata = (raw.metadata ?? {}) as Record<string, unknown>;
     const parsed = createUploadBody.safeParse({
@@ -63,7 +85,7 @@ export function companionRoutes(deps: AppDeps) {
     .post("/token", requireApiKey(deps.db), (c) => {
       const expires = Math.floor(Date.now() / 1000) + TOKEN_TTL_SECONDS;
       const token = signUploadToken(secret, c.get("tenant"), c.get("keyId"), expires);
-      const secure = new URL(c.req.url).protocol === "https:";
+      const secure = cookieSecure(c, deps.config.trustForwardedProto);
       setCookie(c, COOKIE, token, {
         httpOnly: true,
         sameSite: "Strict",
@@ -74,6 +96,7 @@ export function companionRoutes(deps: AppDeps) {
       return c.json({ token, expiresAt: new Date(expires * 1000).toISOString() });
     })
     .use(auth)
+    .use(limitBody(MAX_BODY_BYTES))
     .get("/params", async (c) => {
       const metadata: Record<string, string> = {};
       for (const [k, v] of new URL(c.req.url).searchParams) {
@@ -96,12 +119,11 @@ export function companionRoutes(deps: AppDeps) {
         method: "POST",
         url: upload.url,
         fields: upload.fields,
-        expires: deps.config.uploads.urlTtlSeconds,
+        expires: uploads.urlLifetime(deps, job),
       });
     })
     .post("/multipart", async (c) => {
-      const body = (await c.req.json().catch(() => ({}))) as Record<string, unknown>;
-      const { job, upload } = await create(c, body);
+      const { job, upload } = await create(c, await json(c));
       if (upload?.method !== "multipart") {
         const min = deps.config.uploads.multipartThresholdBytes;
         throw companionError(
@@ -118,26 +140,37 @@ export function companionRoutes(deps: AppDeps) {
     })
     .get("/multipart/:uploadId/batch", async (c) => {
       const job = await jobOf(c);
-      const numbers = (c.req.query("partNumbers") ?? "").split(",").map(partNumberOf);
+      const numbers = [...new Set((c.req.query("partNumbers") ?? "").split(",").map(partNumberOf))];
+      if (numbers.length > 1000) {
+        throw companionError(400, "invalid_part_number", "sign at most 1000 parts per request");
+      }
       const urls = await Promise.all(numbers.map((n) => signPart(deps, job, n)));
       return c.json({ presignedUrls: Object.fromEntries(numbers.map((n, i) => [n, urls[i]])) });
     })
     .get("/multipart/:uploadId/:partNumber", async (c) => {
-      const url = await signPart(deps, await jobOf(c), partNumberOf(c.req.param("partNumber")));
-      return c.json({ url, expires: deps.config.uploads.urlTtlSeconds });
+      const job = await jobOf(c);
+      const url = await signPart(deps, job, partNumberOf(c.req.param("partNumber")));
+      return c.json({ url, expires: uploads.urlLifetime(deps, job) });
     })
     .post("/multipart/:uploadId/complete", async (c) => {
       const job = await jobOf(c);
-      const body = (await c.req.json().catch(() => ({}))) as {
-        parts?: { PartNumber?: unknown; ETag?: unknown }[];
-      };
-      const parts = (Array.isArray(body.parts) ? body.parts : []).map((p) => ({
-        partNumber: Number(p.PartNumber),
-        etag: String(p.ETag),
-      }));
+      const body = await json(c);
+      const list: unknown[] = Array.isArray(body.parts) ? body.parts : [];
+      const max = maxParts(job);
+      if (list.length > max) {
+        throw companionError(
+          400,
+          "invalid_parts",
+          `parts: a ${job.size}-byte upload has at most ${max} parts`,
+        );
+      }
+      const parts = list.map((p) => {
+        const { PartNumber, ETag } = (p ?? {}) as { PartNumber?: unknown; ETag?: unknown };
+        return { partNumber: Number(PartNumber), etag: typeof ETag === "string" ? ETag : "" };
+      });
       if (
         parts.length === 0 ||
-        parts.some((p) => !Number.isInteger(p.partNumber) || p.etag === "undefined")
+        parts.some((p) => !Number.isInteger(p.partNumber) || p.etag === "" || p.etag.length > 256)
       ) {
         throw companionError(400, "invalid_body", "parts: must be an array of {PartNumber, ETag}");
       }
@@ -174,7 +207,32 @@ export function companionRoutes(deps: AppDeps) {
 function signPart(deps: AppDeps, job: JobRow, partNumber: number) {
   if (job.status !== "awaiting_upload")
     throw companionError(409, "upload_not_awaiting", `the job is ${job.status}`);
+  const max = maxParts(job);
+  if (partNumber > max) {
+    throw companionError(400, "invalid_part_number", `a ${job.size}-byte upload has at most ${max} parts`);
+  }
   return uploads.signPartOfAnySize(deps, job, partNumber);
+}
+
+/**
+ * `Secure` unless the request is plain http to this machine (`intake start` on localhost): a
+ * token sent in clear over a network is a leaked token. Behind a TLS-terminating proxy the
+ * request reaches intake as http, so with INTAKE_TRUST_FORWARDED_PROTO its X-Forwarded-Proto
+ * decides the scheme.
+ */
+export function cookieSecure(c: Context, trustForwardedProto: boolean): boolean {
+  const url = new URL(c.req.url);
+  const forwarded = trustForwardedProto
+    ? c.req.header("x-forwarded-proto")?.split(",")[0]?.trim()
+    : undefined;
+  const scheme = forwarded ? `${forwarded.toLowerCase()}:` : url.protocol;
+  const local =
+    ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname) || url.hostname.endsWith(".localhost");
+  return !(scheme === "http:" && local);
+}
+
+function maxParts(job: JobRow): number {
+  return Math.min(10_000, Math.max(1, Math.ceil(Number(job.size) / MIN_PART_BYTES)));
 }
 
 function partNumberOf(raw: string | undefined): number {
@@ -184,5 +242,5 @@ function partNumberOf(raw: string | undefined): number {
   return n;
 }
 
-const companionError = (status: 400 | 401 | 404 | 409 | 422, code: string, detail: string) =>
+const companionError = (status: 400 | 401 | 404 | 409 | 415 | 422, code: string, detail: string) =>
   new ApiError(status, code, detail, { error: detail });

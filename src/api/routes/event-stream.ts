@@ -18,6 +18,11 @@ export const TERMINAL_EVENT_TYPES: ReadonlySet<string> = new Set([
 
 /** Rows read per query; a long replay is read in pages of this many. */
 const PAGE = 500;
+/**
+ * Bytes a stream queues for a client before it stops reading from Postgres: about one page of
+ * events. A client that does not read costs this much memory, not its whole replay.
+ */
+const HIGH_WATER_BYTES = 256 * 1024;
 
 /** The public shape of a job event: the same in the SSE `data:` line and the JSON fallback. */
 export function eventDto(row: JobEventRow) {
@@ -38,6 +43,12 @@ export interface JobEventStreamProps {
   after: bigint;
   heartbeatMs: number;
   logger: Logger;
+  /**
+   * Closes the stream when nothing (no event) was sent for this long, or when the client has
+   * not read for this long while its queue is full; its EventSource reconnects with the last id
+   * and loses nothing. Default 10 minutes.
+   */
+  idleMs?: number;
   /**
    * Asked on every heartbeat whether the credential that opened the stream still stands; when
    * not (its key was revoked), the stream ends and the client's reconnect is answered 401.
@@ -74,11 +85,24 @@ export function jobEventStream(props: JobEventStreamProps): ReadableStream<Uint8
   let subscription: Subscription | undefined;
   let heartbeat: NodeJS.Timeout | undefined;
   let controller!: ReadableStreamDefaultController<Uint8Array>;
+  const idleMs = props.idleMs ?? 10 * 60_000;
+  let lastEventAt = Date.now();
+  let lastPullAt = Date.now();
+  let pulled: (() => void) | undefined;
+  // Pull-based: a read goes on only while the client drains what was queued.
+  const roomForMore = async () => {
+    while (!closed && (controller.desiredSize ?? 1) <= 0) {
+      await new Promise<void>((resolve) => {
+        pulled = resolve;
+      });
+    }
+  };
 
   const finish = () => {
     if (closed) return;
     closed = true;
     clearInterval(heartbeat);
+    pulled?.();
     subscription?.unsubscribe();
     props.onClose?.();
     try {
@@ -100,11 +124,14 @@ export function jobEventStream(props: JobEventStreamProps): ReadableStream<Uint8
     try {
       do {
         again = false;
+        await roomForMore();
+        if (closed) return;
         const rows = await readJobEventsAfter(props.db, props.jobId, cursor, PAGE);
         for (const row of rows) {
           if (closed) return;
           write(`id: ${row.id}\ndata: ${JSON.stringify(eventDto(row))}\n\n`);
           cursor = BigInt(row.id);
+          lastEventAt = Date.now();
         }
         if (rows.length === PAGE) again = true;
         else if (rows.length > 0 && TERMINAL_EVENT_TYPES.has(rows.at(-1)!.type)) return finish();
@@ -118,38 +145,51 @@ export function jobEventStream(props: JobEventStreamProps): ReadableStream<Uint8
     }
   };
 
-  return new ReadableStream<Uint8Array>({
-    start(c) {
-      controller = c;
-      // A first byte gets the headers through buffering proxies; `retry` paces reconnects.
-      write(": stream open\nretry: 2000\n\n");
-      heartbeat = setInterval(() => {
-        write(": heartbeat\n\n");
-        void read();
-        props.stillAuthorized?.().then(
-          (ok) => ok || finish(),
-          () => {}, // a failed check is retried at the next heartbeat
-        );
-      }, props.heartbeatMs);
-      void (async () => {
-        try {
-          subscription = await props.hub.subscribe(props.jobId, {
-            onEvent: (id) => {
-              if (id > cursor) void read();
-            },
-            onResync: () => void read(),
-            onClose: finish,
-          });
-        } catch (err) {
-          props.logger.warn({ err, jobId: props.jobId }, "could not subscribe to job events");
-          return finish();
-        }
-        if (closed) return subscription.unsubscribe();
-        await read();
-      })();
+  return new ReadableStream<Uint8Array>(
+    {
+      start(c) {
+        controller = c;
+        // A first byte gets the headers through buffering proxies; `retry` paces reconnects.
+        write(": stream open\nretry: 2000\n\n");
+        heartbeat = setInterval(() => {
+          const now = Date.now();
+          const stalled = (controller.desiredSize ?? 1) <= 0;
+          if (now - lastEventAt >= idleMs || (stalled && now - lastPullAt >= idleMs)) return finish();
+          // A client that is not reading gets no heartbeats queued behind its unread events.
+          if (!stalled) write(": heartbeat\n\n");
+          void read();
+          props.stillAuthorized?.().then(
+            (ok) => ok || finish(),
+            () => {}, // a failed check is retried at the next heartbeat
+          );
+        }, props.heartbeatMs);
+        void (async () => {
+          try {
+            subscription = await props.hub.subscribe(props.jobId, {
+              onEvent: (id) => {
+                if (id > cursor) void read();
+              },
+              onResync: () => void read(),
+              onClose: finish,
+            });
+          } catch (err) {
+            props.logger.warn({ err, jobId: props.jobId }, "could not subscribe to job events");
+            return finish();
+          }
+          if (closed) return subscription.unsubscribe();
+          await read();
+        })();
+      },
+      pull() {
+        lastPullAt = Date.now();
+        const wake = pulled;
+        pulled = undefined;
+        wake?.();
+      },
+      cancel() {
+        finish();
+      },
     },
-    cancel() {
-      finish();
-    },
-  });
+    new ByteLengthQueuingStrategy({ highWaterMark: HIGH_WATER_BYTES }),
+  );
 }

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { countLiveJobs } from "../../db/sql/count-live-jobs.js";
 import { tenantQuotaReports } from "../../quotas/index.js";
+import { requireToken } from "../auth.js";
 import type { AppDeps } from "../deps.js";
 
 /** Tenants in the per-tenant gauges, the largest by bytes first: a bound on label cardinality. */
@@ -21,8 +22,9 @@ const LIMIT_OF = {
 
 /**
  * `GET /metrics`: this process's metrics in the Prometheus text format, plus `intake_jobs`
- * counted in Postgres at scrape time. Unauthenticated, like most exporters: expose the API
- * port to scrapers on a private network, or put the route behind the proxy's own auth.
+ * counted in Postgres at scrape time. With `INTAKE_METRICS_TOKEN` set, scrapers send it as a
+ * bearer (Prometheus's `authorization` block); without it the route is open, like most
+ * exporters, for a private network.
  */
 export function metricsRoutes(deps: AppDeps) {
   deps.metrics.countJobsWith(() => countLiveJobs(deps.db));
@@ -39,7 +41,10 @@ export function metricsRoutes(deps: AppDeps) {
       })),
     );
   });
-  return new Hono().get("/metrics", async (c) => {
+  const guard = deps.config.metricsToken
+    ? requireToken(deps.config.metricsToken, "metrics token")
+    : async (_c: unknown, next: () => Promise<void>) => next();
+  return new Hono().get("/metrics", guard, async (c) => {
     const body = await deps.metrics.registry.metrics();
     return c.body(body, 200, { "content-type": deps.metrics.registry.contentType });
   });

@@ -15,7 +15,9 @@ const record = z.looseObject({
     object: z.looseObject({ key: z.string() }),
   }),
 });
-const notification = z.looseObject({ Records: z.array(record).max(1000).default([]) });
+// Records are checked one by one: one malformed record is answered `invalid` in the results and
+// does not fail the rest of the batch (MinIO would redeliver all of them).
+const notification = z.looseObject({ Records: z.array(z.unknown()).max(1000).default([]) });
 
 /**
  * S3 event notifications URL-encode object keys with `+` for spaces (the form encoding, not
@@ -23,6 +25,15 @@ const notification = z.looseObject({ Records: z.array(record).max(1000).default(
  */
 export function decodeEventKey(key: string): string {
   return decodeURIComponent(key.replace(/\+/g, " "));
+}
+
+/** The decoded key, or null when the percent-encoding is malformed (`%zz`, a cut UTF-8 sequence). */
+function tryDecodeEventKey(key: string): string | null {
+  try {
+    return decodeEventKey(key);
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -40,9 +51,16 @@ export function storageEventRoutes(deps: AppDeps) {
       .get("/", (c) => c.body(null, 200))
       .post("/", async (c) => {
         const body = await readJson(c, notification);
-        const results: { key: string; outcome: string }[] = [];
-        for (const r of body.Records) {
-          const key = decodeEventKey(r.s3.object.key);
+        const results: { key: string | null; outcome: string }[] = [];
+        for (const raw of body.Records) {
+          const parsed = record.safeParse(raw);
+          const r = parsed.success ? parsed.data : undefined;
+          const key = r ? tryDecodeEventKey(r.s3.object.key) : null;
+          if (!r || key === null) {
+            deps.logger.warn({ record: r ? r.s3.object.key : undefined }, "invalid storage event record");
+            results.push({ key: r?.s3.object.key ?? null, outcome: "invalid" });
+            continue;
+          }
           if (
             !r.eventName.includes("ObjectCreated") ||
             r.s3.bucket.name !== deps.config.s3.bucket ||

@@ -36,6 +36,7 @@ import { findDocument } from "./find-document.js";
 import { findJob, findJobById } from "./find-job.js";
 import { findJobByObjectKey } from "./find-job-by-object-key.js";
 import { findLiveApiKey } from "./find-live-api-key.js";
+import { findObjectOwners } from "./find-object-owners.js";
 import { findReusableJob } from "./find-reusable-job.js";
 import { findTenantByKeyHash } from "./find-tenant-by-key-hash.js";
 import { findTenantLimits } from "./find-tenant-limits.js";
@@ -88,6 +89,7 @@ import { updateWebhookEndpoint } from "./update-webhook-endpoint.js";
 import { upsertChunks } from "./upsert-chunks.js";
 import { upsertDocument } from "./upsert-document.js";
 import { upsertEmbeddings } from "./upsert-embeddings.js";
+import { withVerificationLock } from "./verification-lock.js";
 
 // The SQL each statement of the SQL layer sends to Postgres is committed beside this file, one
 // .sql file per statement file: a change to a query shows in review as a change to its .sql
@@ -190,6 +192,7 @@ const STATEMENTS: Record<string, (db: Db) => Promise<unknown>> = {
     await findJob(db, "t", ID);
   },
   "find-job-by-object-key": (db) => findJobByObjectKey(db, "uploads/t/x/a.txt"),
+  "find-object-owners": (db) => findObjectOwners(db, [ID]),
   "find-reusable-job": (db) => findReusableJob(db, job),
   "find-tenant-by-key-hash": (db) => findTenantByKeyHash(db, "ab"),
   "find-tenant-max-priority": (db) => findTenantMaxPriority(db, "t", 10),
@@ -232,6 +235,7 @@ const STATEMENTS: Record<string, (db: Db) => Promise<unknown>> = {
   "set-job-warnings": (db) => tx(db, (trx) => setJobWarnings(trx, ID, ["no_text_layer"])),
   "take-uploads-to-reconcile": (db) =>
     takeUploadsToReconcile(db, { olderThanSeconds: 60, recheckSeconds: 5, limit: 100 }),
+  "verification-lock": (db) => withVerificationLock(db, ID, async () => {}),
   "upsert-chunks": (db) =>
     tx(db, (trx) =>
       upsertChunks(trx, ID, [

@@ -23,10 +23,44 @@ function expired(url: URL): boolean {
 }
 
 /**
+ * Which condition of a POST policy the form breaks, or null: the expiration, and each `eq`,
+ * `starts-with` and `{field: value}` condition on the form's fields and the bucket, as S3
+ * enforces them (https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-HTTPPOSTConstructPolicy.html).
+ * Without this a form could write any key or type the dev server's policy signer never allowed.
+ */
+export function policyViolation(
+  policy: { expiration?: string; conditions?: unknown[] },
+  bucket: string,
+  form: FormData,
+): string | null {
+  if (!policy.expiration || !(Date.parse(policy.expiration) > Date.now())) return "Policy expired";
+  const field = (name: string) => {
+    const n = name.replace(/^\$/, "").toLowerCase();
+    if (n === "bucket") return bucket;
+    for (const [k, v] of form.entries()) if (k.toLowerCase() === n && typeof v === "string") return v;
+    return "";
+  };
+  for (const condition of policy.conditions ?? []) {
+    if (Array.isArray(condition)) {
+      const [op, name, value] = condition as [string, string, unknown];
+      if (op === "content-length-range") continue;
+      if (op === "eq" && field(name) !== String(value)) return `Policy Condition failed: ${name}`;
+      if (op === "starts-with" && !field(name).startsWith(String(value))) {
+        return `Policy Condition failed: ${name}`;
+      }
+    } else if (condition && typeof condition === "object") {
+      for (const [name, value] of Object.entries(condition)) {
+        if (field(name) !== String(value)) return `Policy Condition failed: ${name}`;
+      }
+    }
+  }
+  return null;
+}
+
+/**
  * A development S3 server: the subset of the S3 API intake uses (buckets, objects, form POST,
- * multipart), path-style, files on disk. It does NOT verify signatures or most policy
- * conditions (it does check URL expiry and a POST policy's content-length-range): never expose
- * it. intake uses it only when no S3_ENDPOINT is set and MinIO has not been built.
+ * multipart), path-style, files on disk. It does NOT verify signatures (it does check URL
+ * expiry and every condition of a POST policy), and listens on 127.0.0.1 only: never expose it. intake uses it only when no S3_ENDPOINT is set and MinIO has not been built.
  */
 export function createDevS3App(store: DevObjectStore) {
   // The SDK addresses buckets as `/bucket/`; non-strict routing treats that as `/bucket`.
@@ -38,6 +72,31 @@ export function createDevS3App(store: DevObjectStore) {
   app.on(["HEAD", "GET"], "/:bucket", async (c) => {
     const bucket = c.req.param("bucket");
     if (!(await store.hasBucket(bucket))) return c.body(null, 404);
+    if (c.req.query("list-type") === "2") {
+      // ListObjectsV2, enough for the orphan sweep: prefix, start-after and max-keys.
+      const prefix = c.req.query("prefix") ?? "";
+      const after = c.req.query("start-after") ?? "";
+      const max = Math.min(Number(c.req.query("max-keys") ?? 1000) || 1000, 1000);
+      const keys = (await store.listKeys(bucket)).filter((k) => k.key.startsWith(prefix) && k.key > after);
+      const page = keys.slice(0, max);
+      return c.body(
+        xml("ListBucketResult", {
+          Name: bucket,
+          Prefix: prefix,
+          KeyCount: page.length,
+          MaxKeys: max,
+          IsTruncated: keys.length > max,
+          Contents: page.map((k) => ({
+            Key: k.key,
+            LastModified: new Date(k.lastModified).toISOString(),
+            Size: k.size,
+            ETag: k.etag,
+          })),
+        }),
+        200,
+        XML,
+      );
+    }
     if (c.req.query("uploads") === undefined) return c.body(null, 200);
     const uploads = await store.listUploads(bucket);
     return c.body(
@@ -59,11 +118,18 @@ export function createDevS3App(store: DevObjectStore) {
     const key = String(form.get("key") ?? "");
     const file = form.get("file");
     if (!key || !(file instanceof Blob)) return fail(c, 400, "InvalidArgument", "key and file are required");
-    const policy = JSON.parse(
-      Buffer.from(String(form.get("Policy") ?? form.get("policy") ?? "e30="), "base64").toString(),
-    );
+    const encoded = form.get("Policy") ?? form.get("policy");
+    if (typeof encoded !== "string") return fail(c, 403, "AccessDenied", "a form POST needs a policy");
+    let policy: { expiration?: string; conditions?: unknown[] };
+    try {
+      policy = JSON.parse(Buffer.from(encoded, "base64").toString());
+    } catch {
+      return fail(c, 400, "InvalidPolicyDocument", "the policy is not base64 JSON");
+    }
+    const refused = policyViolation(policy, c.req.param("bucket"), form);
+    if (refused) return fail(c, 403, "AccessDenied", `Invalid according to Policy: ${refused}`);
     const range = (policy.conditions ?? []).find(
-      (x: unknown) => Array.isArray(x) && x[0] === "content-length-range",
+      (x: unknown): x is [string, number, number] => Array.isArray(x) && x[0] === "content-length-range",
     );
     if (range && (file.size < range[1] || file.size > range[2])) {
       return fail(

@@ -73,6 +73,19 @@ export class DevObjectStore {
     return createReadStream(this.objectPath(bucket, key));
   }
 
+  /** Every object in a bucket, in key order (S3's listing order: UTF-8 byte order). */
+  async listKeys(bucket: string): Promise<({ key: string } & ObjectMeta)[]> {
+    const names = await readdir(path.join(this.root, enc(bucket), "objects")).catch(() => [] as string[]);
+    const keys = names.filter((n) => !n.endsWith(".json")).map((n) => Buffer.from(n, "base64url").toString());
+    const listed = await Promise.all(
+      keys.map(async (key) => {
+        const meta = await this.head(bucket, key);
+        return meta ? [{ key, ...meta }] : [];
+      }),
+    );
+    return listed.flat().sort((a, b) => Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)));
+  }
+
   async delete(bucket: string, key: string) {
     const file = this.objectPath(bucket, key);
     await rm(file, { force: true });
