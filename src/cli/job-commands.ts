@@ -1,33 +1,12 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
 import {
-  type ClientOptions,
   deleteJob,
   IntakeError,
   type ReprocessSettings,
   type ReprocessStage,
   reprocessJob,
 } from "../client/index.js";
-import { loadClientEnv } from "../config/index.js";
-
-interface ConnectionOpts {
-  url?: string;
-  apiKey?: string;
-}
-
-function connection(opts: ConnectionOpts): ClientOptions {
-  const env = loadClientEnv(process.env);
-  const apiKey = opts.apiKey ?? env.apiKey;
-  if (!apiKey) {
-    console.error("intake: no API key: pass --api-key or set INTAKE_API_KEY");
-    process.exit(2);
-  }
-  return { url: opts.url ?? env.url, apiKey };
-}
-
-const withConnection = (cmd: Command) =>
-  cmd
-    .option("--url <url>", "intake API base URL (default $INTAKE_URL or http://localhost:8080)")
-    .option("--api-key <key>", "API key (default $INTAKE_API_KEY)");
+import { type ConnectionOpts, connection, withConnection } from "./connection.js";
 
 const wholeNumber = (v: string) => {
   const n = Number(v);

@@ -3,46 +3,15 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { type Command, InvalidArgumentError } from "commander";
-import {
-  type ClientOptions,
-  getFileUrl,
-  getJob,
-  IntakeError,
-  type Job,
-  openDocument,
-  upload,
-  watchJob,
-} from "../client/node.js";
+import { getFileUrl, getJob, IntakeError, type Job, openDocument, upload, watchJob } from "../client/node.js";
 import { ProgressBoard } from "../client/terminal-progress.js";
-import { loadClientEnv } from "../config/index.js";
-
-interface ConnectionOpts {
-  url?: string;
-  apiKey?: string;
-}
+import { type ConnectionOpts, connection, withConnection } from "./connection.js";
 
 const positiveInt = (v: string) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("must be a whole number of at least 1");
   return n;
 };
-
-/** --url/--api-key, else INTAKE_URL/INTAKE_API_KEY; a missing key is a usage error (exit 2). */
-function connection(opts: ConnectionOpts): ClientOptions {
-  const env = loadClientEnv(process.env);
-  const url = opts.url ?? env.url;
-  const apiKey = opts.apiKey ?? env.apiKey;
-  if (!apiKey) {
-    console.error("intake: no API key: pass --api-key or set INTAKE_API_KEY");
-    process.exit(2);
-  }
-  return { url, apiKey };
-}
-
-const withConnection = (cmd: Command) =>
-  cmd
-    .option("--url <url>", "intake API base URL (default $INTAKE_URL or http://localhost:8080)")
-    .option("--api-key <key>", "API key (default $INTAKE_API_KEY)");
 
 /** Words for a person: the server's problem detail, or the job's failure reason. */
 export function describeFailure(err: unknown): string {

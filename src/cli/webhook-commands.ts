@@ -1,13 +1,12 @@
 import { type Command, InvalidArgumentError } from "commander";
 import {
-  type ClientOptions,
   createWebhook,
   deleteWebhook,
   IntakeError,
   listWebhooks,
   type WebhookEventType,
 } from "../client/index.js";
-import { loadClientEnv } from "../config/index.js";
+import { type ConnectionOpts, connection, withConnection } from "./connection.js";
 
 const EVENT_TYPES: WebhookEventType[] = [
   "job.completed",
@@ -27,26 +26,6 @@ const eventList = (v: string) => {
   if (bad) throw new InvalidArgumentError(`unknown event "${bad}"; events are ${EVENT_TYPES.join(", ")}`);
   return events as WebhookEventType[];
 };
-
-interface ConnectionOpts {
-  url?: string;
-  apiKey?: string;
-}
-
-function connection(opts: ConnectionOpts): ClientOptions {
-  const env = loadClientEnv(process.env);
-  const apiKey = opts.apiKey ?? env.apiKey;
-  if (!apiKey) {
-    console.error("intake: no API key: pass --api-key or set INTAKE_API_KEY");
-    process.exit(2);
-  }
-  return { url: opts.url ?? env.url, apiKey };
-}
-
-const withConnection = (cmd: Command) =>
-  cmd
-    .option("--url <url>", "intake API base URL (default $INTAKE_URL or http://localhost:8080)")
-    .option("--api-key <key>", "API key (default $INTAKE_API_KEY)");
 
 /** Runs a command body; an API refusal is one line on stderr and exit code 1. */
 const report = (name: string, run: () => Promise<void>) =>

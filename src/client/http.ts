@@ -1,7 +1,7 @@
 import { errorFromResponse, IntakeError, networkError } from "./errors.js";
 import type { ClientOptions } from "./types.js";
 
-/** Calls intake's JSON API with the bearer key; non-2xx answers throw IntakeError. */
+/** Calls intake's JSON API with the bearer key; non-2xx answers throw IntakeError, 204 resolves undefined. */
 export async function apiRequest<T>(
   client: ClientOptions,
   method: string,
@@ -28,6 +28,8 @@ export async function apiRequest<T>(
     throw networkError(err);
   }
   if (!res.ok) throw await errorFromResponse(res);
+  // 204 No Content (a DELETE): there is no body to parse.
+  if (res.status === 204) return undefined as T;
   return (await res.json()) as T;
 }
 

@@ -1,4 +1,3 @@
-import { errorFromResponse, networkError } from "./errors.js";
 import { apiRequest } from "./http.js";
 import type { ClientOptions } from "./types.js";
 
@@ -22,15 +21,5 @@ export const createKey = (client: ClientOptions, input: { label?: string } = {})
 
 /** Revokes a key (204): it and the tokens minted with it answer 401 from the next request on. */
 export async function revokeKey(client: ClientOptions, id: string): Promise<void> {
-  const doFetch = client.fetch ?? globalThis.fetch;
-  let res: Response;
-  try {
-    res = await doFetch(new URL(`/v1/keys/${encodeURIComponent(id)}`, client.url), {
-      method: "DELETE",
-      headers: { authorization: `Bearer ${client.apiKey}` },
-    });
-  } catch (err) {
-    throw networkError(err);
-  }
-  if (!res.ok) throw await errorFromResponse(res);
+  await apiRequest<void>(client, "DELETE", `/v1/keys/${encodeURIComponent(id)}`);
 }

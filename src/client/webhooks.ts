@@ -1,4 +1,3 @@
-import { errorFromResponse, networkError } from "./errors.js";
 import { apiRequest } from "./http.js";
 import type { ClientOptions, Job } from "./types.js";
 
@@ -105,17 +104,7 @@ export const redeliverWebhook = (client: ClientOptions, id: string, deliveryId: 
 
 /** Removes an endpoint (204, no body). */
 export async function deleteWebhook(client: ClientOptions, id: string): Promise<void> {
-  const doFetch = client.fetch ?? globalThis.fetch;
-  let res: Response;
-  try {
-    res = await doFetch(new URL(path(id), client.url), {
-      method: "DELETE",
-      headers: { authorization: `Bearer ${client.apiKey}` },
-    });
-  } catch (err) {
-    throw networkError(err);
-  }
-  if (!res.ok) throw await errorFromResponse(res);
+  await apiRequest<void>(client, "DELETE", path(id));
 }
 
 /**
