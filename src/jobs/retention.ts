@@ -3,6 +3,7 @@ import type { Db } from "../db/database.js";
 import { deleteExpiredJobs } from "../db/sql/delete-expired-jobs.js";
 import { takeJobsToPurge } from "../db/sql/take-jobs-to-purge.js";
 import type { Logger } from "../observability/logger.js";
+import { every } from "../runtime/every.js";
 import type { ObjectStore } from "../storage/object-store.js";
 import { purgeDeletedJob } from "./delete-job.js";
 
@@ -55,20 +56,5 @@ export async function retentionOnce(deps: RetentionDeps, limit = 100): Promise<R
 
 /** Runs `retentionOnce` every interval until the returned stop function is called. */
 export function startRetention(deps: RetentionDeps): () => Promise<void> {
-  let stopped = false;
-  let running: Promise<unknown> = Promise.resolve();
-  const tick = () => {
-    if (stopped) return;
-    running = retentionOnce(deps)
-      .catch((err) => deps.logger.warn({ err }, "retention pass failed"))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, deps.config.retention.intervalMs);
-      });
-  };
-  let timer = setTimeout(tick, deps.config.retention.intervalMs);
-  return async () => {
-    stopped = true;
-    clearTimeout(timer);
-    await running;
-  };
+  return every("retention", deps.config.retention.intervalMs, deps.logger, () => retentionOnce(deps));
 }

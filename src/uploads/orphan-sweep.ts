@@ -2,6 +2,7 @@ import type { Config } from "../config/index.js";
 import type { Db } from "../db/database.js";
 import { findObjectOwners, type ObjectOwner } from "../db/sql/find-object-owners.js";
 import type { Logger } from "../observability/logger.js";
+import { every } from "../runtime/every.js";
 import { ownerOfKey } from "../storage/object-key.js";
 import type { ListedObject, ObjectStore } from "../storage/object-store.js";
 
@@ -81,21 +82,7 @@ export async function sweepOrphanedObjects(
 
 /** Runs `sweepOrphanedObjects` every `orphanSweepIntervalMs` until the returned function is called. */
 export function startOrphanSweep(deps: OrphanSweepDeps): () => Promise<void> {
-  let stopped = false;
-  let running: Promise<unknown> = Promise.resolve();
-  const tick = () => {
-    if (stopped) return;
-    running = sweepOrphanedObjects(deps)
-      .catch((err) => deps.logger.warn({ err }, "orphan sweep pass failed"))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, deps.config.reconciler.orphanSweepIntervalMs);
-      });
-  };
-  let timer = setTimeout(tick, deps.config.reconciler.orphanSweepIntervalMs);
-  timer.unref();
-  return async () => {
-    stopped = true;
-    clearTimeout(timer);
-    await running;
-  };
+  return every("orphan sweep", deps.config.reconciler.orphanSweepIntervalMs, deps.logger, () =>
+    sweepOrphanedObjects(deps),
+  );
 }

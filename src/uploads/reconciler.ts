@@ -3,6 +3,7 @@ import type { Db } from "../db/database.js";
 import { takeUploadsToReconcile } from "../db/sql/take-uploads-to-reconcile.js";
 import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
+import { every } from "../runtime/every.js";
 import type { ObjectStore } from "../storage/object-store.js";
 import { completeFrom, endAwaitingUpload } from "./service.js";
 
@@ -68,20 +69,5 @@ export async function reconcileOnce(deps: ReconcilerDeps, limit = 100): Promise<
 
 /** Runs `reconcileOnce` every interval until the returned stop function is called. */
 export function startReconciler(deps: ReconcilerDeps): () => Promise<void> {
-  let stopped = false;
-  let running: Promise<unknown> = Promise.resolve();
-  const tick = () => {
-    if (stopped) return;
-    running = reconcileOnce(deps)
-      .catch((err) => deps.logger.warn({ err }, "reconciler pass failed"))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, deps.config.reconciler.intervalMs);
-      });
-  };
-  let timer = setTimeout(tick, deps.config.reconciler.intervalMs);
-  return async () => {
-    stopped = true;
-    clearTimeout(timer);
-    await running;
-  };
+  return every("reconciler", deps.config.reconciler.intervalMs, deps.logger, () => reconcileOnce(deps));
 }
