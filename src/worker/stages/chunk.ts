@@ -55,16 +55,8 @@ export const chunkStage: StageHandler = async (deps, run) => {
       await new Promise((resolve) => setImmediate(resolve));
       turn = performance.now();
     }
-    batch.push({
-      seq: c.seq,
-      text: c.text,
-      start: c.start,
-      end: c.end,
-      pageStart: c.pageStart,
-      pageEnd: c.pageEnd,
-      headingPath: c.headingPath,
-      tokenCount: c.tokenCount,
-    });
+    // A chunk is a ChunkRow (and more): stored as the chunker made it.
+    batch.push(c);
     count++;
     charsChunked = c.end;
     if (batch.length >= BATCH) await flush();
