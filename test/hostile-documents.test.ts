@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findUnsafeText } from "../src/db/safe-values.js";
 import type { JobRow } from "../src/db/schema.js";
+import { buildEml, buildPptx, buildXlsx, pptxShape } from "../src/pipeline/testing/build-office.js";
 import { buildPdf } from "../src/pipeline/testing/build-pdf.js";
 import {
   deepJson,
@@ -113,7 +114,62 @@ const cases: Case[] = [
     body: () => unstorablePdf() as Uint8Array<ArrayBuffer>,
     expect: { status: "completed" },
   },
+  // The formats added with issue 12, and images for OCR: the same kinds of hostility.
+  {
+    name: "RTF nested 200,000 groups deep",
+    filename: "deep.rtf",
+    contentType: "application/rtf",
+    body: () => `{\\rtf1 ${"{".repeat(200_000)}x${"}".repeat(200_000)}}`,
+    expect: { status: "failed", code: "too_complex" },
+  },
+  {
+    name: "PPTX with group shapes nested 5,000 deep",
+    filename: "deep.pptx",
+    contentType: "application/octet-stream",
+    body: () =>
+      buildPptx([
+        { shapes: `${"<p:grpSp>".repeat(5000)}${pptxShape("deep")}${"</p:grpSp>".repeat(5000)}` },
+      ]) as Uint8Array<ArrayBuffer>,
+    expect: { status: "failed", code: "too_complex" },
+  },
+  {
+    name: "XLSX with one 100,000-cell row (one huge line)",
+    filename: "wide.xlsx",
+    contentType: "application/octet-stream",
+    body: () =>
+      buildXlsx([
+        { name: "Wide", rows: [Array.from({ length: 100_000 }, (_, i) => `c${i}`)] },
+      ]) as Uint8Array<ArrayBuffer>,
+    expect: { status: "completed" },
+  },
+  {
+    name: "e-mail with NUL bytes in its subject and body",
+    filename: "nul.eml",
+    contentType: "message/rfc822",
+    body: () => buildEml({ From: "a@example.com", Subject: "sub\u0000ject" }, "body\u0000text"),
+    expect: { status: "completed" },
+  },
+  {
+    name: "PNG whose header claims 100,000 x 100,000 pixels (lying size)",
+    filename: "bomb.png",
+    contentType: "image/png",
+    body: () => pngClaiming(100_000, 100_000),
+    expect: { status: "failed", code: "too_complex" },
+  },
 ];
+
+/** A PNG signature and IHDR chunk claiming `width` x `height`, and nothing else. */
+function pngClaiming(width: number, height: number): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(8 + 25);
+  bytes.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(8, 13);
+  bytes.set([0x49, 0x48, 0x44, 0x52], 12);
+  view.setUint32(16, width);
+  view.setUint32(20, height);
+  bytes.set([8, 0, 0, 0, 0], 24);
+  return bytes;
+}
 
 async function eventsOf(ctx: TestContext, jobId: string) {
   return ctx.db.selectFrom("job_events").selectAll().where("job_id", "=", jobId).orderBy("id").execute();

@@ -267,12 +267,6 @@ export function resolvedConfig(config: Config): ResolvedConfig {
 }
 
 /**
- * Reads intake's configuration from an environment.
- *
- * @throws ConfigError naming the first bad variable, e.g. `PORT: must be a whole number (got "80a")`.
- * @example const config = loadConfig(process.env);
- */
-/**
  * A bad value as a config error may echo it: never a secret's (config errors land in terminals,
  * CI logs and crash reports), and a URL without its userinfo (`postgres://user:pass@…`).
  */
@@ -282,17 +276,33 @@ function shownValue(name: string, value: string | undefined): string | undefined
   return JSON.stringify(value.replace(/\/\/[^/@]*@/, "//***@"));
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | undefined>): Config {
-  // Treat empty strings as unset: `FOO= intake start` should mean "default", not "invalid".
+/**
+ * `env` through `schema`, empty strings treated as unset (`FOO= intake start` means "default",
+ * not "invalid"); the first bad variable is a one-line ConfigError, its value shown unless secret.
+ */
+function parseEnv<S extends z.ZodType>(
+  schema: S,
+  env: NodeJS.ProcessEnv | Record<string, string | undefined>,
+): z.output<S> {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
-  const parsed = envSchema.safeParse(present);
+  const parsed = schema.safeParse(present);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0] ?? "environment");
     const got = shownValue(name, present[name]);
     throw new ConfigError(`${name}: ${issue.message}${got === undefined ? "" : ` (got ${got})`}`);
   }
-  const e = parsed.data;
+  return parsed.data;
+}
+
+/**
+ * Reads intake's configuration from an environment.
+ *
+ * @throws ConfigError naming the first bad variable, e.g. `PORT: must be a whole number (got "80a")`.
+ * @example const config = loadConfig(process.env);
+ */
+export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | undefined>): Config {
+  const e = parseEnv(envSchema, env);
   if (e.INTAKE_CHUNK_OVERLAP >= e.INTAKE_CHUNK_SIZE) {
     throw new ConfigError(
       `INTAKE_CHUNK_OVERLAP: must be smaller than INTAKE_CHUNK_SIZE (${e.INTAKE_CHUNK_OVERLAP} >= ${e.INTAKE_CHUNK_SIZE})`,
@@ -424,12 +434,6 @@ export function loadClientEnv(env: NodeJS.ProcessEnv | Record<string, string | u
   url: string;
   apiKey: string | undefined;
 } {
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
-  const parsed = clientEnvSchema.safeParse(present);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ConfigError(`${String(issue.path[0] ?? "environment")}: ${issue.message}`);
-  }
-  const e = parsed.data;
+  const e = parseEnv(clientEnvSchema, env);
   return { url: e.INTAKE_URL ?? `http://localhost:${e.PORT}`, apiKey: e.INTAKE_API_KEY };
 }
