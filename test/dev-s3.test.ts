@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDevS3 } from "../src/storage/dev-s3/server.js";
 import type { Worker } from "../src/worker/runtime.js";
 import { createTestApp, postToUrl, putToUrl, sha256Hex, type TestApp } from "./helpers/app.js";
+import { S3_KEY, S3_SECRET } from "./helpers/constants.js";
 import { createTestContext, type TestContext } from "./helpers/context.js";
 import { freePort } from "./helpers/free-port.js";
 import { waitForJobs } from "./helpers/jobs.js";
@@ -23,6 +24,7 @@ beforeAll(async () => {
   dev = await startDevS3({
     port: await freePort(),
     dataDir: await mkdtemp(path.join(os.tmpdir(), "intake-dev-s3-")),
+    credentials: { accessKeyId: S3_KEY, secretAccessKey: S3_SECRET, region: "us-east-1" },
   });
   ctx = await createTestContext({
     S3_ENDPOINT: dev.endpoint,

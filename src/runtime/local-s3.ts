@@ -31,8 +31,8 @@ function minioFailure(err: unknown, port: number, dataDir: string): Error {
 
 /**
  * The S3 endpoint of the all-in-one mode: the MinIO that `minio/build.sh` built, with its
- * webhook pointed at this API; else the in-process development server, which says loudly
- * that it checks no signatures.
+ * webhook pointed at this API; else the in-process development server, which verifies SigV4
+ * with the same credentials and says loudly that it is no real S3.
  */
 export async function startLocalS3(config: Config, local: LocalState, logger: Logger, apiPort?: number) {
   const bin = await findMinioBinary();
@@ -57,17 +57,20 @@ export async function startLocalS3(config: Config, local: LocalState, logger: Lo
       config: { ...config, webhookToken, s3: { ...config.s3, endpoint: minio.endpoint, ...credentials } },
     };
   }
-  const dev = await startDevS3({ port, dataDir: path.join(config.dataDir, "dev-s3") }).catch(
-    (err: unknown) => {
-      throw new StartupError(
-        `development S3: cannot listen on port ${port} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); set ${PORT_VARIABLE} to a free port`,
-      );
-    },
-  );
+  const dev = await startDevS3({
+    port,
+    dataDir: path.join(config.dataDir, "dev-s3"),
+    credentials: { ...credentials, region: config.s3.region },
+  }).catch((err: unknown) => {
+    throw new StartupError(
+      `development S3: cannot listen on port ${port} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); set ${PORT_VARIABLE} to a free port`,
+    );
+  });
   logger.warn(
     { endpoint: dev.endpoint },
-    "MinIO is not built, so intake started its in-process DEVELOPMENT S3 server: it does NOT verify " +
-      "signatures or policies and sends no bucket notifications. Build a real MinIO with `npm run minio:build`.",
+    "MinIO is not built, so intake started its in-process DEVELOPMENT S3 server: it verifies signatures " +
+      "and POST policies but is not hardened, sends no bucket notifications and keeps bodies in memory; " +
+      "never expose it. Build a real MinIO with `npm run minio:build`.",
   );
   return {
     stop: dev.stop,

@@ -2,24 +2,15 @@ import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { serve } from "@hono/node-server";
 import { type Context, Hono } from "hono";
+import { checksumMatches, decodeAwsChunked } from "./aws-chunked.js";
+import { createSigV4Verifier, type DevS3Credentials } from "./sigv4.js";
 import { DevObjectStore } from "./store.js";
 import { parseCompleteParts, s3Error, xml } from "./xml.js";
 
 const XML = { "content-type": "application/xml" };
 
-function fail(c: Context, status: 400 | 403 | 404 | 409 | 412, code: string, message: string) {
+function fail(c: Context, status: 400 | 403 | 404 | 409 | 412 | 501, code: string, message: string) {
   return c.body(s3Error(code, message), status, XML);
-}
-
-/** A presigned URL's expiry is checked (cheap and catches stale URLs); its signature is not. */
-function expired(url: URL): boolean {
-  const date = url.searchParams.get("X-Amz-Date");
-  const expires = Number(url.searchParams.get("X-Amz-Expires"));
-  if (!date || !expires) return false;
-  const signedAt = Date.parse(
-    date.replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, "$1-$2-$3T$4:$5:$6Z"),
-  );
-  return Date.now() > signedAt + expires * 1000;
 }
 
 /**
@@ -59,14 +50,31 @@ export function policyViolation(
 
 /**
  * A development S3 server: the subset of the S3 API intake uses (buckets, objects, form POST,
- * multipart), path-style, files on disk. It does NOT verify signatures (it does check URL
- * expiry and every condition of a POST policy), and listens on 127.0.0.1 only: never expose it. intake uses it only when no S3_ENDPOINT is set and MinIO has not been built.
+ * multipart), path-style, files on disk. Every request must be signed with `credentials` (SigV4
+ * in the Authorization header or a presigned URL, or a signed POST policy, whose conditions and
+ * expiry are enforced too), so it is not an open bucket; it still listens on 127.0.0.1 only and
+ * is not hardened for exposure. intake uses it only when no S3_ENDPOINT is set and MinIO has not
+ * been built.
  */
-export function createDevS3App(store: DevObjectStore) {
+export function createDevS3App(store: DevObjectStore, credentials: DevS3Credentials) {
+  const auth = createSigV4Verifier(credentials);
   // The SDK addresses buckets as `/bucket/`; non-strict routing treats that as `/bucket`.
   const app = new Hono({ strict: false });
   app.use(async (c, next) => {
-    if (expired(new URL(c.req.url))) return fail(c, 403, "AccessDenied", "Request has expired");
+    const url = new URL(c.req.url);
+    let refused: Awaited<ReturnType<typeof auth.verifyQuery>>;
+    if (c.req.header("authorization")) {
+      refused = await auth.verifyHeader(c.req.raw, url, () => c.req.arrayBuffer());
+    } else if (url.searchParams.has("X-Amz-Algorithm") || url.searchParams.has("X-Amz-Signature")) {
+      refused = await auth.verifyQuery(c.req.raw, url);
+    } else if (c.req.method === "POST" && /^\/[^/]+\/?$/.test(url.pathname)) {
+      refused = null; // a form POST: its route checks the policy's signature
+    } else if (c.req.method === "OPTIONS") {
+      refused = null; // a CORS preflight never carries credentials
+    } else {
+      refused = { status: 403, code: "AccessDenied", message: "the request is not signed" };
+    }
+    if (refused) return fail(c, refused.status, refused.code, refused.message);
     await next();
   });
   app.on(["HEAD", "GET"], "/:bucket", async (c) => {
@@ -120,6 +128,8 @@ export function createDevS3App(store: DevObjectStore) {
     if (!key || !(file instanceof Blob)) return fail(c, 400, "InvalidArgument", "key and file are required");
     const encoded = form.get("Policy") ?? form.get("policy");
     if (typeof encoded !== "string") return fail(c, 403, "AccessDenied", "a form POST needs a policy");
+    const unsigned = await auth.verifyPolicy(form, encoded);
+    if (unsigned) return fail(c, unsigned.status, unsigned.code, unsigned.message);
     let policy: { expiration?: string; conditions?: unknown[] };
     try {
       policy = JSON.parse(Buffer.from(encoded, "base64").toString());
@@ -176,14 +186,28 @@ export function createDevS3App(store: DevObjectStore) {
   });
   app.put("/:bucket/:key{.+}", async (c) => {
     const { bucket, key } = c.req.param();
-    const body = new Uint8Array(await c.req.arrayBuffer());
+    let body: Uint8Array = new Uint8Array(await c.req.arrayBuffer());
+    let checksum = c.req.header("x-amz-checksum-sha256") ?? null;
+    if (c.req.header("x-amz-content-sha256")?.startsWith("STREAMING-")) {
+      const decoded = decodeAwsChunked(body);
+      const length = c.req.header("x-amz-decoded-content-length");
+      if (!decoded || (length !== undefined && Number(length) !== decoded.body.byteLength)) {
+        return fail(c, 400, "IncompleteBody", "the aws-chunked body is malformed or of the wrong length");
+      }
+      for (const [name, value] of decoded.trailers) {
+        if (!checksumMatches(name, value, decoded.body)) {
+          return fail(c, 400, "XAmzContentChecksumMismatch", `the ${name} trailer does not match the body`);
+        }
+      }
+      body = decoded.body;
+      checksum = decoded.trailers.get("x-amz-checksum-sha256") ?? checksum;
+    }
     const uploadId = c.req.query("uploadId");
     if (uploadId) {
       if (!(await store.upload(bucket, uploadId))) return fail(c, 404, "NoSuchUpload", "no such upload");
       const etag = await store.putPart(bucket, uploadId, Number(c.req.query("partNumber")), body);
       return c.body(null, 200, { etag });
     }
-    const checksum = c.req.header("x-amz-checksum-sha256") ?? null;
     if (checksum && createHash("sha256").update(body).digest("base64") !== checksum) {
       return fail(c, 400, "XAmzContentChecksumMismatch", "the x-amz-checksum-sha256 does not match the body");
     }
@@ -234,8 +258,8 @@ export function createDevS3App(store: DevObjectStore) {
   return app;
 }
 
-export async function startDevS3(props: { port: number; dataDir: string }) {
-  const app = createDevS3App(new DevObjectStore(props.dataDir));
+export async function startDevS3(props: { port: number; dataDir: string; credentials: DevS3Credentials }) {
+  const app = createDevS3App(new DevObjectStore(props.dataDir), props.credentials);
   const server = serve({ fetch: app.fetch, port: props.port, hostname: "127.0.0.1" });
   await new Promise<void>((resolve, reject) => {
     server.once("listening", () => resolve());
