@@ -237,6 +237,15 @@ describe("development S3 server: refusals", () => {
     expect((await send(post.fields, "x")).status).toBe(204);
   });
 
+  it("refuses a correctly signed form POST whose policy has expired", async () => {
+    const post = await createPresignedPost(s3, { Bucket, Key: "form/stale", Expires: -60 });
+    const form = new FormData();
+    for (const [k, v] of Object.entries(post.fields)) form.append(k, v);
+    form.append("file", new Blob(["x"]));
+    expect(await code(await fetch(post.url, { method: "POST", body: form }))).toBe("403 AccessDenied");
+    expect(await exists("form/stale")).toBe(false);
+  });
+
   it("refuses a header-signed PUT whose body is not the one its x-amz-content-sha256 signed", async () => {
     const swapper = client(KEY, SECRET);
     // After signing (finalizeRequest), swap the body for another of the same length.
@@ -252,5 +261,35 @@ describe("development S3 server: refusals", () => {
     );
     swapper.destroy();
     expect(await exists("swapped")).toBe(false);
+  });
+
+  it("refuses an aws-chunked body whose CRC32 trailer does not match it", async () => {
+    const sdkDefaults = new S3Client({
+      endpoint: dev.endpoint,
+      region: REGION,
+      forcePathStyle: true,
+      credentials: { accessKeyId: KEY, secretAccessKey: SECRET },
+      maxAttempts: 1,
+    });
+    // The payload is unsigned (STREAMING-UNSIGNED-PAYLOAD-TRAILER), so only the trailer guards it:
+    // "HELLO" framed with the CRC32 of "hello".
+    sdkDefaults.middlewareStack.add(
+      (next) => async (args) => {
+        (args.request as { body: unknown }).body = "5\r\nHELLO\r\n0\r\nx-amz-checksum-crc32:NhCmhg==\r\n\r\n";
+        return next(args);
+      },
+      { step: "deserialize", name: "swapChunkedBody" },
+    );
+    const send = sdkDefaults.send(
+      new PutObjectCommand({
+        Bucket,
+        Key: "crc",
+        Body: Readable.from([Buffer.from("hello")]),
+        ContentLength: 5,
+      }),
+    );
+    expect(await refusal(send)).toBe("400 XAmzContentChecksumMismatch");
+    sdkDefaults.destroy();
+    expect(await exists("crc")).toBe(false);
   });
 });
