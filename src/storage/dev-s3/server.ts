@@ -125,11 +125,12 @@ export function createDevS3App(store: DevObjectStore, credentials: DevS3Credenti
     const form = await c.req.formData();
     const key = String(form.get("key") ?? "");
     const file = form.get("file");
-    if (!key || !(file instanceof Blob)) return fail(c, 400, "InvalidArgument", "key and file are required");
     const encoded = form.get("Policy") ?? form.get("policy");
     if (typeof encoded !== "string") return fail(c, 403, "AccessDenied", "a form POST needs a policy");
+    // Authentication before anything else, so an unsigned form learns nothing about the server.
     const unsigned = await auth.verifyPolicy(form, encoded);
     if (unsigned) return fail(c, unsigned.status, unsigned.code, unsigned.message);
+    if (!key || !(file instanceof Blob)) return fail(c, 400, "InvalidArgument", "key and file are required");
     let policy: { expiration?: string; conditions?: unknown[] };
     try {
       policy = JSON.parse(Buffer.from(encoded, "base64").toString());
