@@ -9,7 +9,8 @@ const THREAD_FILE = new URL("./sha256-thread.mjs", import.meta.url);
 const MAX_THREADS = Math.min(2, availableParallelism());
 /**
  * Bytes one job may have handed to its thread and not yet seen hashed. The reader waits past
- * this, so a network faster than the hash does not pile the object up in memory.
+ * this, so a network faster than the hash does not pile the object up in memory. The thread
+ * acknowledges every 256 KiB (sha256-thread.mjs), so the window must stay above that.
  */
 const IN_FLIGHT_BYTES = 1024 * 1024;
 

@@ -4,24 +4,31 @@
 import { createHash } from "node:crypto";
 import { parentPort, threadId } from "node:worker_threads";
 
-/** One running hash per job id; several completions may share this thread. */
-const hashes = new Map();
+/** Unacknowledged bytes a job may hash before telling the main thread (a quarter of its window). */
+const ACK_BYTES = 256 * 1024;
+/** One running hash per job id (several completions may share this thread), with bytes not yet acked. */
+const jobs = new Map();
 
 parentPort.on("message", (m) => {
   if (m.t === "chunk") {
-    let hash = hashes.get(m.id);
-    if (!hash) {
-      hash = createHash("sha256");
-      hashes.set(m.id, hash);
+    let job = jobs.get(m.id);
+    if (!job) {
+      job = { hash: createHash("sha256"), unacked: 0 };
+      jobs.set(m.id, job);
     }
-    hash.update(new Uint8Array(m.data));
-    parentPort.postMessage({ t: "ack", id: m.id, bytes: m.data.byteLength });
+    job.hash.update(new Uint8Array(m.data));
+    // Acks in batches: one message back per chunk would cost the main thread as much as it saves.
+    job.unacked += m.data.byteLength;
+    if (job.unacked >= ACK_BYTES) {
+      parentPort.postMessage({ t: "ack", id: m.id, bytes: job.unacked });
+      job.unacked = 0;
+    }
   } else if (m.t === "end") {
-    const hex = (hashes.get(m.id) ?? createHash("sha256")).digest("hex");
-    hashes.delete(m.id);
+    const hex = (jobs.get(m.id)?.hash ?? createHash("sha256")).digest("hex");
+    jobs.delete(m.id);
     // `open`: hashes this thread still holds, so a test can see an abandoned job left nothing.
-    parentPort.postMessage({ t: "digest", id: m.id, hex, threadId, open: hashes.size });
+    parentPort.postMessage({ t: "digest", id: m.id, hex, threadId, open: jobs.size });
   } else if (m.t === "drop") {
-    hashes.delete(m.id);
+    jobs.delete(m.id);
   }
 });
