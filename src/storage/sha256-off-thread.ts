@@ -13,6 +13,8 @@ const MAX_THREADS = Math.min(2, availableParallelism());
  * acknowledges every 256 KiB (sha256-thread.mjs), so the window must stay above that.
  */
 const IN_FLIGHT_BYTES = 1024 * 1024;
+/** A thread idle this long exits: each holds ~15-25 MB of RSS, and hashing comes in bursts. */
+const IDLE_THREAD_MS = 60_000;
 
 export interface Sha256Result {
   hex: string;
@@ -84,6 +86,8 @@ function pickThread(): HashThread {
 class HashThread {
   readonly jobs = new Map<number, HashJob>();
   readonly #worker: Worker;
+  #idle: NodeJS.Timeout | undefined;
+  #dead = false;
 
   constructor() {
     this.#worker = new Worker(THREAD_FILE);
@@ -118,11 +122,21 @@ class HashThread {
   // Referenced only while hashing: an idle thread never keeps the process alive, but one with
   // a job does, like any pending I/O (else a script could exit before its digest arrives).
   #refresh(): void {
-    if (this.jobs.size > 0) this.#worker.ref();
-    else this.#worker.unref();
+    clearTimeout(this.#idle);
+    if (this.#dead) return;
+    if (this.jobs.size > 0) {
+      this.#worker.ref();
+      return;
+    }
+    this.#worker.unref();
+    this.#idle = setTimeout(() => this.#die(new Error("the sha256 thread retired")), IDLE_THREAD_MS).unref();
   }
 
+  /** Out of the pool at once (no new job can pick it), its jobs failed, the thread ended. */
   #die(err: unknown): void {
+    if (this.#dead) return;
+    this.#dead = true;
+    clearTimeout(this.#idle);
     const i = threads.indexOf(this);
     if (i >= 0) threads.splice(i, 1);
     for (const job of [...this.jobs.values()]) job.fail(err);
