@@ -109,6 +109,8 @@ describe("quotas and rate limits in /openapi.json", () => {
     expect(create.responses["429"].headers["Retry-After"].schema.type).toBe("integer");
     const events = doc.paths["/v1/jobs/{id}/events"].get;
     expect(codes(events, "429")).toEqual(["rate_limited", "quota_exceeded"]);
+    expect(codes(events, "503")).toEqual(["too_many_streams"]);
+    expect(events.responses["503"].headers["Retry-After"].schema.type).toBe("integer");
     // Failed authentication is limited on every authenticated route.
     expect(codes(doc.paths["/v1/jobs"].get, "429")).toEqual(["rate_limited"]);
     expect(doc.components.schemas.Problem.properties.limit.type).toBe("integer");

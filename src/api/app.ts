@@ -10,6 +10,7 @@ import { AuthFailureLimiter, authFailureLimit } from "./middleware/auth-failure-
 import { httpMetrics } from "./middleware/http-metrics.js";
 import { type RequestLogEnv, requestLog } from "./middleware/request-log.js";
 import { ApiError, fromDomainError, problem } from "./problem.js";
+import { ProcessStreams } from "./process-streams.js";
 import { companionRoutes } from "./routes/companion.js";
 import { eventRoutes } from "./routes/events.js";
 import { healthRoutes } from "./routes/health.js";
@@ -36,6 +37,9 @@ export function createApp(deps: AppDeps) {
       metrics: deps.metrics,
     });
   const streamSlots = deps.streamSlots ?? new StreamSlots({ db: deps.db, logger: deps.logger });
+  const processStreams =
+    deps.processStreams ??
+    new ProcessStreams({ limit: deps.config.quotas.maxStreamsPerProcess, metrics: deps.metrics });
   const app = new Hono<RequestLogEnv>();
   app.use(requestId(), requestLog(deps.logger), httpMetrics(deps.metrics));
   // Failed authentication per client address, on every authenticated surface.
@@ -52,7 +56,7 @@ export function createApp(deps: AppDeps) {
   app.route("/v1/uploads", uploadRoutes(deps));
   // Each route carries its own auth, so these two routers may be mounted in either order.
   app.route("/v1/jobs", jobRoutes(deps));
-  app.route("/v1/jobs", eventRoutes({ ...deps, eventHub, streamSlots }));
+  app.route("/v1/jobs", eventRoutes({ ...deps, eventHub, streamSlots, processStreams }));
   app.route("/v1/jobs", jobFileRoutes(deps));
   app.route("/v1/jobs", jobLifecycleRoutes(deps));
   app.route("/v1/storage-events", storageEventRoutes(deps));

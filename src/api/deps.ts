@@ -5,6 +5,7 @@ import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { StreamSlots } from "../quotas/index.js";
 import type { ObjectStore } from "../storage/object-store.js";
+import type { ProcessStreams } from "./process-streams.js";
 
 /** Everything a route needs, passed in so tests and the all-in-one process compose the same app. */
 export interface AppDeps {
@@ -20,6 +21,8 @@ export interface AppDeps {
   eventHub?: JobEventHub;
   /** The process's SSE slots (tenants' `max streams`); when absent, `createApp` makes one. */
   streamSlots?: StreamSlots;
+  /** The process's cap on open SSE streams (all tenants); when absent, `createApp` makes one. */
+  processStreams?: ProcessStreams;
   /** SSE tuning: heartbeat comment interval (default 15 000 ms). */
   eventStream?: { heartbeatMs?: number };
 }

@@ -71,6 +71,14 @@ describe("loadConfig", () => {
     expect(c.webhooks).toMatchObject({ allowPrivateUrls: true, timeoutMs: 500 });
   });
 
+  it("reads the per-process cap on open event streams: 1000 by default, 0 unlimited", () => {
+    expect(loadConfig({}).quotas.maxStreamsPerProcess).toBe(1000);
+    expect(loadConfig({ INTAKE_MAX_STREAMS_PER_PROCESS: "0" }).quotas.maxStreamsPerProcess).toBe(0);
+    expect(() => loadConfig({ INTAKE_MAX_STREAMS_PER_PROCESS: "-1" })).toThrow(
+      /INTAKE_MAX_STREAMS_PER_PROCESS/,
+    );
+  });
+
   it("treats empty strings as unset", () => {
     expect(loadConfig({ PORT: "", DATABASE_URL: "" }).port).toBe(8080);
   });

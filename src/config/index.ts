@@ -105,6 +105,8 @@ const envSchema = z.object({
   INTAKE_TENANT_MAX_BYTES: int(0).default(0),
   INTAKE_TENANT_MAX_DOCUMENTS: int(0).default(0),
   INTAKE_TENANT_MAX_STREAMS: int(0).default(100),
+  // Per API process, whatever the tenant: SSE streams held open at once; 0: unlimited.
+  INTAKE_MAX_STREAMS_PER_PROCESS: int(0).default(1000),
   INTAKE_AUTH_FAILURES_PER_MINUTE: int(0).default(20),
   INTAKE_TRUST_FORWARDED_FOR: z.enum(["true", "false", "1", "0"]).default("false"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -218,6 +220,8 @@ export interface QuotaConfig {
     maxDocuments: number;
     maxStreams: number;
   };
+  /** SSE streams one API process holds open at once, all tenants together (503 past it). */
+  maxStreamsPerProcess: number;
   /** Failed authentications per client address per minute, per process. */
   authFailuresPerMinute: number;
   /** Take the client address from the last X-Forwarded-For hop (behind a trusted proxy). */
@@ -411,6 +415,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
         maxDocuments: e.INTAKE_TENANT_MAX_DOCUMENTS,
         maxStreams: e.INTAKE_TENANT_MAX_STREAMS,
       },
+      maxStreamsPerProcess: e.INTAKE_MAX_STREAMS_PER_PROCESS,
       authFailuresPerMinute: e.INTAKE_AUTH_FAILURES_PER_MINUTE,
       trustForwardedFor: e.INTAKE_TRUST_FORWARDED_FOR === "true" || e.INTAKE_TRUST_FORWARDED_FOR === "1",
     },

@@ -87,6 +87,11 @@ export class Metrics {
     help: "Job event streams (SSE) open on this process.",
     registers: [this.registry],
   });
+  readonly sseStreamsOpen = new client.Gauge({
+    name: "intake_sse_streams_open",
+    help: "Job event streams (SSE) this process has accepted and not yet released, counted against INTAKE_MAX_STREAMS_PER_PROCESS.",
+    registers: [this.registry],
+  });
   readonly eventListenerConnected = new client.Gauge({
     name: "intake_event_listener_connected",
     help: "1 while this process's LISTEN connection for job events is up (0 before the first stream).",

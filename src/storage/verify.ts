@@ -1,7 +1,7 @@
-import { createHash } from "node:crypto";
 import { ObjectNotFoundError } from "./errors.js";
 import type { ObjectHead, ObjectStore } from "./object-store.js";
 import { hexToBase64 } from "./presign.js";
+import { sha256Hex } from "./sha256-off-thread.js";
 
 export type Verification =
   | { outcome: "ok"; etag: string; contentSha256: string | null }
@@ -25,7 +25,8 @@ const mediaType = (ct: string | undefined) => (ct ?? "").split(";")[0]!.trim().t
  * Proves an upload with HEAD: it exists, its size is the declared size, its type is the
  * declared type and, when a sha256 was declared, its content hashes to it. S3 reports a
  * FULL_OBJECT sha256 for single PUTs that sent one; otherwise (POST, multipart) the object is
- * streamed and hashed here, once, before the job can ever be claimed.
+ * streamed and hashed, once, before the job can ever be claimed: in a worker thread, since
+ * hashing gigabytes on the API's event loop would stall every other request meanwhile.
  */
 export async function verifyUploadedObject(
   store: ObjectStore,
@@ -74,7 +75,5 @@ export async function verifyUploadedObject(
 }
 
 async function hashObject(store: ObjectStore, key: string, etag: string): Promise<string> {
-  const hash = createHash("sha256");
-  for await (const chunk of await store.open(key, { ifMatch: etag })) hash.update(chunk);
-  return hash.digest("hex");
+  return sha256Hex(await store.open(key, { ifMatch: etag }));
 }

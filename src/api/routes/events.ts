@@ -51,7 +51,9 @@ function wantsJson(accept: string | undefined): boolean {
  * clients that poll. Mounted before the other /v1/jobs routes so that its own auth (which also
  * takes `?access_token=`) runs instead of theirs.
  */
-export function eventRoutes(deps: AppDeps & Required<Pick<AppDeps, "eventHub" | "streamSlots">>) {
+export function eventRoutes(
+  deps: AppDeps & Required<Pick<AppDeps, "eventHub" | "streamSlots" | "processStreams">>,
+) {
   const heartbeatMs = deps.eventStream?.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
   // `?access_token=` is the API key or a token from POST /s3/token, bound to its minting key.
   const tokenSecret = uploadTokenSecret(deps.config, deps.logger);
@@ -82,24 +84,40 @@ export function eventRoutes(deps: AppDeps & Required<Pick<AppDeps, "eventHub" | 
     if (isTerminal(job.status) && (await readJobEventsAfter(deps.db, id, after, 1)).length === 0) {
       return c.body(null, 204);
     }
-    // One of the tenant's SSE slots, shared by every instance (429 quota_exceeded when none).
-    const { maxStreams } = await tenantLimits(deps.db, tenant, deps.config.quotas.tenantDefaults);
-    const releaseSlot = await deps.streamSlots.acquire(tenant, maxStreams);
-    const stream = jobEventStream({
-      db: deps.db,
-      hub: deps.eventHub,
-      jobId: id,
-      after,
-      heartbeatMs,
-      logger: deps.logger.child({ jobId: id, tenant }),
-      stillAuthorized: async () => (await tenantForLiveKeyId(deps.db, keyId)) === tenant,
-      onClose: () => void releaseSlot(),
-    });
-    return c.body(stream, 200, {
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-cache, no-transform",
-      // nginx buffers responses unless told not to; a buffered stream is no stream.
-      "x-accel-buffering": "no",
-    });
+    // A place in this process first (503 too_many_streams when full): it costs no query, and a
+    // process that is full takes none of the tenant's slots.
+    const releasePlace = deps.processStreams.take();
+    let releaseSlot: (() => Promise<void>) | undefined;
+    try {
+      // One of the tenant's SSE slots, shared by every instance (429 quota_exceeded when none).
+      const { maxStreams } = await tenantLimits(deps.db, tenant, deps.config.quotas.tenantDefaults);
+      const slot = await deps.streamSlots.acquire(tenant, maxStreams);
+      releaseSlot = slot;
+      const stream = jobEventStream({
+        db: deps.db,
+        hub: deps.eventHub,
+        jobId: id,
+        after,
+        heartbeatMs,
+        logger: deps.logger.child({ jobId: id, tenant }),
+        stillAuthorized: async () => (await tenantForLiveKeyId(deps.db, keyId)) === tenant,
+        // Called once however the stream ends: client gone, idle close, terminal event, error.
+        onClose: () => {
+          releasePlace();
+          void slot();
+        },
+      });
+      return c.body(stream, 200, {
+        "content-type": "text/event-stream; charset=utf-8",
+        "cache-control": "no-cache, no-transform",
+        // nginx buffers responses unless told not to; a buffered stream is no stream.
+        "x-accel-buffering": "no",
+      });
+    } catch (err) {
+      // Both releases are idempotent, so a stream that did start and close is not counted twice.
+      releasePlace();
+      void releaseSlot?.();
+      throw err;
+    }
   });
 }

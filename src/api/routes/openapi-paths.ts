@@ -26,7 +26,7 @@ export function problems(byStatus: Record<number, string[]>) {
       status,
       {
         description: codes.join(", "),
-        ...(status === "429" && { headers: { "Retry-After": retryAfter } }),
+        ...((status === "429" || status === "503") && { headers: { "Retry-After": retryAfter } }),
         content: {
           "application/problem+json": {
             schema: { allOf: [ref("Problem"), { properties: { code: { enum: codes } } }] },
@@ -148,7 +148,7 @@ export const jobPaths = {
     get: {
       summary: "The job's events: Server-Sent Events (replay, then live), or JSON for polling",
       description:
-        "SSE (default): each event is `id: <event id>` and `data: <JobEvent JSON>`; reconnecting with `Last-Event-ID` (which wins over `after`) resumes exactly after it; `: heartbeat` comments keep proxies from closing the stream; the stream ends after a terminal event (completed, failed, cancelled, expired) and a reconnect is then answered 204. With `Accept: application/json`: one page of events after `after` and the job's current state.",
+        "SSE (default): each event is `id: <event id>` and `data: <JobEvent JSON>`; reconnecting with `Last-Event-ID` (which wins over `after`) resumes exactly after it; `: heartbeat` comments keep proxies from closing the stream; the stream ends after a terminal event (completed, failed, cancelled, expired) and a reconnect is then answered 204. A tenant with all its streams open is answered 429 `quota_exceeded`, a server with all its streams open (across tenants) 503 `too_many_streams`; both carry Retry-After, and the JSON form stays available. With `Accept: application/json`: one page of events after `after` and the job's current state.",
       security: [{ apiKey: [] }, { accessToken: [] }],
       parameters: [
         idParam,
@@ -175,7 +175,13 @@ export const jobPaths = {
           },
         },
         204: { description: "the job is finished and nothing follows the cursor: stop reconnecting" },
-        ...problems({ 400: ["invalid_query"], ...jobNotFound, 429: ["rate_limited", "quota_exceeded"] }),
+        ...problems({
+          400: ["invalid_query"],
+          ...jobNotFound,
+          429: ["rate_limited", "quota_exceeded"],
+          // This process holds INTAKE_MAX_STREAMS_PER_PROCESS streams already.
+          503: ["too_many_streams"],
+        }),
       },
     },
   },
