@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect, type Transaction } from "kysely";
 import pg from "pg";
+import { preparedStatementsOn } from "./prepared.js";
 import type { Database } from "./schema.js";
 
 export type Db = Kysely<Database>;
@@ -29,6 +30,9 @@ export function createDb(props: CreateDbProps): Db {
   // (pg-pool removes it while the client is lent), so each client gets its own. The query
   // running on it fails normally and the caller decides.
   pool.on("error", () => {});
-  pool.on("connect", (client) => client.on("error", () => {}));
+  pool.on("connect", (client) => {
+    client.on("error", () => {});
+    preparedStatementsOn(client);
+  });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }

@@ -10,6 +10,7 @@ import * as m0008 from "./migrations/0008_keys.js";
 import * as m0009 from "./migrations/0009_fair_claiming.js";
 import * as m0010 from "./migrations/0010_quotas.js";
 import * as m0012 from "./migrations/0012_workers.js";
+import * as m0013 from "./migrations/0013_lighter_transitions.js";
 
 /** Migrations in order. Static imports, so a bundled or compiled intake carries them. */
 const migrations: Record<string, Migration> = {
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   "0009_fair_claiming": m0009,
   "0010_quotas": m0010,
   "0012_workers": m0012,
+  "0013_lighter_transitions": m0013,
 };
 
 /** Every migration's name, in the order they are applied to an empty database. */

@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import type { Db } from "../database.js";
 import type { JobStage } from "../job-states.js";
+import { prepared } from "../prepared.js";
 import type { JobRow } from "../schema.js";
 import { eventsWithNotify } from "./job-events.js";
 import { statusIn } from "./status-guard.js";
@@ -52,7 +53,7 @@ export async function claimJobs(db: Db, opts: ClaimOptions): Promise<JobRow[]> {
  */
 export function claimStatement(opts: ClaimOptions) {
   const queued = statusIn("claim");
-  return sql<JobRow>`
+  return prepared(sql<JobRow>`
     WITH RECURSIVE queued_tenants (stage, tenant_id) AS (
       SELECT s.stage, (SELECT j.tenant_id FROM jobs j
                        WHERE j.status IN ${queued} AND j.stage = s.stage
@@ -95,12 +96,14 @@ export function claimStatement(opts: ClaimOptions) {
         claimed_at = now(),
         started_at = coalesce(started_at, now()),
         updated_at = now()
-      FROM chosen
-      WHERE jobs.id = chosen.id AND jobs.status IN ${queued}
+      WHERE jobs.id = ANY (ARRAY(SELECT id FROM chosen)) AND jobs.status IN ${queued}
       RETURNING jobs.*
-    ), ${eventsWithNotify(sql`
+    ), ${eventsWithNotify(
+      sql`
       SELECT id, tenant_id, 'stage_started',
              jsonb_build_object('status', 'running', 'stage', stage, 'attempt', attempt, 'worker', lease_owner)
-      FROM claimed`)}
-    SELECT claimed.* FROM claimed, notified`;
+      FROM claimed`,
+      ["stage_started"],
+    )}
+    SELECT claimed.* FROM claimed, notified`);
 }

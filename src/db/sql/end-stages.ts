@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import type { Tx } from "../database.js";
 import type { JobStage } from "../job-states.js";
+import { prepared } from "../prepared.js";
 import type { JobRow } from "../schema.js";
 import { insertJobEvents, type NewJobEvent, notifyQueued } from "./job-events.js";
 import { statusIn } from "./status-guard.js";
@@ -48,7 +49,7 @@ export async function endStages(trx: Tx, ends: StageEnd[]): Promise<JobRow[]> {
 
 /** The fenced UPDATE of `endStages`, as a statement (snapshotted in sql-snapshots.test.ts). */
 export function endStagesStatement(ends: Pick<StageEnd, "fence" | "next">[]) {
-  return sql<JobRow>`
+  return prepared(sql<JobRow>`
     UPDATE jobs j SET
       status = CASE WHEN f.next IS NULL THEN 'completed' ELSE 'queued' END,
       stage = coalesce(f.next, j.stage),
@@ -67,5 +68,5 @@ export function endStagesStatement(ends: Pick<StageEnd, "fence" | "next">[]) {
                 ${sql.val(ends.map((e) => e.next))}::text[]) AS f(id, attempt, owner, next)
     WHERE j.id = f.id AND j.attempt = f.attempt AND j.lease_owner = f.owner
       AND j.status IN ${statusIn("stage_succeeded")}
-    RETURNING j.*`;
+    RETURNING j.*`);
 }

@@ -1,8 +1,12 @@
 import { type RawBuilder, sql } from "kysely";
 import type { Tx } from "../database.js";
 import type { JobStage } from "../job-states.js";
+import { prepared } from "../prepared.js";
 import { safeJson } from "../safe-values.js";
+import { WEBHOOK_EVENT_SOURCES } from "../webhook-events.js";
 import { webhookOutbox } from "./webhook-outbox.js";
+
+const WEBHOOK_SOURCE_EVENTS = new Set<string>(Object.values(WEBHOOK_EVENT_SOURCES));
 
 /** Workers LISTEN here; the payload is the stage that has new work. */
 export const QUEUE_CHANNEL = "intake_jobs";
@@ -23,8 +27,21 @@ export interface NewJobEvent {
  * Postgres holds NOTIFYs until commit and drops them on rollback. The webhook outbox rides
  * along (see `webhookOutbox`): an event a tenant's endpoint subscribes to gets its delivery
  * row in this statement, and `notified` also counts the deliverers' NOTIFY so that it runs.
+ * `types` lists the event types `rows` can hold; when no webhook is sent for any of them, the
+ * outbox is left out.
  */
-export function eventsWithNotify(rows: RawBuilder<unknown>): RawBuilder<unknown> {
+export function eventsWithNotify(rows: RawBuilder<unknown>, types?: readonly string[]): RawBuilder<unknown> {
+  // Statements whose event types no webhook is sent for (a claim's `stage_started`) skip the
+  // outbox: it is most of their planning time, and with it the pickup's.
+  if (types && !types.some((t) => WEBHOOK_SOURCE_EVENTS.has(t))) {
+    return sql`events AS (
+      INSERT INTO job_events (job_id, tenant_id, type, data) ${rows}
+      RETURNING id, job_id
+    ), notified AS (
+      SELECT count(pg_notify(${EVENTS_CHANNEL}, json_build_object('jobId', job_id, 'id', id::text)::text)) AS n
+      FROM events
+    )`;
+  }
   return sql`events AS (
       INSERT INTO job_events (job_id, tenant_id, type, data) ${rows}
       RETURNING id, job_id, tenant_id, type, created_at
@@ -49,12 +66,12 @@ export function insertJobEventsStatement(events: NewJobEvent[]) {
       ${sql.val(events.map((e) => e.tenantId))}::text[],
       ${sql.val(events.map((e) => e.type))}::text[],
       ${sql.val(events.map((e) => JSON.stringify(safeJson(e.data ?? {}))))}::jsonb[])`;
-  return sql<{ id: string }>`
-    WITH ${eventsWithNotify(rows)}
-    SELECT events.id FROM events, notified ORDER BY events.id`;
+  return prepared(sql<{ id: string }>`
+    WITH ${eventsWithNotify(rows, [...new Set(events.map((e) => e.type))])}
+    SELECT events.id FROM events, notified ORDER BY events.id`);
 }
 
 /** Tells waiting workers that `stage` has a job; call in the transaction that queued it. */
 export async function notifyQueued(trx: Tx, stage: JobStage): Promise<void> {
-  await sql`SELECT pg_notify(${QUEUE_CHANNEL}, ${stage})`.execute(trx);
+  await prepared(sql`SELECT pg_notify(${QUEUE_CHANNEL}, ${stage})`).execute(trx);
 }

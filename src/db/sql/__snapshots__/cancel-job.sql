@@ -1,6 +1,7 @@
 update "jobs" set "status" = $1, "lease_owner" = $2, "lease_expires_at" = $3, "finished_at" = now(), "updated_at" = now() where "id" = $4 and "status" in ($5, $6, $7, $8) returning *;
 -- 8 parameters
 
+/* prepared */
 WITH events AS (
 INSERT INTO job_events (job_id, tenant_id, type, data) SELECT * FROM unnest(
 $1::uuid[],

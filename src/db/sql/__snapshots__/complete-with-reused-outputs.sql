@@ -7,6 +7,7 @@ select "id" from "jobs" where "id" = $1 and "status" = $2 for share;
 update "jobs" set "status" = $1, "reused_from" = $2, "outputs_published" = $3, "lease_owner" = $4, "lease_expires_at" = $5, "finished_at" = now(), "updated_at" = now() where "id" = $6;
 -- 6 parameters
 
+/* prepared */
 WITH events AS (
 INSERT INTO job_events (job_id, tenant_id, type, data) SELECT * FROM unnest(
 $1::uuid[],

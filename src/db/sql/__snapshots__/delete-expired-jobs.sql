@@ -9,6 +9,7 @@ FOR UPDATE SKIP LOCKED)
 RETURNING *;
 -- 2 parameters
 
+/* prepared */
 WITH events AS (
 INSERT INTO job_events (job_id, tenant_id, type, data) SELECT * FROM unnest(
 $1::uuid[],

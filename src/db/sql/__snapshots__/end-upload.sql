@@ -1,6 +1,7 @@
 update "jobs" set "status" = $1, "finished_at" = now(), "updated_at" = now() where "id" = $2 and "status" in ($3) and "upload_expires_at" <= now() returning *;
 -- 3 parameters
 
+/* prepared */
 WITH events AS (
 INSERT INTO job_events (job_id, tenant_id, type, data) SELECT * FROM unnest(
 $1::uuid[],

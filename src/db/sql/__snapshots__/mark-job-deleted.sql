@@ -1,6 +1,7 @@
 update "jobs" set "status" = $1, "lease_owner" = $2, "lease_expires_at" = $3, "deleted_at" = now(), "purged_at" = $4, "finished_at" = coalesce("finished_at", now()), "updated_at" = now() where "id" = $5 and "tenant_id" = $6 and "status" in ($7, $8, $9, $10, $11, $12, $13) returning *;
 -- 13 parameters
 
+/* prepared */
 WITH events AS (
 INSERT INTO job_events (job_id, tenant_id, type, data) SELECT * FROM unnest(
 $1::uuid[],

@@ -1,6 +1,7 @@
 select "id" from "jobs" where "id" = $1 for update;
 -- 1 parameters
 
+/* prepared */
 WITH events AS (
 INSERT INTO job_events (job_id, tenant_id, type, data) SELECT * FROM unnest(
 $1::uuid[],

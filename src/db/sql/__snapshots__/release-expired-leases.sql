@@ -13,6 +13,7 @@ ORDER BY lease_expires_at LIMIT $1 FOR UPDATE SKIP LOCKED)
 RETURNING *;
 -- 1 parameters
 
+/* prepared */
 WITH events AS (
 INSERT INTO job_events (job_id, tenant_id, type, data) SELECT * FROM unnest(
 $1::uuid[],
