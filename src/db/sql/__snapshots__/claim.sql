@@ -10,24 +10,29 @@ WHERE j.status IN ('queued') AND j.stage = q.stage AND j.tenant_id > q.tenant_id
 ORDER BY j.tenant_id, j.priority DESC, j.run_after LIMIT 1)
 FROM queued_tenants q WHERE q.tenant_id IS NOT NULL
 ), offers AS (
-SELECT q.stage, q.tenant_id, t.claim_share, running.n AS running, offer.id, offer.priority, offer.run_after
+SELECT q.stage, q.tenant_id, t.claim_share, running.n AS running, offer.id, offer.ctid, offer.priority,
+offer.run_after
 FROM queued_tenants q
 JOIN tenants t ON t.id = q.tenant_id
+-- Only a ranking between tenants needs a tenant's running count, and counting visits
+-- every running job of the tenant: with one tenant waiting, it is not taken.
 CROSS JOIN LATERAL (
-SELECT count(*) AS n FROM jobs r
-WHERE r.status = 'running' AND r.tenant_id = q.tenant_id AND r.stage = q.stage) running
+SELECT CASE WHEN (SELECT count(*) FROM queued_tenants c WHERE c.tenant_id IS NOT NULL) > 1
+THEN (SELECT count(*) FROM jobs r
+WHERE r.status = 'running' AND r.tenant_id = q.tenant_id AND r.stage = q.stage)
+ELSE 0 END AS n) running
 CROSS JOIN LATERAL (
 SELECT CASE WHEN c.cap IS NULL THEN $2::int
 ELSE least($3::int, intake_claim_slots(q.tenant_id, q.stage, c.cap)) END AS n
 FROM (SELECT coalesce(t.max_running_per_stage, $4::int) AS cap) c) slots
 CROSS JOIN LATERAL (
-SELECT j.id, j.priority, j.run_after FROM jobs j
+SELECT j.id, j.ctid, j.priority, j.run_after FROM jobs j
 WHERE j.status IN ('queued') AND j.stage = q.stage AND j.tenant_id = q.tenant_id AND j.run_after <= now()
 ORDER BY j.priority DESC, j.run_after
 LIMIT slots.n
 FOR UPDATE OF j SKIP LOCKED) offer
 ), chosen AS (
-SELECT id FROM offers
+SELECT id, ctid FROM offers
 ORDER BY (running + row_number() OVER (PARTITION BY stage, tenant_id ORDER BY priority DESC, run_after))::float8
 / claim_share,
 priority DESC, run_after
@@ -41,7 +46,10 @@ attempt = attempt + 1,
 claimed_at = now(),
 started_at = coalesce(started_at, now()),
 updated_at = now()
-WHERE jobs.id = ANY (ARRAY(SELECT id FROM chosen)) AND jobs.status IN ('queued')
+FROM chosen
+-- By the row version the offer locked (a TID scan), not by a second primary-key lookup;
+-- the id and status checks keep it exact.
+WHERE jobs.ctid = chosen.ctid AND jobs.id = chosen.id AND jobs.status IN ('queued')
 RETURNING jobs.*
 ), events AS (
 INSERT INTO job_events (job_id, tenant_id, type, data)
