@@ -1,3 +1,6 @@
+import { mkdir, readdir, rm } from "node:fs/promises";
+import path from "node:path";
+import { loadConfig, resolvedConfig } from "../../src/config/index.js";
 import { freePort } from "../../test/helpers/free-port.js";
 import { startServeProcess } from "../../test/helpers/process-intake.js";
 import { API_KEY, intakeEnv, type Stack } from "../../test/support/stack.js";
@@ -12,41 +15,89 @@ export interface ApiResult {
   flowMs: number[];
 }
 
+export interface ApiRun {
+  intake: ApiResult;
+  /** The same load generator doing presigned PUT + HEAD straight to MinIO, no intake. */
+  storage: ApiResult;
+  /** The server's .cpuprofile, when asked for. */
+  cpuProfile?: string;
+}
+
 type Msg = { type: string } & Partial<
   Omit<ApiResult, "rate"> & { ok: number; errorCount: number; errors: string[] }
 >;
 
-/** `intake serve` as a child; the load generator in a second child; MinIO real. */
+// bin/intake's own memory flags, which INTAKE_NODE_FLAGS replaces rather than extends.
+const LAUNCHER_FLAGS = "--max-semi-space-size=2 --max-old-space-size=192";
+
+/**
+ * `intake serve` as a child; the load generator in a second child; MinIO real. The bare-storage
+ * reference runs first, on the bucket intake serve has set up, while the server idles.
+ * `cpuProfileDir` makes the server write a V8 CPU profile there when it exits.
+ */
 export async function measureApi(
   stack: Stack,
-  opts: { concurrency: number; durationMs: number },
-): Promise<ApiResult> {
+  opts: { concurrency: number; durationMs: number; cpuProfileDir?: string },
+): Promise<ApiRun> {
   const url = await stack.createDatabase("bench_api");
   const port = await freePort();
-  const server = await startServeProcess(
-    "serve",
-    intakeEnv(stack, url, "bench-api", { INTAKE_RECONCILE_INTERVAL_MS: "600000" }),
-    port,
-  );
-  try {
-    const load = forkTs<Msg>(new URL("./api-load-child.ts", import.meta.url), [
-      `http://127.0.0.1:${port}`,
-      API_KEY,
-      String(opts.concurrency),
-      String(opts.durationMs),
-    ]);
-    const r = await load.next((m): m is Msg => m.type === "result", opts.durationMs + 60_000);
-    await load.exited;
-    if (r.errorCount) console.error(`api: ${r.errorCount} failed uploads, e.g. ${r.errors?.join(" | ")}`);
-    return {
-      uploads: r.ok!,
-      errors: r.errorCount!,
-      seconds: r.seconds!,
-      rate: r.ok! / r.seconds!,
-      apiMs: r.apiMs!,
-      flowMs: r.flowMs!,
-    };
-  } finally {
-    await server.kill("SIGTERM");
+  const bucket = "bench-api";
+  const env = intakeEnv(stack, url, bucket, { INTAKE_RECONCILE_INTERVAL_MS: "600000" });
+  if (opts.cpuProfileDir) {
+    await rm(opts.cpuProfileDir, { recursive: true, force: true });
+    await mkdir(opts.cpuProfileDir, { recursive: true });
+    // Through the launcher's flag variable, so the profiled process is the one operators run.
+    Object.assign(env, {
+      INTAKE_NODE_FLAGS: `${LAUNCHER_FLAGS} --cpu-prof --cpu-prof-dir=${opts.cpuProfileDir}`,
+    });
   }
+  const server = await startServeProcess("serve", env, port);
+  let exited = false;
+  try {
+    const s3 = resolvedConfig(loadConfig(env)).s3;
+    const storage = await runLoad(port, opts, {
+      endpoint: s3.endpoint,
+      region: s3.region,
+      accessKeyId: s3.accessKeyId,
+      secretAccessKey: s3.secretAccessKey,
+      bucket,
+    });
+    const intake = await runLoad(port, opts);
+    await server.kill("SIGTERM");
+    exited = true;
+    let cpuProfile: string | undefined;
+    if (opts.cpuProfileDir) {
+      const file = (await readdir(opts.cpuProfileDir)).find((f) => f.endsWith(".cpuprofile"));
+      cpuProfile = file && path.join(opts.cpuProfileDir, file);
+    }
+    return { intake, storage, cpuProfile };
+  } finally {
+    if (!exited) await server.kill("SIGTERM");
+  }
+}
+
+async function runLoad(
+  port: number,
+  opts: { concurrency: number; durationMs: number },
+  storage?: Record<string, string>,
+): Promise<ApiResult> {
+  const load = forkTs<Msg>(new URL("./api-load-child.ts", import.meta.url), [
+    `http://127.0.0.1:${port}`,
+    API_KEY,
+    String(opts.concurrency),
+    String(opts.durationMs),
+    ...(storage ? [JSON.stringify(storage)] : []),
+  ]);
+  const r = await load.next((m): m is Msg => m.type === "result", opts.durationMs + 60_000);
+  await load.exited;
+  const what = storage ? "api (storage reference)" : "api";
+  if (r.errorCount) console.error(`${what}: ${r.errorCount} failed uploads, e.g. ${r.errors?.join(" | ")}`);
+  return {
+    uploads: r.ok!,
+    errors: r.errorCount!,
+    seconds: r.seconds!,
+    rate: r.ok! / r.seconds!,
+    apiMs: r.apiMs!,
+    flowMs: r.flowMs!,
+  };
 }

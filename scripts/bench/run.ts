@@ -12,6 +12,7 @@ import { startStack } from "../../test/support/stack.js";
 import { percentile, round, table } from "../lib/stats.js";
 import { measureApi } from "./api.js";
 import { measureCommitCeiling } from "./commit-ceiling.js";
+import { printProfileTop } from "./cpu-profile-top.js";
 import { measureIngest } from "./ingest.js";
 import { measureMemory } from "./memory.js";
 import { benchOcr } from "./ocr.js";
@@ -20,7 +21,11 @@ import { measureThroughput, type ThroughputRun } from "./throughput.js";
 
 const CASES = ["pickup", "throughput", "ceiling", "api", "ingest", "memory", "ocr"] as const;
 const { values } = parseArgs({
-  options: { quick: { type: "boolean", default: false }, only: { type: "string" } },
+  options: {
+    quick: { type: "boolean", default: false },
+    only: { type: "string" },
+    "cpu-prof": { type: "boolean", default: false },
+  },
 });
 const quick = values.quick!;
 const only = new Set(values.only ? values.only.split(",") : CASES);
@@ -198,8 +203,19 @@ try {
   }
 
   if (only.has("api")) {
-    log(`API: intake serve + load generator process, 16 clients, ${plan.apiMs / 1000} s`);
-    const a = await measureApi(stack, { concurrency: 16, durationMs: plan.apiMs });
+    log(
+      `API: intake serve + load generator process, 16 clients, ${plan.apiMs / 1000} s, after the same load straight to MinIO`,
+    );
+    const cpuProfileDir = values["cpu-prof"] ? path.join(repo, ".intake/bench/cpu-prof") : undefined;
+    const {
+      intake: a,
+      storage: s,
+      cpuProfile,
+    } = await measureApi(stack, {
+      concurrency: 16,
+      durationMs: plan.apiMs,
+      cpuProfileDir,
+    });
     out.api_uploads_per_s = {
       rate: round(a.rate, 0),
       p99_ms: round(percentile(a.flowMs, 99), 1),
@@ -207,15 +223,27 @@ try {
       api_only_p99_ms: round(percentile(a.apiMs, 99), 1),
       uploads: a.uploads,
       errors: a.errors,
-      note: "create + PUT to MinIO + complete (HEAD) per upload; p99 of the whole flow; api_only excludes the PUT",
+      storage_reference_rate: round(s.rate, 0),
+      ratio: round(a.rate / s.rate, 2),
+      storage_reference: {
+        p50_ms: round(percentile(s.flowMs, 50), 1),
+        p99_ms: round(percentile(s.flowMs, 99), 1),
+        uploads: s.uploads,
+        errors: s.errors,
+      },
+      note: "create + PUT to MinIO + complete (HEAD) per upload; p99 of the whole flow; api_only excludes the PUT; the storage reference is presign (intake's signer) + PUT + HEAD straight to MinIO, same load generator and concurrency",
     };
     rows.push([
-      "API uploads/s (create+PUT+complete)",
+      "API uploads/s (create+PUT+complete vs presign+PUT+HEAD)",
       `${round(a.rate, 0)}/s`,
-      "",
-      "",
-      `p50 ${round(percentile(a.flowMs, 50), 1)} ms, p99 ${round(percentile(a.flowMs, 99), 1)} ms, errors ${a.errors}`,
+      `${round(s.rate, 0)}/s`,
+      `${round(a.rate / s.rate, 2)}x`,
+      `p50 ${round(percentile(a.flowMs, 50), 1)} / ${round(percentile(s.flowMs, 50), 1)} ms, p99 ${round(percentile(a.flowMs, 99), 1)} / ${round(percentile(s.flowMs, 99), 1)} ms, errors ${a.errors} / ${s.errors}; target ≥ 0.7x`,
     ]);
+    if (cpuProfile) {
+      const top = await printProfileTop(cpuProfile, 15);
+      out.api_cpu_profile = { file: path.relative(repo, cpuProfile), ...top };
+    } else if (cpuProfileDir) log("API: --cpu-prof asked for, but the server wrote no profile");
   }
 
   if (only.has("ingest")) {
