@@ -19,8 +19,8 @@ export interface ApiRun {
   intake: ApiResult;
   /** The same load generator doing presigned PUT + HEAD straight to MinIO, no intake. */
   storage: ApiResult;
-  /** The server's .cpuprofile, when asked for. */
-  cpuProfile?: string;
+  /** The server's main-thread .cpuprofile, when asked for, and where intake's load is in it. */
+  cpuProfile?: { file: string; window: { fromEndMs: number; toEndMs: number } };
 }
 
 type Msg = { type: string } & Partial<
@@ -63,12 +63,22 @@ export async function measureApi(
       bucket,
     });
     const intake = await runLoad(port, opts);
+    const stopping = performance.now();
     await server.kill("SIGTERM");
     exited = true;
-    let cpuProfile: string | undefined;
-    if (opts.cpuProfileDir) {
-      const file = (await readdir(opts.cpuProfileDir)).find((f) => f.endsWith(".cpuprofile"));
-      cpuProfile = file && path.join(opts.cpuProfileDir, file);
+    // The profile ends at exit: intake's load is the stretch before the shutdown, which keeps
+    // start-up (module compilation) and the idle reference phase out of the summary.
+    const shutdownMs = performance.now() - stopping;
+    let cpuProfile: ApiRun["cpuProfile"];
+    // One file per thread; the main thread's is numbered 0 (CPU.<date>.<time>.<pid>.0.<seq>).
+    const file = opts.cpuProfileDir
+      ? (await readdir(opts.cpuProfileDir)).find((f) => /\.0\.\d+\.cpuprofile$/.test(f))
+      : undefined;
+    if (file) {
+      cpuProfile = {
+        file: path.join(opts.cpuProfileDir!, file),
+        window: { fromEndMs: shutdownMs + intake.seconds * 1000, toEndMs: shutdownMs },
+      };
     }
     return { intake, storage, cpuProfile };
   } finally {
