@@ -1,10 +1,10 @@
-import { mkdir, readdir, rm } from "node:fs/promises";
-import path from "node:path";
 import { loadConfig, resolvedConfig } from "../../src/config/index.js";
 import { freePort } from "../../test/helpers/free-port.js";
 import { startServeProcess } from "../../test/helpers/process-intake.js";
 import { API_KEY, intakeEnv, type Stack } from "../../test/support/stack.js";
 import { forkTs } from "../lib/ts-child.js";
+import { cpuProfileEnv, mainThreadProfile } from "./cpu-profile-top.js";
+import { cpuBetween, cpuSnapshot } from "./cpu-tree.js";
 
 export interface ApiResult {
   uploads: number;
@@ -13,6 +13,8 @@ export interface ApiResult {
   rate: number;
   apiMs: number[];
   flowMs: number[];
+  /** CPU ms per upload, by process: serve, postgres, minio, the load generator. */
+  cpuMsPerUpload: Record<string, number>;
 }
 
 export interface ApiRun {
@@ -27,9 +29,6 @@ type Msg = { type: string } & Partial<
   Omit<ApiResult, "rate"> & { ok: number; errorCount: number; errors: string[] }
 >;
 
-// bin/intake's own memory flags, which INTAKE_NODE_FLAGS replaces rather than extends.
-const LAUNCHER_FLAGS = "--max-semi-space-size=2 --max-old-space-size=192";
-
 /**
  * `intake serve` as a child; the load generator in a second child; MinIO real. The bare-storage
  * reference runs first, on the bucket intake serve has set up, while the server idles.
@@ -43,26 +42,19 @@ export async function measureApi(
   const port = await freePort();
   const bucket = "bench-api";
   const env = intakeEnv(stack, url, bucket, { INTAKE_RECONCILE_INTERVAL_MS: "600000" });
-  if (opts.cpuProfileDir) {
-    await rm(opts.cpuProfileDir, { recursive: true, force: true });
-    await mkdir(opts.cpuProfileDir, { recursive: true });
-    // Through the launcher's flag variable, so the profiled process is the one operators run.
-    Object.assign(env, {
-      INTAKE_NODE_FLAGS: `${LAUNCHER_FLAGS} --cpu-prof --cpu-prof-dir=${opts.cpuProfileDir}`,
-    });
-  }
+  if (opts.cpuProfileDir) Object.assign(env, await cpuProfileEnv(opts.cpuProfileDir));
   const server = await startServeProcess("serve", env, port);
   let exited = false;
   try {
     const s3 = resolvedConfig(loadConfig(env)).s3;
-    const storage = await runLoad(port, opts, {
+    const storage = await runLoad(server.pid, port, opts, {
       endpoint: s3.endpoint,
       region: s3.region,
       accessKeyId: s3.accessKeyId,
       secretAccessKey: s3.secretAccessKey,
       bucket,
     });
-    const intake = await runLoad(port, opts);
+    const intake = await runLoad(server.pid, port, opts);
     const stopping = performance.now();
     await server.kill("SIGTERM");
     exited = true;
@@ -70,13 +62,10 @@ export async function measureApi(
     // start-up (module compilation) and the idle reference phase out of the summary.
     const shutdownMs = performance.now() - stopping;
     let cpuProfile: ApiRun["cpuProfile"];
-    // One file per thread; the main thread's is numbered 0 (CPU.<date>.<time>.<pid>.0.<seq>).
-    const file = opts.cpuProfileDir
-      ? (await readdir(opts.cpuProfileDir)).find((f) => /\.0\.\d+\.cpuprofile$/.test(f))
-      : undefined;
+    const file = opts.cpuProfileDir && (await mainThreadProfile(opts.cpuProfileDir));
     if (file) {
       cpuProfile = {
-        file: path.join(opts.cpuProfileDir!, file),
+        file,
         window: { fromEndMs: shutdownMs + intake.seconds * 1000, toEndMs: shutdownMs },
       };
     }
@@ -87,10 +76,12 @@ export async function measureApi(
 }
 
 async function runLoad(
+  serverPid: number,
   port: number,
   opts: { concurrency: number; durationMs: number },
   storage?: Record<string, string>,
 ): Promise<ApiResult> {
+  const cpu0 = cpuSnapshot();
   const load = forkTs<Msg>(new URL("./api-load-child.ts", import.meta.url), [
     `http://127.0.0.1:${port}`,
     API_KEY,
@@ -99,6 +90,10 @@ async function runLoad(
     ...(storage ? [JSON.stringify(storage)] : []),
   ]);
   const r = await load.next((m): m is Msg => m.type === "result", opts.durationMs + 60_000);
+  // Taken before the generator exits, so that its own CPU time is still readable.
+  const cpu = cpuBetween(cpu0, cpuSnapshot(), (pid, comm) =>
+    pid === serverPid ? "serve" : pid === load.child.pid ? "load generator" : comm,
+  );
   await load.exited;
   const what = storage ? "api (storage reference)" : "api";
   if (r.errorCount) console.error(`${what}: ${r.errorCount} failed uploads, e.g. ${r.errors?.join(" | ")}`);
@@ -109,5 +104,10 @@ async function runLoad(
     rate: r.ok! / r.seconds!,
     apiMs: r.apiMs!,
     flowMs: r.flowMs!,
+    cpuMsPerUpload: Object.fromEntries(
+      Object.entries(cpu)
+        .filter(([, s]) => s > 0)
+        .map(([k, s]) => [k, (s * 1000) / Math.max(1, r.ok!)]),
+    ),
   };
 }

@@ -2,8 +2,28 @@
 // goes by category, attributing each sample to the innermost frame of its stack that belongs to
 // a known part (a sha256 digest under the SigV4 signer is signing; one under pg is SQL).
 // Standalone: npx tsx scripts/bench/cpu-profile-top.ts FILE.cpuprofile [N [FROM_END_MS [TO_END_MS]]]
-import { readFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm } from "node:fs/promises";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
+
+// bin/intake's own memory flags, which INTAKE_NODE_FLAGS replaces rather than extends.
+const LAUNCHER_FLAGS = "--max-semi-space-size=2 --max-old-space-size=192";
+
+/**
+ * The environment that makes `bin/intake` write a CPU profile into `dir` (emptied first) when
+ * it exits; through the launcher's flag variable, so the profiled process is the one operators run.
+ */
+export async function cpuProfileEnv(dir: string): Promise<Record<string, string>> {
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  return { INTAKE_NODE_FLAGS: `${LAUNCHER_FLAGS} --cpu-prof --cpu-prof-dir=${dir}` };
+}
+
+/** The main thread's profile in `dir` (one file per thread; the main one is numbered 0). */
+export async function mainThreadProfile(dir: string): Promise<string | undefined> {
+  const file = (await readdir(dir)).find((f) => /\.0\.\d+\.cpuprofile$/.test(f));
+  return file && path.join(dir, file);
+}
 
 interface CallFrame {
   functionName: string;
@@ -46,6 +66,8 @@ const CATEGORIES: [string, (f: CallFrame) => boolean][] = [
     (f) => /@aws-sdk|@smithy|fast-xml-parser|\/storage\/(object-store|verify)\.ts/.test(f.url),
   ],
   ["JSON / zod validation", (f) => /node_modules\/zod\/|\/uploads\/schemas\.ts|\/api\/body\.ts/.test(f.url)],
+  ["pipeline (chunk, embed)", (f) => /\/src\/pipeline\//.test(f.url)],
+  ["sandbox (parse-thread messaging)", (f) => /\/src\/sandbox\/|piscina|node:internal\/worker/.test(f.url)],
   ["HTTP server (hono, node:http)", (f) => /hono|node:_http|node:http/.test(f.url)],
   ["module loading (tsx)", (f) => /node_modules\/(tsx|esbuild)\/|node:internal\/modules/.test(f.url)],
 ];

@@ -12,6 +12,7 @@ import { startServeProcess, startWorkerProcess } from "../../test/helpers/proces
 import { corpusDocument } from "../../test/support/corpus.js";
 import { type UploadSource, uploadThroughApi } from "../../test/support/http-upload.js";
 import { API_KEY, intakeEnv, type Stack } from "../../test/support/stack.js";
+import { cpuProfileEnv, mainThreadProfile } from "./cpu-profile-top.js";
 import { cpuBetween, cpuSnapshot } from "./cpu-tree.js";
 import { terminal, waitUntil } from "./wait-jobs.js";
 
@@ -46,8 +47,19 @@ export const generatedDocs = (n: number) => Array.from({ length: n }, (_, i) => 
  */
 export async function measureIngest(
   stack: Stack,
-  opts: { docs: number | UploadSource[]; workerConcurrency: number; env?: Record<string, string> },
-): Promise<IngestResult & { breakdown: StageBreakdown }> {
+  opts: {
+    docs: number | UploadSource[];
+    workerConcurrency: number;
+    env?: Record<string, string>;
+    /** Makes the worker write a CPU profile there. */
+    cpuProfileDir?: string;
+  },
+): Promise<
+  IngestResult & {
+    breakdown: StageBreakdown;
+    cpuProfile?: { file: string; window: { fromEndMs: number; toEndMs: number } };
+  }
+> {
   const url = await stack.createDatabase("bench_ingest");
   const env = intakeEnv(stack, url, "bench-ingest", {
     INTAKE_RECONCILE_INTERVAL_MS: "600000",
@@ -55,8 +67,14 @@ export async function measureIngest(
   });
   const port = await freePort();
   const server = await startServeProcess("serve", env, port);
-  const worker = await startWorkerProcess("worker", env, { concurrency: opts.workerConcurrency });
+  const profiling = opts.cpuProfileDir ? await cpuProfileEnv(opts.cpuProfileDir) : {};
+  const worker = await startWorkerProcess(
+    "worker",
+    { ...env, ...profiling },
+    { concurrency: opts.workerConcurrency },
+  );
   const db = createDb({ connectionString: url, max: 2 });
+  let workerStopped = false;
   try {
     const docs = typeof opts.docs === "number" ? generatedDocs(opts.docs) : opts.docs;
     const bytes = bytesOf(docs);
@@ -88,6 +106,12 @@ export async function measureIngest(
       console.error(
         `ingest: ${failed.length} jobs did not complete: ${failed.map((r) => r.error_code).join(",")}`,
       );
+    const breakdown = await stageBreakdown(db, ids);
+    // The profile ends at the worker's exit: the run is the stretch before its shutdown.
+    await worker.kill("SIGTERM");
+    workerStopped = true;
+    const shutdownMs = performance.now() - (t0 + seconds * 1000);
+    const file = opts.cpuProfileDir && (await mainThreadProfile(opts.cpuProfileDir));
     return {
       docs: docs.length,
       bytes,
@@ -96,11 +120,14 @@ export async function measureIngest(
       docsPerS: docs.length / seconds,
       failed: failed.length,
       cpuS,
-      breakdown: await stageBreakdown(db, ids),
+      breakdown,
+      ...(file
+        ? { cpuProfile: { file, window: { fromEndMs: shutdownMs + seconds * 1000, toEndMs: shutdownMs } } }
+        : {}),
     };
   } finally {
     await db.destroy();
-    await worker.kill("SIGTERM");
+    if (!workerStopped) await worker.kill("SIGTERM");
     await server.kill("SIGTERM");
   }
 }

@@ -1,4 +1,4 @@
-// The bench itself (see main.ts): npm run bench [-- --quick] [-- --only pickup,throughput,ceiling,api,ingest,memory,ocr]
+// The bench itself (see main.ts): npm run bench [-- --quick] [-- --only pickup,throughput,ceiling,api,ingest,memory,ocr] [-- --cpu-prof]
 // Starts its own Postgres and MinIO, runs intake and graphile-worker side by side, prints a
 // table with ratios from this one run and writes .intake/bench/latest.json.
 import { mkdir, readFile, writeFile } from "node:fs/promises";
@@ -217,6 +217,13 @@ try {
       durationMs: plan.apiMs,
       cpuProfileDir,
     });
+    const cpuNote = (r: typeof a) =>
+      Object.entries(r.cpuMsPerUpload)
+        .filter(([, v]) => v >= 0.5)
+        .map(([k, v]) => `${k.replace("load generator", "client")} ${round(v, 1)}`)
+        .join(" ");
+    const perUpload = (r: typeof a) =>
+      Object.fromEntries(Object.entries(r.cpuMsPerUpload).map(([k, v]) => [k, round(v, 2)]));
     out.api_uploads_per_s = {
       rate: round(a.rate, 0),
       p99_ms: round(percentile(a.flowMs, 99), 1),
@@ -231,7 +238,9 @@ try {
         p99_ms: round(percentile(s.flowMs, 99), 1),
         uploads: s.uploads,
         errors: s.errors,
+        cpu_ms_per_upload: perUpload(s),
       },
+      cpu_ms_per_upload: perUpload(a),
       note: "create + PUT to MinIO + complete (HEAD) per upload; p99 of the whole flow; api_only excludes the PUT; the storage reference is presign (intake's signer) + PUT + HEAD straight to MinIO, same load generator and concurrency",
     };
     rows.push([
@@ -239,7 +248,7 @@ try {
       `${round(a.rate, 0)}/s`,
       `${round(s.rate, 0)}/s`,
       `${round(a.rate / s.rate, 2)}x`,
-      `p50 ${round(percentile(a.flowMs, 50), 1)} / ${round(percentile(s.flowMs, 50), 1)} ms, p99 ${round(percentile(a.flowMs, 99), 1)} / ${round(percentile(s.flowMs, 99), 1)} ms, errors ${a.errors} / ${s.errors}; target ≥ 0.7x`,
+      `p50 ${round(percentile(a.flowMs, 50), 1)} / ${round(percentile(s.flowMs, 50), 1)} ms, p99 ${round(percentile(a.flowMs, 99), 1)} / ${round(percentile(s.flowMs, 99), 1)} ms, errors ${a.errors} / ${s.errors}; CPU ms/upload ${cpuNote(a)} / ${cpuNote(s)}; target ≥ 0.7x`,
     ]);
     if (cpuProfile) {
       const top = await printProfileTop(cpuProfile.file, 15, cpuProfile.window);
@@ -260,7 +269,12 @@ try {
     log(`ingest: ${docs.length} real documents (${round(realMb, 1)} MB) through the bare pipeline, c=4`);
     const bare = await measureBarePipeline(stack, { docs, concurrency: 4, env });
     log(`ingest: the same ${docs.length} documents end to end`);
-    const e2e = await measureIngest(stack, { docs, workerConcurrency: 4, env });
+    const e2e = await measureIngest(stack, {
+      docs,
+      workerConcurrency: 4,
+      env,
+      cpuProfileDir: values["cpu-prof"] ? path.join(repo, ".intake/bench/cpu-prof-ingest") : undefined,
+    });
     const probe = await measureDerivedRoundTrip(stack, { n: 50, bytes: 16 * 1024 });
     const types: Record<string, number> = {};
     for (const d of docs) types[d.type] = (types[d.type] ?? 0) + 1;
@@ -301,6 +315,14 @@ try {
         failed: r.failed,
         per_job_ms: { uploaded_to_completed: round(r.breakdown.jobMs, 1), stages: stages(r.breakdown) },
       },
+      ...(e2e.cpuProfile
+        ? {
+            worker_cpu_profile: {
+              file: path.relative(repo, e2e.cpuProfile.file),
+              ...(await printProfileTop(e2e.cpuProfile.file, 15, e2e.cpuProfile.window)),
+            },
+          }
+        : {}),
       note: "headline: real documents of the shared corpus (intake-supported, no images, deduplicated), end to end vs the bare pipeline (ParseExecutor c=4 → chunkText → hash embedder, in process, no queue or storage); per-stage means from job_events",
     };
     const cpu = Object.entries(e2e.cpuS)
