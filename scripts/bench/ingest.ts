@@ -102,10 +102,14 @@ export async function measureIngest(
       ...cpuBetween(cpu0, cpuSnapshot(), (pid, comm) => roles.get(pid) ?? comm),
     };
     const failed = rows.filter((r) => r.status !== "completed");
-    if (failed.length)
+    if (failed.length) {
+      const { rows: why } = await sql<{ filename: string; error_code: string; error_message: string }>`
+        SELECT filename, error_code, error_message FROM jobs
+        WHERE id = ANY(${sql.val(ids)}::uuid[]) AND status <> 'completed' ORDER BY filename`.execute(db);
       console.error(
-        `ingest: ${failed.length} jobs did not complete: ${failed.map((r) => r.error_code).join(",")}`,
+        `ingest: ${failed.length} jobs did not complete: ${why.map((r) => `${r.filename} ${r.error_code} (${r.error_message})`).join("; ")}`,
       );
+    }
     const breakdown = await stageBreakdown(db, ids);
     // The profile ends at the worker's exit: the run is the stretch before its shutdown.
     await worker.kill("SIGTERM");
