@@ -1,21 +1,33 @@
 // Load generator for the API case, in its own process so that it does not share a CPU queue
 // with the server it measures: `concurrency` clients loop create → PUT (to MinIO) → complete.
-import { createHash } from "node:crypto";
+// With a storage argument it is the bare-storage reference instead: each client presigns the
+// PUT itself with intake's own signer (same headers and checksum intake asks for), PUTs it and
+// HEADs it, with no intake in between, so the two rates differ only by what intake adds.
+import { createHash, randomUUID } from "node:crypto";
+import { HeadObjectCommand } from "@aws-sdk/client-s3";
+import { objectKeyFor } from "../../src/storage/object-key.js";
+import { presignPut } from "../../src/storage/presign.js";
+import { createS3Client, type S3ClientProps } from "../../src/storage/s3-client.js";
 
-const [baseUrl, apiKey, concurrencyArg, durationArg] = process.argv.slice(2) as [
+const [baseUrl, apiKey, concurrencyArg, durationArg, storageArg] = process.argv.slice(2) as [
   string,
   string,
   string,
   string,
+  string | undefined,
 ];
 const headers = { authorization: `Bearer ${apiKey}`, "content-type": "application/json" };
+const storage = storageArg ? (JSON.parse(storageArg) as S3ClientProps & { bucket: string }) : undefined;
+const s3 = storage ? createS3Client(storage) : undefined;
 
 interface Created {
   id: string;
   upload: { url: string; headers: Record<string, string> };
 }
 
-async function oneUpload(n: number): Promise<{ apiMs: number; flowMs: number }> {
+type Timing = { apiMs: number; flowMs: number };
+
+async function oneUpload(n: number): Promise<Timing> {
   const body = `bench upload ${n} ${process.pid} ${Math.random()}\n`;
   const sha256 = createHash("sha256").update(body).digest("hex");
   const t0 = performance.now();
@@ -44,6 +56,33 @@ async function oneUpload(n: number): Promise<{ apiMs: number; flowMs: number }> 
   return { apiMs: t1 - t0 + (t3 - t2), flowMs: t3 - t0 };
 }
 
+/** The reference: presign (intake's presignPut) + PUT + HEAD, nothing else. */
+async function oneStorageUpload(n: number): Promise<Timing> {
+  const body = `bench upload ${n} ${process.pid} ${Math.random()}\n`;
+  const sha256 = createHash("sha256").update(body).digest("hex");
+  const t0 = performance.now();
+  const key = objectKeyFor("default", randomUUID(), `u${n}.txt`);
+  const signed = await presignPut(
+    s3!,
+    { bucket: storage!.bucket, key, contentType: "text/plain", size: Buffer.byteLength(body), sha256 },
+    3600,
+  );
+  const t1 = performance.now();
+  const { "content-length": _drop, ...putHeaders } = signed.headers;
+  const put = await fetch(signed.url, { method: "PUT", headers: putHeaders, body });
+  if (put.status !== 200) throw new Error(`PUT: ${put.status} ${await put.text()}`);
+  await put.arrayBuffer();
+  const t2 = performance.now();
+  // The same HEAD intake's completion makes (with the checksum asked back).
+  const head = await s3!.send(
+    new HeadObjectCommand({ Bucket: storage!.bucket, Key: key, ChecksumMode: "ENABLED" }),
+  );
+  if (head.ContentLength !== Buffer.byteLength(body)) throw new Error(`HEAD: size ${head.ContentLength}`);
+  const t3 = performance.now();
+  return { apiMs: t1 - t0 + (t3 - t2), flowMs: t3 - t0 };
+}
+
+const upload = storage ? oneStorageUpload : oneUpload;
 const end = performance.now() + Number(durationArg);
 const apiMs: number[] = [];
 const flowMs: number[] = [];
@@ -54,7 +93,7 @@ await Promise.all(
   Array.from({ length: Number(concurrencyArg) }, async () => {
     while (performance.now() < end) {
       try {
-        const r = await oneUpload(n++);
+        const r = await upload(n++);
         apiMs.push(r.apiMs);
         flowMs.push(r.flowMs);
       } catch (err) {
@@ -64,6 +103,7 @@ await Promise.all(
   }),
 );
 const seconds = (performance.now() - t0) / 1000;
+s3?.destroy();
 process.send?.({
   type: "result",
   ok: apiMs.length,

@@ -1,4 +1,4 @@
-// The bench itself (see main.ts): npm run bench [-- --quick] [-- --only pickup,throughput,ceiling,api,ingest,memory,ocr]
+// The bench itself (see main.ts): npm run bench [-- --quick] [-- --only pickup,throughput,ceiling,api,ingest,memory,ocr] [-- --cpu-prof]
 // Starts its own Postgres and MinIO, runs intake and graphile-worker side by side, prints a
 // table with ratios from this one run and writes .intake/bench/latest.json.
 import { mkdir, readFile, writeFile } from "node:fs/promises";
@@ -12,7 +12,9 @@ import { startStack } from "../../test/support/stack.js";
 import { percentile, round, table } from "../lib/stats.js";
 import { measureApi } from "./api.js";
 import { measureCommitCeiling } from "./commit-ceiling.js";
-import { measureIngest } from "./ingest.js";
+import { printProfileTop } from "./cpu-profile-top.js";
+import { measureBarePipeline, measureDerivedRoundTrip, measureIngest } from "./ingest.js";
+import { corpusDocs } from "./ingest-corpus.js";
 import { measureMemory } from "./memory.js";
 import { benchOcr } from "./ocr.js";
 import { measurePickup, summarize } from "./pickup.js";
@@ -20,7 +22,11 @@ import { measureThroughput, type ThroughputRun } from "./throughput.js";
 
 const CASES = ["pickup", "throughput", "ceiling", "api", "ingest", "memory", "ocr"] as const;
 const { values } = parseArgs({
-  options: { quick: { type: "boolean", default: false }, only: { type: "string" } },
+  options: {
+    quick: { type: "boolean", default: false },
+    only: { type: "string" },
+    "cpu-prof": { type: "boolean", default: false },
+  },
 });
 const quick = values.quick!;
 const only = new Set(values.only ? values.only.split(",") : CASES);
@@ -198,8 +204,26 @@ try {
   }
 
   if (only.has("api")) {
-    log(`API: intake serve + load generator process, 16 clients, ${plan.apiMs / 1000} s`);
-    const a = await measureApi(stack, { concurrency: 16, durationMs: plan.apiMs });
+    log(
+      `API: intake serve + load generator process, 16 clients, ${plan.apiMs / 1000} s, after the same load straight to MinIO`,
+    );
+    const cpuProfileDir = values["cpu-prof"] ? path.join(repo, ".intake/bench/cpu-prof") : undefined;
+    const {
+      intake: a,
+      storage: s,
+      cpuProfile,
+    } = await measureApi(stack, {
+      concurrency: 16,
+      durationMs: plan.apiMs,
+      cpuProfileDir,
+    });
+    const cpuNote = (r: typeof a) =>
+      Object.entries(r.cpuMsPerUpload)
+        .filter(([, v]) => v >= 0.5)
+        .map(([k, v]) => `${k.replace("load generator", "client")} ${round(v, 1)}`)
+        .join(" ");
+    const perUpload = (r: typeof a) =>
+      Object.fromEntries(Object.entries(r.cpuMsPerUpload).map(([k, v]) => [k, round(v, 2)]));
     out.api_uploads_per_s = {
       rate: round(a.rate, 0),
       p99_ms: round(percentile(a.flowMs, 99), 1),
@@ -207,30 +231,117 @@ try {
       api_only_p99_ms: round(percentile(a.apiMs, 99), 1),
       uploads: a.uploads,
       errors: a.errors,
-      note: "create + PUT to MinIO + complete (HEAD) per upload; p99 of the whole flow; api_only excludes the PUT",
+      storage_reference_rate: round(s.rate, 0),
+      ratio: round(a.rate / s.rate, 2),
+      storage_reference: {
+        p50_ms: round(percentile(s.flowMs, 50), 1),
+        p99_ms: round(percentile(s.flowMs, 99), 1),
+        uploads: s.uploads,
+        errors: s.errors,
+        cpu_ms_per_upload: perUpload(s),
+      },
+      cpu_ms_per_upload: perUpload(a),
+      note: "create + PUT to MinIO + complete (HEAD) per upload; p99 of the whole flow; api_only excludes the PUT; the storage reference is presign (intake's signer) + PUT + HEAD straight to MinIO, same load generator and concurrency",
     };
     rows.push([
-      "API uploads/s (create+PUT+complete)",
+      "API uploads/s (create+PUT+complete vs presign+PUT+HEAD)",
       `${round(a.rate, 0)}/s`,
-      "",
-      "",
-      `p50 ${round(percentile(a.flowMs, 50), 1)} ms, p99 ${round(percentile(a.flowMs, 99), 1)} ms, errors ${a.errors}`,
+      `${round(s.rate, 0)}/s`,
+      `${round(a.rate / s.rate, 2)}x`,
+      `p50 ${round(percentile(a.flowMs, 50), 1)} / ${round(percentile(s.flowMs, 50), 1)} ms, p99 ${round(percentile(a.flowMs, 99), 1)} / ${round(percentile(s.flowMs, 99), 1)} ms, errors ${a.errors} / ${s.errors}; CPU ms/upload ${cpuNote(a)} / ${cpuNote(s)}; target ≥ 0.7x`,
     ]);
+    if (cpuProfile) {
+      const top = await printProfileTop(cpuProfile.file, 15, cpuProfile.window);
+      out.api_cpu_profile = { file: path.relative(repo, cpuProfile.file), ...top };
+    } else if (cpuProfileDir) log("API: --cpu-prof asked for, but the server wrote no profile");
   }
 
   if (only.has("ingest")) {
-    log(`ingest: ${plan.ingestDocs} mixed documents end to end`);
+    log(`ingest: ${plan.ingestDocs} generated mixed documents end to end`);
     const r = await measureIngest(stack, { docs: plan.ingestDocs, workerConcurrency: 4 });
+    // The headline: real documents of the shared corpus, end to end and through the bare
+    // pipeline (same functions in process, no queue, no storage). OCR off in both: it has its
+    // own case, and a scanned page would set the pace of either.
+    const corpusMaxBytes = quick ? MiB / 2 : 3 * MiB;
+    const docs = await corpusDocs({ maxBytes: corpusMaxBytes });
+    const realMb = docs.reduce((n, d) => n + d.body.byteLength, 0) / MiB;
+    const env = { INTAKE_OCR: "off" };
+    log(`ingest: ${docs.length} real documents (${round(realMb, 1)} MB) through the bare pipeline, c=4`);
+    const bare = await measureBarePipeline(stack, { docs, concurrency: 4, env });
+    log(`ingest: the same ${docs.length} documents end to end`);
+    const e2e = await measureIngest(stack, {
+      docs,
+      workerConcurrency: 4,
+      env,
+      cpuProfileDir: values["cpu-prof"] ? path.join(repo, ".intake/bench/cpu-prof-ingest") : undefined,
+    });
+    const probe = await measureDerivedRoundTrip(stack, { n: 50, bytes: 16 * 1024 });
+    const types: Record<string, number> = {};
+    for (const d of docs) types[d.type] = (types[d.type] ?? 0) + 1;
+    const roundAll = (o: Record<string, number>) =>
+      Object.fromEntries(Object.entries(o).map(([k, v]) => [k, round(v, 2)]));
+    const stages = (b: typeof e2e.breakdown) =>
+      Object.fromEntries(
+        b.stages.map((s) => [s.stage, { run_ms: round(s.runMs, 1), queued_ms: round(s.queuedMs, 1) }]),
+      );
     out.ingest = {
-      mb_per_s: round(r.mbPerS, 2),
-      docs_per_s: round(r.docsPerS, 2),
-      docs: r.docs,
-      mb: round(r.bytes / MiB, 1),
-      seconds: round(r.seconds, 1),
-      failed: r.failed,
+      mb_per_s: round(e2e.mbPerS, 2),
+      docs_per_s: round(e2e.docsPerS, 2),
+      docs: e2e.docs,
+      mb: round(e2e.bytes / MiB, 1),
+      seconds: round(e2e.seconds, 1),
+      failed: e2e.failed,
+      bare_pipeline_mb_per_s: round(bare.mbPerS, 2),
+      ratio: round(e2e.mbPerS / bare.mbPerS, 2),
+      bare_pipeline: {
+        docs_per_s: round(bare.docsPerS, 2),
+        seconds: round(bare.seconds, 1),
+        failed: bare.failed,
+      },
+      cpu_s: { end_to_end: roundAll(e2e.cpuS), bare_pipeline: roundAll(bare.cpuS) },
+      corpus: { max_bytes: corpusMaxBytes, types, ocr: "off" },
+      per_job_ms: { uploaded_to_completed: round(e2e.breakdown.jobMs, 1), stages: stages(e2e.breakdown) },
+      derived_text_round_trip_ms: {
+        write: round(probe.writeMs, 1),
+        read: round(probe.readMs, 1),
+        bytes: 16384,
+      },
+      generated_mix: {
+        mb_per_s: round(r.mbPerS, 2),
+        docs_per_s: round(r.docsPerS, 2),
+        docs: r.docs,
+        mb: round(r.bytes / MiB, 1),
+        seconds: round(r.seconds, 1),
+        failed: r.failed,
+        per_job_ms: { uploaded_to_completed: round(r.breakdown.jobMs, 1), stages: stages(r.breakdown) },
+      },
+      ...(e2e.cpuProfile
+        ? {
+            worker_cpu_profile: {
+              file: path.relative(repo, e2e.cpuProfile.file),
+              ...(await printProfileTop(e2e.cpuProfile.file, 15, e2e.cpuProfile.window)),
+            },
+          }
+        : {}),
+      note: "headline: real documents of the shared corpus (intake-supported, no images, deduplicated), end to end vs the bare pipeline (ParseExecutor c=4 → chunkText → hash embedder, in process, no queue or storage); per-stage means from job_events",
     };
+    const cpu = Object.entries(e2e.cpuS)
+      .sort((x, y) => y[1] - x[1])
+      .slice(0, 4)
+      .map(([k, v]) => `${k.replace(/ \(.*\)$/, "")} ${round(v, 1)}`)
+      .join(", ");
+    const perStage = e2e.breakdown.stages
+      .map((s) => `${s.stage} ${round(s.runMs, 0)}+${round(s.queuedMs, 0)}q`)
+      .join(", ");
     rows.push([
-      "ingest (txt, md, html, pdf, docx; hash embedder)",
+      `ingest, ${docs.length} corpus docs (${Object.keys(types).length} formats) vs bare pipeline`,
+      `${round(e2e.mbPerS, 2)} MB/s`,
+      `${round(bare.mbPerS, 2)} MB/s`,
+      `${round(e2e.mbPerS / bare.mbPerS, 2)}x`,
+      `${round(e2e.docsPerS, 1)} / ${round(bare.docsPerS, 1)} docs/s, ${round(realMb, 1)} MB, failed ${e2e.failed} / ${bare.failed}; ms per job: ${perStage}; text object write ${round(probe.writeMs, 1)} + read ${round(probe.readMs, 1)} ms; CPU s ${cpu} vs bare ${round(Object.values(bare.cpuS)[0] ?? 0, 1)}; target ≥ 0.7x`,
+    ]);
+    rows.push([
+      "ingest, generated mix (txt, md, html, pdf, docx; hash embedder)",
       `${round(r.mbPerS, 2)} MB/s`,
       "",
       "",
