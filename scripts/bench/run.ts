@@ -146,7 +146,9 @@ try {
       { system: "intake", processes: 1, concurrency: 64, jobs: n },
       { system: "intake", processes: 2, concurrency: 64, jobs: n },
       { system: "intake-batched", processes: 1, concurrency: 256, jobs: 3 * n },
+      { system: "intake-batched", processes: 1, concurrency: 256, prefetch: 256, jobs: 3 * n },
       { system: "intake-batched", processes: 2, concurrency: 256, jobs: 3 * n },
+      { system: "intake-batched", processes: 2, concurrency: 256, prefetch: 256, jobs: 3 * n },
       { system: "graphile", processes: 1, concurrency: 16, jobs: n },
       { system: "graphile-batched", processes: 1, concurrency: 16, jobs: 5 * n },
       { system: "graphile-batched", processes: 2, concurrency: 16, jobs: 5 * n },
@@ -172,7 +174,7 @@ try {
     };
     for (const r of runs) {
       rows.push([
-        `throughput ${r.system} ×${r.processes} (c=${r.concurrency})`,
+        `throughput ${r.system} ×${r.processes} (c=${r.concurrency}${r.prefetch ? `, prefetch ${r.prefetch}` : ""})`,
         r.system.startsWith("intake") ? `${round(r.jobsPerS, 0)} jobs/s` : "",
         r.system.startsWith("graphile") ? `${round(r.jobsPerS, 0)} jobs/s` : "",
         `${round(r.jobsPerS / gwBest, 2)}x`,

@@ -11,6 +11,8 @@ export interface ThroughputRun {
   system: ThroughputSystem;
   processes: number;
   concurrency: number;
+  /** intake's INTAKE_WORKER_PREFETCH (jobs claimed ahead of a free slot). */
+  prefetch?: number;
   jobs: number;
   seconds: number;
   jobsPerS: number;
@@ -26,7 +28,7 @@ const isReady = (m: Msg): m is Msg => m.type === "ready";
  */
 export async function measureThroughput(
   stack: Stack,
-  run: { system: ThroughputSystem; processes: number; concurrency: number; jobs: number },
+  run: { system: ThroughputSystem; processes: number; concurrency: number; prefetch?: number; jobs: number },
   index: number,
 ): Promise<ThroughputRun> {
   const url = await stack.createDatabase(`bench_tp_${index}`);
@@ -34,7 +36,7 @@ export async function measureThroughput(
   const graphile = run.system.startsWith("graphile");
   if (graphile) await runMigrations({ connectionString: url, logger: new Logger(() => () => {}) });
   else await ensureTenant(db);
-  const env = intakeEnv(stack, url, "bench-tp");
+  const env = intakeEnv(stack, url, "bench-tp", { INTAKE_WORKER_PREFETCH: String(run.prefetch ?? 0) });
   const children = Array.from({ length: run.processes }, () =>
     forkTs<Msg>(
       new URL("./throughput-child.ts", import.meta.url),

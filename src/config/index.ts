@@ -65,6 +65,7 @@ const envSchema = z.object({
   // Fair claiming (migration 0009): running jobs per stage one tenant may hold (unset:
   // unlimited), and the highest upload priority a tenant may ask for; `tenants` overrides both.
   INTAKE_TENANT_MAX_RUNNING_PER_STAGE: int(1).optional(),
+  INTAKE_WORKER_PREFETCH: int(0).default(0),
   INTAKE_MAX_PRIORITY: int(0, 1000).default(10),
   INTAKE_PARSE_THREADS: int(1, 64).default(Math.max(1, Math.min(4, os.availableParallelism()))),
   INTAKE_PARSE_MEMORY_MB: int(32, 16_384).default(256),
@@ -196,6 +197,8 @@ export interface Config {
     maxReleases: number;
     /** Running jobs per stage a tenant may hold unless `tenants` says otherwise; null: unlimited. */
     tenantMaxRunningPerStage: number | null;
+    /** Jobs a worker claims ahead of a free slot (leased while they wait); 0: none. */
+    prefetch: number;
   };
   parse: ParseBudget;
   pipeline: {
@@ -375,6 +378,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       breakerResetMs: e.INTAKE_BREAKER_RESET_MS,
       maxReleases: e.INTAKE_MAX_RELEASES,
       tenantMaxRunningPerStage: e.INTAKE_TENANT_MAX_RUNNING_PER_STAGE ?? null,
+      prefetch: e.INTAKE_WORKER_PREFETCH,
     },
     parse: {
       threads: e.INTAKE_PARSE_THREADS,

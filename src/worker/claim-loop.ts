@@ -25,6 +25,12 @@ export interface ClaimLoopProps {
   workerId: string;
   stages: readonly JobStage[];
   concurrency: number;
+  /**
+   * Jobs claimed ahead of a free slot and held in a local queue, their leases extended while
+   * they wait (INTAKE_WORKER_PREFETCH). A slot that frees starts the next one without a claim
+   * round trip, and the claim of more overlaps the commits of those running. 0: none.
+   */
+  prefetch?: number;
   handlers: Record<JobStage, StageHandler>;
   /** Backstop poll when no NOTIFY arrives (a missed notification, a delayed retry coming due). */
   pollIntervalMs: number;
@@ -48,6 +54,8 @@ export class ClaimLoop {
   readonly #props: ClaimLoopProps;
   readonly #log: Logger;
   readonly #held = new Map<string, Held>();
+  // Claimed (leased, `running` in Postgres) but not started: the prefetch queue.
+  #waiting: JobRow[] = [];
   #unlisten: () => void = () => {};
   // A NOTIFY that arrives while the loop is claiming must not be lost: remember it.
   #woken = false;
@@ -98,6 +106,14 @@ export class ClaimLoop {
     this.state = "stopping";
     this.wake();
     await this.done;
+    // Prefetched jobs never started: they go back at once, with their attempt not spent.
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    for (const job of waiting) {
+      await releaseJob(this.#props.deps.db, fenceOf(job, this.#props.workerId), "worker shut down").catch(
+        () => {},
+      );
+    }
     const pending = [...this.#held.values()];
     const timeout = new Promise((r) => setTimeout(r, graceMs).unref());
     await Promise.race([Promise.allSettled(pending.map((h) => h.promise)), timeout]);
@@ -123,7 +139,7 @@ export class ClaimLoop {
     while (!this.#stopping()) {
       this.state = "claiming";
       this.#woken = false;
-      const free = concurrency - this.#held.size;
+      const free = concurrency + (this.#props.prefetch ?? 0) - this.#held.size - this.#waiting.length;
       const stages = this.#props.stages.filter((s) => !this.#dependencyOpen(s));
       let claimed: JobRow[] = [];
       if (free > 0 && stages.length > 0) {
@@ -138,7 +154,8 @@ export class ClaimLoop {
         } catch (err) {
           this.#log.warn({ err }, "claim failed; retrying after the poll interval");
         }
-        for (const job of claimed) this.#run(job);
+        this.#waiting.push(...claimed);
+        this.#startWaiting();
       }
       if (claimed.length > 0 && claimed.length === free) continue;
       if (this.#woken || this.#stopping()) continue;
@@ -164,6 +181,12 @@ export class ClaimLoop {
     return STAGE_DEPENDENCIES[stage].some((d) => (d === "storage" ? deps.store : deps.embedder).isOpen);
   }
 
+  #startWaiting(): void {
+    while (this.#held.size < this.#props.concurrency && this.#waiting.length > 0 && !this.#stopping()) {
+      this.#run(this.#waiting.shift()!);
+    }
+  }
+
   #run(job: JobRow): void {
     const { deps, workerId, handlers } = this.#props;
     const abort = new AbortController();
@@ -186,6 +209,7 @@ export class ClaimLoop {
         await settleFailure(deps, job, fence, err, log);
       } finally {
         this.#held.delete(job.id);
+        this.#startWaiting();
         this.wake();
       }
     })();
@@ -195,9 +219,13 @@ export class ClaimLoop {
   async #heartbeat(): Promise<void> {
     const { deps, workerId } = this.#props;
     try {
-      const leases = [...this.#held.values()].map((h) => ({ id: h.job.id, attempt: h.job.attempt }));
+      const jobs = [...[...this.#held.values()].map((h) => h.job), ...this.#waiting];
+      const leases = jobs.map((job) => ({ id: job.id, attempt: job.attempt }));
       const lost = await extendLeases(deps.db, workerId, leases, deps.config.worker.leaseSeconds);
       for (const id of lost) this.#held.get(id)?.abort.abort(new Error("lease lost"));
+      // A prefetched job whose lease was lost (taken back as expired) is not started.
+      const gone = new Set(lost);
+      this.#waiting = this.#waiting.filter((job) => !gone.has(job.id));
       // Judged dead by another worker (a long pause): register again, with what we still hold.
       if (!(await heartbeatWorker(deps.db, workerId))) await this.#register();
     } catch (err) {

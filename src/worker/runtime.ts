@@ -48,6 +48,7 @@ export async function startWorker(props: WorkerProps): Promise<Worker> {
     workerId,
     stages: props.stages,
     concurrency: props.concurrency,
+    prefetch: props.deps.config.worker.prefetch,
     handlers: { ...STAGE_HANDLERS, ...props.handlers },
     pollIntervalMs: props.pollIntervalMs ?? 2000,
   });
