@@ -70,6 +70,32 @@ async function explainAtScale(db: Db, url: string): Promise<void> {
     console.log(`\n=== EXPLAIN ANALYZE claim limit=${limit} cap=${cap ?? "none"} ===`);
     console.log(plan.rows.map((r) => r["QUERY PLAN"]).join("\n"));
   }
+  // Workers run the claim with a generic plan (createDb's genericPlans): show that plan, and time
+  // it at this scale, since it is made once from whatever the statistics were.
+  await client.query("SET plan_cache_mode = force_generic_plan");
+  const generic = claimStatement({
+    workerId: "w",
+    stages: ["parse", "chunk", "embed"],
+    limit: 16,
+    leaseSeconds: 30,
+  }).compile(db);
+  const shown = await client.query<{ "QUERY PLAN": string }>(
+    `EXPLAIN (GENERIC_PLAN, COSTS OFF) ${generic.sql}`,
+  );
+  console.log("\n=== EXPLAIN (GENERIC_PLAN) claim limit=16, as workers run it ===");
+  console.log(shown.rows.map((r) => r["QUERY PLAN"]).join("\n"));
+  const times: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    await client.query("BEGIN");
+    const t0 = performance.now();
+    await client.query({ name: "claim", text: generic.sql, values: [...generic.parameters] });
+    times.push(performance.now() - t0);
+    await client.query("ROLLBACK");
+  }
+  times.sort((a, b) => a - b);
+  console.log(
+    `generic-plan claim of 16 at this scale: p50 ${times[10]!.toFixed(2)} ms, max ${times[19]!.toFixed(2)} ms`,
+  );
   await client.end();
 }
 

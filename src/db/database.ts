@@ -12,6 +12,13 @@ export interface CreateDbProps {
   /** Pool size; API and worker processes each own one pool. */
   max?: number;
   applicationName?: string;
+  /**
+   * Plan prepared statements once per connection (plan_cache_mode = force_generic_plan) rather
+   * than for each call's values. For a connection that runs only statements written to have
+   * one good plan whatever the values: the workers' claim, whose planning cost more than its
+   * execution at pickup.
+   */
+  genericPlans?: boolean;
 }
 
 /**
@@ -24,6 +31,7 @@ export function createDb(props: CreateDbProps): Db {
     connectionString: props.connectionString,
     max: props.max ?? 10,
     application_name: props.applicationName ?? "intake",
+    ...(props.genericPlans && { options: "-c plan_cache_mode=force_generic_plan" }),
   });
   // A connection's error (Postgres restarted) must not crash the process: the pool drops idle
   // clients on its "error" event, but a checked-out client has no listener of the pool's

@@ -1,3 +1,4 @@
+import type { Db } from "../db/database.js";
 import { fenceOf } from "../db/fence.js";
 import type { NotificationListener } from "../db/notification-listener.js";
 import type { JobRow } from "../db/schema.js";
@@ -22,6 +23,11 @@ export interface ClaimLoopProps {
   deps: StageDeps;
   /** The process's LISTEN connection; the loop listens on the queue channel. */
   listener: NotificationListener;
+  /**
+   * Where the claim runs: a connection of its own with generic plans (createDb's
+   * genericPlans), so that it is planned once instead of on every pickup. Default: deps.db.
+   */
+  claimDb?: Db;
   workerId: string;
   stages: readonly JobStage[];
   concurrency: number;
@@ -144,7 +150,7 @@ export class ClaimLoop {
       let claimed: JobRow[] = [];
       if (free > 0 && stages.length > 0) {
         try {
-          claimed = await claimJobs(deps.db, {
+          claimed = await claimJobs(this.#props.claimDb ?? deps.db, {
             workerId,
             stages,
             limit: free,

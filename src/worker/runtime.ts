@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import os from "node:os";
+import { createDb } from "../db/database.js";
 import { NotificationListener } from "../db/notification-listener.js";
 import { JOB_STAGES, type JobStage } from "../jobs/state-machine.js";
 import { ClaimLoop } from "./claim-loop.js";
@@ -42,9 +43,16 @@ export async function startWorker(props: WorkerProps): Promise<Worker> {
     ? undefined
     : new NotificationListener({ databaseUrl: props.databaseUrl, logger: props.deps.logger });
   const listener = props.listener ?? own!;
+  const claimDb = createDb({
+    connectionString: props.databaseUrl,
+    max: 1,
+    applicationName: "intake-claim",
+    genericPlans: true,
+  });
   const loop = new ClaimLoop({
     deps: props.deps,
     listener,
+    claimDb,
     workerId,
     stages: props.stages,
     concurrency: props.concurrency,
@@ -56,6 +64,7 @@ export async function startWorker(props: WorkerProps): Promise<Worker> {
     await loop.start();
   } catch (err) {
     await own?.close();
+    await claimDb.destroy();
     throw err;
   }
   return {
@@ -64,6 +73,7 @@ export async function startWorker(props: WorkerProps): Promise<Worker> {
     async stop(graceMs) {
       await loop.stop(graceMs);
       await own?.close();
+      await claimDb.destroy();
     },
   };
 }

@@ -70,12 +70,14 @@ export function claimStatement(opts: ClaimOptions) {
       FROM queued_tenants q
       JOIN tenants t ON t.id = q.tenant_id
       -- Only a ranking between tenants needs a tenant's running count, and counting visits
-      -- every running job of the tenant: with one tenant waiting, it is not taken.
+      -- every running job of the tenant: with one tenant waiting, it is not taken. OFFSET 0
+      -- keeps it one count per tenant (flattened, it ran once per offer).
       CROSS JOIN LATERAL (
         SELECT CASE WHEN (SELECT count(*) FROM queued_tenants c WHERE c.tenant_id IS NOT NULL) > 1
                     THEN (SELECT count(*) FROM jobs r
                           WHERE r.status = 'running' AND r.tenant_id = q.tenant_id AND r.stage = q.stage)
-                    ELSE 0 END AS n) running
+                    ELSE 0 END AS n
+        OFFSET 0) running
       CROSS JOIN LATERAL (
         SELECT CASE WHEN c.cap IS NULL THEN ${opts.limit}::int
                     ELSE least(${opts.limit}::int, intake_claim_slots(q.tenant_id, q.stage, c.cap)) END AS n
@@ -101,10 +103,12 @@ export function claimStatement(opts: ClaimOptions) {
         claimed_at = now(),
         started_at = coalesce(started_at, now()),
         updated_at = now()
-      FROM chosen
-      -- By the row version the offer locked (a TID scan), not by a second primary-key lookup;
-      -- the id and status checks keep it exact.
-      WHERE jobs.ctid = chosen.ctid AND jobs.id = chosen.id AND jobs.status IN ${queued}
+      -- By the row versions the offers locked: a TID scan, whatever the estimates, instead of a
+      -- second primary-key lookup. No status check here: FOR UPDATE re-checked each offer's
+      -- WHERE (status IN the claimable ones) on the version it locked, and nothing can change
+      -- that version under the lock. A check here would let the planner scan the claimable
+      -- index instead, which the generic plan (see createDb's genericPlans) did.
+      WHERE jobs.ctid = ANY (ARRAY(SELECT ctid FROM chosen))
       RETURNING jobs.*
     ), ${eventsWithNotify(
       sql`
