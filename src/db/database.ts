@@ -19,6 +19,22 @@ export interface CreateDbProps {
    * execution at pickup.
    */
   genericPlans?: boolean;
+  /**
+   * Commit without waiting for the WAL flush (synchronous_commit = off). Only for a connection
+   * whose commits may be lost in a Postgres crash without harm: the workers' claim. A lost
+   * claim leaves the job queued, as if never claimed, and the worker's later writes are fenced
+   * on the lease it thought it had, so they change nothing. Saves a WAL flush per pickup.
+   */
+  asynchronousCommit?: boolean;
+}
+
+/** Session settings sent at connect (the startup packet's `options`), if any. */
+function settingsOption(props: CreateDbProps): { options?: string } {
+  const settings = [
+    props.genericPlans && "-c plan_cache_mode=force_generic_plan",
+    props.asynchronousCommit && "-c synchronous_commit=off",
+  ].filter(Boolean);
+  return settings.length > 0 ? { options: settings.join(" ") } : {};
 }
 
 /**
@@ -31,7 +47,7 @@ export function createDb(props: CreateDbProps): Db {
     connectionString: props.connectionString,
     max: props.max ?? 10,
     application_name: props.applicationName ?? "intake",
-    ...(props.genericPlans && { options: "-c plan_cache_mode=force_generic_plan" }),
+    ...settingsOption(props),
   });
   // A connection's error (Postgres restarted) must not crash the process: the pool drops idle
   // clients on its "error" event, but a checked-out client has no listener of the pool's

@@ -24,8 +24,9 @@ export interface ClaimLoopProps {
   /** The process's LISTEN connection; the loop listens on the queue channel. */
   listener: NotificationListener;
   /**
-   * Where the claim runs: a connection of its own with generic plans (createDb's
-   * genericPlans), so that it is planned once instead of on every pickup. Default: deps.db.
+   * Where the claim runs: a connection of its own with generic plans, so that it is planned
+   * once instead of on every pickup, and asynchronous commits, since a claim lost in a crash
+   * is harmless (see createDb). Default: deps.db.
    */
   claimDb?: Db;
   workerId: string;

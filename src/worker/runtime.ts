@@ -48,6 +48,7 @@ export async function startWorker(props: WorkerProps): Promise<Worker> {
     max: 1,
     applicationName: "intake-claim",
     genericPlans: true,
+    asynchronousCommit: true,
   });
   const loop = new ClaimLoop({
     deps: props.deps,
