@@ -78,7 +78,11 @@ describe("worker prefetch", () => {
     const ids: string[] = [];
     for (let i = 0; i < 4; i++) ids.push(await uploadFile(t, `p${i}.txt`, "text/plain", `prefetch ${i}`));
     const w = await start();
-    await until(async () => (await rows(ids)).filter((r) => r.status === "running").length === 3);
+    // The claim commits before its worker has the rows back: wait for the handler's start too.
+    await until(
+      async () =>
+        started.length === 1 && (await rows(ids)).filter((r) => r.status === "running").length === 3,
+    );
     const held = (await rows(ids)).filter((r) => r.status === "running");
     expect(held.every((r) => r.lease_owner === w.workerId)).toBe(true);
     expect(started).toHaveLength(1);
@@ -104,7 +108,11 @@ describe("worker prefetch", () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push(await uploadFile(t, `s${i}.txt`, "text/plain", `stop ${i}`));
     await start();
-    await until(async () => (await rows(ids)).filter((r) => r.status === "running").length === 3);
+    // The claim commits before its worker has the rows back: wait for the handler's start too.
+    await until(
+      async () =>
+        started.length === 1 && (await rows(ids)).filter((r) => r.status === "running").length === 3,
+    );
     const runningId = started[0]!;
     const stopping = worker!.stop(60_000);
     await until(async () =>
