@@ -6,6 +6,7 @@ import { findJobById } from "../src/db/sql/find-job.js";
 import { QUEUE_CHANNEL } from "../src/db/sql/job-events.js";
 import { queueVerifiedUpload } from "../src/db/sql/queue-verified-upload.js";
 import { WEBHOOK_EVENT_SOURCES } from "../src/db/webhook-events.js";
+import { ObjectNotFoundError } from "../src/storage/errors.js";
 import type { ObjectStore } from "../src/storage/object-store.js";
 import { verifyUploadedObject } from "../src/storage/verify.js";
 import { completeUpload } from "../src/uploads/complete-upload.js";
@@ -144,6 +145,41 @@ describe("a read that predates the previous holder's commit", () => {
     expect(result.outcome).toBe("already");
     expect(opens).toBe(0);
     expect(await advisoryLocks()).toBe(0);
+  });
+
+  it("does not delete the object of a job queued meanwhile on a mismatch, nor report it missing", async () => {
+    for (const seen of ["mismatch", "missing"] as const) {
+      const json = await created("body");
+      expect((await putToUrl(json.upload, "body")).status).toBe(200);
+      const job = (await findJobById(ctx.db, json.id))!;
+      let deletes = 0;
+      // Another completion queues the job between our lock's read and our HEAD, after which the
+      // object looks wrong (overwritten) or gone.
+      const store = new Proxy(ctx.store, {
+        get(target, prop) {
+          if (prop === "head") {
+            return async (key: string) => {
+              const head = await target.head(key);
+              await queueVerifiedUpload(ctx.db, job, { etag: head.etag, contentSha256: null }, "webhook");
+              if (seen === "missing") throw new ObjectNotFoundError(key);
+              return { ...head, size: head.size + 1 };
+            };
+          }
+          if (prop === "delete") deletes++;
+          const value = Reflect.get(target, prop, target);
+          return typeof value === "function" ? value.bind(target) : value;
+        },
+      }) as ObjectStore;
+      const result = await completeUpload({ db: ctx.db, store }, job, "callback");
+      expect(result.outcome).toBe("already");
+      expect(deletes).toBe(0);
+      const types = await ctx.db
+        .selectFrom("job_events")
+        .select("type")
+        .where("job_id", "=", job.id)
+        .execute();
+      expect(types.map((e) => e.type)).not.toContain("upload_rejected");
+    }
   });
 
   it("verifyUploadedObject asks beforeHash and reads nothing when told no", async () => {

@@ -78,6 +78,14 @@ async function verifyAndQueue(
   source: CompletionSource,
 ): Promise<CompletionResult> {
   const { job } = lock;
+  // The lock's read may predate a holder that queued the job and let go just before we took
+  // it. The HEAD is harmless then (the UPDATE's guard decides), but nothing costly or
+  // destructive runs on that read: the hash, the delete of a mismatched object and a `missing`
+  // answer each re-read the job first, under the lock, and report a settled one as settled.
+  const stillAwaiting = async () => {
+    const current = await findJobById(deps.db, job.id);
+    return current?.status === "awaiting_upload" ? null : settled(current ?? job);
+  };
   const verification = await verifyUploadedObject(
     deps.store,
     {
@@ -86,13 +94,13 @@ async function verifyAndQueue(
       contentType: job.content_type,
       sha256: job.sha256,
     },
-    {
-      // The lock's read may predate a holder that queued the job and let go just before we
-      // took it; reading it again (after the lock) keeps "hashed once" exact.
-      beforeHash: async () => (await findJobById(deps.db, job.id))?.status === "awaiting_upload",
-    },
+    { beforeHash: async () => (await stillAwaiting()) === null },
   );
-  if (verification.outcome === "superseded") return settled((await findJobById(deps.db, job.id)) ?? job);
+  if (verification.outcome !== "ok") {
+    const already = await stillAwaiting();
+    if (already) return already;
+  }
+  if (verification.outcome === "superseded") return settled(job);
   if (verification.outcome === "missing") return { outcome: "missing", job };
   if (verification.outcome === "mismatch") {
     // The object cannot become this job; remove it so a correct upload can take its place.
