@@ -1,6 +1,6 @@
 import type { QuotaConfig } from "../config/index.js";
 import type { Db } from "../db/database.js";
-import { findTenantLimits } from "../db/sql/find-tenant-limits.js";
+import { findTenantLimits, type TenantLimitOverrides } from "../db/sql/find-tenant-limits.js";
 
 /** A tenant's limits in effect: its overrides, else the configured defaults; 0 is unlimited. */
 export interface TenantLimits {
@@ -16,7 +16,13 @@ export async function tenantLimits(
   tenantId: string,
   defaults: QuotaConfig["tenantDefaults"],
 ): Promise<TenantLimits> {
-  const o = await findTenantLimits(db, tenantId);
+  return resolveTenantLimits(await findTenantLimits(db, tenantId), defaults);
+}
+
+export function resolveTenantLimits(
+  o: TenantLimitOverrides,
+  defaults: QuotaConfig["tenantDefaults"],
+): TenantLimits {
   return {
     uploadsPerMinute: o.uploadsPerMinute ?? defaults.uploadsPerMinute,
     maxBytes: o.maxBytes ?? defaults.maxBytes,

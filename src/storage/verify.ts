@@ -6,6 +6,8 @@ import { sha256Hex } from "./sha256-off-thread.js";
 export type Verification =
   | { outcome: "ok"; etag: string; contentSha256: string | null }
   | { outcome: "missing" }
+  /** `beforeHash` said the object no longer needs verifying; nothing was read. */
+  | { outcome: "superseded" }
   | {
       outcome: "mismatch";
       code: "size_mismatch" | "checksum_mismatch" | "content_type_mismatch";
@@ -27,10 +29,13 @@ const mediaType = (ct: string | undefined) => (ct ?? "").split(";")[0]!.trim().t
  * FULL_OBJECT sha256 for single PUTs that sent one; otherwise (POST, multipart) the object is
  * streamed and hashed, once, before the job can ever be claimed: in a worker thread, since
  * hashing gigabytes on the API's event loop would stall every other request meanwhile.
+ * `beforeHash`, called only when a hash is due, can call it off (`superseded`): the caller
+ * checks there that the object still needs verifying before paying for the read.
  */
 export async function verifyUploadedObject(
   store: ObjectStore,
   expected: ExpectedObject,
+  opts: { beforeHash?: () => Promise<boolean> } = {},
 ): Promise<Verification> {
   let head: ObjectHead;
   try {
@@ -64,6 +69,7 @@ export async function verifyUploadedObject(
           detail: "object's sha256 differs from the declared one",
         };
   }
+  if (opts.beforeHash && !(await opts.beforeHash())) return { outcome: "superseded" };
   const actual = await hashObject(store, expected.key, etag);
   return actual === expected.sha256
     ? { outcome: "ok", etag, contentSha256: actual }

@@ -3,7 +3,7 @@ import type { JobRow } from "../db/schema.js";
 import { findJobById } from "../db/sql/find-job.js";
 import { queueVerifiedUpload } from "../db/sql/queue-verified-upload.js";
 import { recordUploadRejected } from "../db/sql/record-upload-rejected.js";
-import { withVerificationLock } from "../db/sql/verification-lock.js";
+import { type VerificationLock, withVerificationLock } from "../db/sql/verification-lock.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { ObjectStore } from "../storage/object-store.js";
 import { verifyUploadedObject } from "../storage/verify.js";
@@ -50,7 +50,8 @@ export async function completeUpload(
  * One verification of a job at a time, across processes: 50 concurrent completes of a 5 GiB
  * POST upload would otherwise read and hash it 50 times. A caller that finds the lock taken
  * waits for the holder, then reports what it did (usually `already`) from the row, or takes
- * the lock itself when the holder found no object.
+ * the lock itself when the holder found no object. Reading the row and taking the lock is one
+ * statement, which also serves as the re-read after each wait.
  */
 async function complete(
   deps: CompletionDeps,
@@ -59,31 +60,47 @@ async function complete(
 ): Promise<CompletionResult> {
   if (job.status !== "awaiting_upload") return settled(job);
   for (let wait = 20; ; wait = Math.min(wait * 2, 250)) {
-    const attempt = await withVerificationLock(deps.db, job.id, async (conn) => {
-      // The row as of now, under the lock: the previous holder may just have queued it.
-      const current = (await findJobById(conn, job.id)) ?? job;
-      return current.status === "awaiting_upload"
-        ? verifyAndQueue({ ...deps, db: conn }, current, source)
-        : settled(current);
-    });
+    const attempt = await withVerificationLock(deps.db, job.id, (lock) =>
+      verifyAndQueue({ ...deps, db: lock.conn }, lock, source),
+    );
     if (attempt.locked) return attempt.value;
+    // The row as of now: a settled job (or a vanished one) needs no lock; still awaiting, the
+    // lock is held by another completion.
+    if (!attempt.job) return settled(job);
+    if (attempt.job.status !== "awaiting_upload") return settled(attempt.job);
     await new Promise((r) => setTimeout(r, wait));
-    const current = await findJobById(deps.db, job.id);
-    if (current && current.status !== "awaiting_upload") return settled(current);
   }
 }
 
 async function verifyAndQueue(
   deps: CompletionDeps,
-  job: JobRow,
+  lock: VerificationLock,
   source: CompletionSource,
 ): Promise<CompletionResult> {
-  const verification = await verifyUploadedObject(deps.store, {
-    key: job.object_key,
-    size: Number(job.size),
-    contentType: job.content_type,
-    sha256: job.sha256,
-  });
+  const { job } = lock;
+  // The lock's read may predate a holder that queued the job and let go just before we took
+  // it. The HEAD is harmless then (the UPDATE's guard decides), but nothing costly or
+  // destructive runs on that read: the hash, the delete of a mismatched object and a `missing`
+  // answer each re-read the job first, under the lock, and report a settled one as settled.
+  const stillAwaiting = async () => {
+    const current = await findJobById(deps.db, job.id);
+    return current?.status === "awaiting_upload" ? null : settled(current ?? job);
+  };
+  const verification = await verifyUploadedObject(
+    deps.store,
+    {
+      key: job.object_key,
+      size: Number(job.size),
+      contentType: job.content_type,
+      sha256: job.sha256,
+    },
+    { beforeHash: async () => (await stillAwaiting()) === null },
+  );
+  if (verification.outcome !== "ok") {
+    const already = await stillAwaiting();
+    if (already) return already;
+  }
+  if (verification.outcome === "superseded") return settled(job);
   if (verification.outcome === "missing") return { outcome: "missing", job };
   if (verification.outcome === "mismatch") {
     // The object cannot become this job; remove it so a correct upload can take its place.
@@ -100,6 +117,7 @@ async function verifyAndQueue(
     job,
     { etag: verification.etag, contentSha256: verification.contentSha256 },
     source,
+    lock,
   );
   if (queued) return { outcome: "ok", job: queued };
   // Another completion (or a cancel) committed first: report what it did.

@@ -9,7 +9,7 @@ import { insertUploadJob } from "../db/sql/insert-upload-job.js";
 import { StorageQuotaExceededError } from "../db/sql/tenant-storage-usage.js";
 import type { Metrics } from "../observability/metrics.js";
 import { pipelineKey } from "../pipeline/settings.js";
-import { QuotaError, spendUpload, tenantLimits } from "../quotas/index.js";
+import { QuotaError, spendUpload } from "../quotas/index.js";
 import { InvalidPartsError } from "../storage/errors.js";
 import { objectKeyFor } from "../storage/object-key.js";
 import type { ObjectStore, SignedObject } from "../storage/object-store.js";
@@ -111,8 +111,8 @@ export async function createUpload(deps: UploadDeps, tenantId: string, body: Cre
       );
     }
   }
-  const limits = await tenantLimits(deps.db, tenantId, deps.config.quotas.tenantDefaults);
-  await spendUpload(deps.db, tenantId, limits.uploadsPerMinute);
+  // The limits come back from the statement that spends the upload (one round trip).
+  const limits = await spendUpload(deps.db, tenantId, deps.config.quotas.tenantDefaults);
   const id = randomUUID();
   const key = objectKeyFor(tenantId, id, body.filename);
   const multipart = body.size >= uploads.multipartThresholdBytes;

@@ -1,7 +1,7 @@
 import { type InsertObject, sql } from "kysely";
-import type { Db } from "../database.js";
+import type { Db, Tx } from "../database.js";
 import type { Database, JobRow } from "../schema.js";
-import { appendJobEvent } from "./append-job-event.js";
+import { eventsWithNotify } from "./job-events.js";
 import { assertWithinStorageLimits, type StorageLimits, tenantStorageUsage } from "./tenant-storage-usage.js";
 
 export type NewUploadJob = Omit<InsertObject<Database, "jobs">, "upload_expires_at">;
@@ -13,6 +13,11 @@ export type NewUploadJob = Omit<InsertObject<Database, "jobs">, "upload_expires_
  * `upload_expires_at` is `urlTtlSeconds` from the database's clock, like every timestamp.
  * With `limits`, a new job that takes the tenant over its bytes or documents rolls back with
  * StorageQuotaExceededError (the trigger counted it; see `tenantStorageUsage`).
+ *
+ * The row and its `created` event are one statement. Without a storage limit that statement is
+ * the whole create (its own transaction: one round trip); with one, the usage check after it
+ * needs the explicit transaction. A replay's existing row is read by a statement of its own:
+ * the winner may have committed after the insert's snapshot was taken.
  */
 export async function insertUploadJob(
   db: Db,
@@ -20,34 +25,47 @@ export async function insertUploadJob(
   urlTtlSeconds: number,
   limits?: StorageLimits,
 ): Promise<{ job: JobRow; created: boolean }> {
+  if (!limits || (limits.maxBytes <= 0 && limits.maxDocuments <= 0)) {
+    const inserted = await insertWithEvent(db, job, urlTtlSeconds);
+    return inserted ? { job: inserted, created: true } : { job: await findExisting(db, job), created: false };
+  }
   return db.transaction().execute(async (trx) => {
-    const inserted = await trx
-      .insertInto("jobs")
-      .values({ ...job, upload_expires_at: sql<Date>`now() + make_interval(secs => ${urlTtlSeconds})` })
-      .onConflict((oc) =>
-        oc.columns(["tenant_id", "idempotency_key"]).where("idempotency_key", "is not", null).doNothing(),
-      )
-      .returningAll()
-      .executeTakeFirst();
-    if (inserted) {
-      await appendJobEvent(trx, {
-        jobId: inserted.id,
-        tenantId: inserted.tenant_id,
-        type: "created",
-        data: { status: inserted.status, filename: inserted.filename, size: Number(inserted.size) },
-      });
-      if (limits && (limits.maxBytes > 0 || limits.maxDocuments > 0)) {
-        const usage = await tenantStorageUsage(trx, inserted.tenant_id);
-        assertWithinStorageLimits(usage, limits, Number(inserted.size));
-      }
-      return { job: inserted, created: true };
-    }
-    const existing = await trx
-      .selectFrom("jobs")
-      .selectAll()
-      .where("tenant_id", "=", job.tenant_id)
-      .where("idempotency_key", "=", job.idempotency_key!)
-      .executeTakeFirstOrThrow();
-    return { job: existing, created: false };
+    const inserted = await insertWithEvent(trx, job, urlTtlSeconds);
+    if (!inserted) return { job: await findExisting(trx, job), created: false };
+    const usage = await tenantStorageUsage(trx, inserted.tenant_id);
+    assertWithinStorageLimits(usage, limits, Number(inserted.size));
+    return { job: inserted, created: true };
   });
+}
+
+/**
+ * The job and its `created` event; undefined when the idempotency key is taken. The event is
+ * written from the INSERT's RETURNING in the same statement, which the webhook outbox could not
+ * read the job of; no webhook is sent for `created` (test/queued-in-one-statement checks).
+ */
+async function insertWithEvent(db: Db | Tx, job: NewUploadJob, urlTtlSeconds: number) {
+  const insert = db
+    .insertInto("jobs")
+    .values({ ...job, upload_expires_at: sql<Date>`now() + make_interval(secs => ${urlTtlSeconds})` })
+    .onConflict((oc) =>
+      oc.columns(["tenant_id", "idempotency_key"]).where("idempotency_key", "is not", null).doNothing(),
+    )
+    .returningAll();
+  const events = eventsWithNotify(
+    sql`SELECT id, tenant_id, 'created', jsonb_build_object('status', status, 'filename', filename, 'size', size)
+      FROM inserted`,
+    ["created"],
+  );
+  const { rows } = await sql<JobRow>`WITH inserted AS (${insert}), ${events}
+    SELECT inserted.* FROM inserted, notified`.execute(db);
+  return rows[0];
+}
+
+function findExisting(db: Db | Tx, job: NewUploadJob): Promise<JobRow> {
+  return db
+    .selectFrom("jobs")
+    .selectAll()
+    .where("tenant_id", "=", job.tenant_id)
+    .where("idempotency_key", "=", job.idempotency_key!)
+    .executeTakeFirstOrThrow();
 }

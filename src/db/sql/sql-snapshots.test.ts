@@ -89,7 +89,7 @@ import { updateWebhookEndpoint } from "./update-webhook-endpoint.js";
 import { upsertChunks } from "./upsert-chunks.js";
 import { upsertDocument } from "./upsert-document.js";
 import { upsertEmbeddings } from "./upsert-embeddings.js";
-import { withVerificationLock } from "./verification-lock.js";
+import { releaseVerificationLock, withVerificationLock } from "./verification-lock.js";
 
 // The SQL each statement of the SQL layer sends to Postgres is committed beside this file, one
 // .sql file per statement file: a change to a query shows in review as a change to its .sql
@@ -222,8 +222,15 @@ const STATEMENTS: Record<string, (db: Db) => Promise<unknown>> = {
   "lock-fenced": (db) => tx(db, (trx) => lockFenced(trx, fence)),
   "lock-job": (db) => tx(db, (trx) => lockJob(trx, ID)),
   ping: (db) => ping(db, 1000),
-  "queue-verified-upload": (db) =>
-    queueVerifiedUpload(db, job, { etag: '"e"', contentSha256: null }, "callback"),
+  "queue-verified-upload": async (db) => {
+    await queueVerifiedUpload(db, job, { etag: '"e"', contentSha256: null }, "callback");
+    // Holding the verification lock: the statement hands it off.
+    await queueVerifiedUpload(db, job, { etag: '"e"', contentSha256: "ab" }, "callback", {
+      conn: db,
+      job,
+      released: false,
+    });
+  },
   "read-chunks-after": (db) => readChunksAfter(db, ID, 0, 10),
   "read-job-events": (db) => readJobEventsAfter(db, ID, 0n, 10),
   "record-upload-rejected": (db) =>
@@ -235,7 +242,10 @@ const STATEMENTS: Record<string, (db: Db) => Promise<unknown>> = {
   "set-job-warnings": (db) => tx(db, (trx) => setJobWarnings(trx, ID, ["no_text_layer"])),
   "take-uploads-to-reconcile": (db) =>
     takeUploadsToReconcile(db, { olderThanSeconds: 60, recheckSeconds: 5, limit: 100 }),
-  "verification-lock": (db) => withVerificationLock(db, ID, async () => {}),
+  "verification-lock": async (db) => {
+    await withVerificationLock(db, ID, async () => {});
+    await releaseVerificationLock(db, ID);
+  },
   "upsert-chunks": (db) =>
     tx(db, (trx) =>
       upsertChunks(trx, ID, [

@@ -1,5 +1,5 @@
 select * from "jobs" where "id" = $1;
 -- 1 parameters
 
-select * from "jobs" where "id" = $1 and "tenant_id" = $2 and "status" <> $3;
+/* prepared */ (select * from "jobs" where "id" = $1 and "tenant_id" = $2 and "status" <> $3);
 -- 3 parameters

@@ -1,20 +1,46 @@
-update "jobs" set "status" = $1, "stage" = $2, "uploaded_at" = now(), "run_after" = now(), "object_etag" = $3, "content_sha256" = "sha256", "updated_at" = now() where "id" = $4 and "status" in ($5) returning *;
--- 5 parameters
-
 /* prepared */
-WITH events AS (
-INSERT INTO job_events (job_id, tenant_id, type, data) SELECT * FROM unnest(
-$1::uuid[],
-$2::text[],
-$3::text[],
-$4::jsonb[])
+WITH queued AS (
+UPDATE jobs SET status = 'queued', stage = 'parse', uploaded_at = now(), run_after = now(),
+object_etag = $1::text,
+content_sha256 = coalesce($2::text, jobs.sha256),
+updated_at = now()
+WHERE jobs.id = $3::uuid AND jobs.status = ANY($4::text[])
+RETURNING jobs.*
+), events AS (
+INSERT INTO job_events (job_id, tenant_id, type, data) SELECT id, tenant_id, 'uploaded', jsonb_build_object('status', 'queued', 'stage', 'parse',
+'source', $5::text, 'size', size) FROM queued
 RETURNING id, job_id
 ), notified AS (
-SELECT count(pg_notify($5, json_build_object('jobId', job_id, 'id', id::text)::text)) AS n
+SELECT count(pg_notify($6, json_build_object('jobId', job_id, 'id', id::text)::text)) AS n
 FROM events
+), woken AS (
+SELECT count(pg_notify($7, 'parse')) AS n FROM queued
 )
-SELECT events.id FROM events, notified ORDER BY events.id;
--- 5 parameters
+SELECT queued.* FROM queued, notified, woken;
+-- 7 parameters
 
-/* prepared */ SELECT pg_notify($1, $2);
--- 2 parameters
+/* prepared */
+WITH held AS MATERIALIZED (
+SELECT pg_advisory_xact_lock(hashtextextended('intake:verify:' || $1::text, 0)) AS held
+), released AS MATERIALIZED (
+SELECT pg_advisory_unlock(hashtextextended('intake:verify:' || $2::text, 0)) AS verification_released FROM held
+), queued AS (
+UPDATE jobs SET status = 'queued', stage = 'parse', uploaded_at = now(), run_after = now(),
+object_etag = $3::text,
+content_sha256 = coalesce($4::text, jobs.sha256),
+updated_at = now()
+WHERE jobs.id = $5::uuid AND jobs.status = ANY($6::text[])
+RETURNING jobs.*
+), events AS (
+INSERT INTO job_events (job_id, tenant_id, type, data) SELECT id, tenant_id, 'uploaded', jsonb_build_object('status', 'queued', 'stage', 'parse',
+'source', $7::text, 'size', size) FROM queued
+RETURNING id, job_id
+), notified AS (
+SELECT count(pg_notify($8, json_build_object('jobId', job_id, 'id', id::text)::text)) AS n
+FROM events
+), woken AS (
+SELECT count(pg_notify($9, 'parse')) AS n FROM queued
+)
+SELECT released.verification_released, q.*
+FROM released LEFT JOIN (SELECT queued.* FROM queued, notified, woken) AS q ON true;
+-- 9 parameters

@@ -1,8 +1,15 @@
+WITH limits AS MATERIALIZED (
+SELECT tl.uploads_per_minute, tl.max_bytes, tl.max_documents, tl.max_streams,
+coalesce(tl.uploads_per_minute, $1::int)::float8 AS per_minute
+FROM (SELECT 1) AS one LEFT JOIN tenant_limits tl ON tl.tenant_id = $2
+), taken AS (
 INSERT INTO tenant_upload_buckets AS b (tenant_id, tokens, refilled_at, last_taken)
-VALUES ($1, $2::float8 - 1, now(), true)
+SELECT $3, per_minute - 1, now(), true FROM limits WHERE per_minute > 0
 ON CONFLICT (tenant_id) DO UPDATE
-SET tokens = CASE WHEN least($3::float8, b.tokens + greatest(0, extract(epoch FROM now() - b.refilled_at)::float8) * $4::float8 / 60) >= 1 THEN least($5::float8, b.tokens + greatest(0, extract(epoch FROM now() - b.refilled_at)::float8) * $6::float8 / 60) - 1 ELSE least($7::float8, b.tokens + greatest(0, extract(epoch FROM now() - b.refilled_at)::float8) * $8::float8 / 60) END,
-last_taken = least($9::float8, b.tokens + greatest(0, extract(epoch FROM now() - b.refilled_at)::float8) * $10::float8 / 60) >= 1,
+SET tokens = CASE WHEN least((SELECT per_minute FROM limits), b.tokens + greatest(0, extract(epoch FROM now() - b.refilled_at)::float8) * (SELECT per_minute FROM limits) / 60) >= 1 THEN least((SELECT per_minute FROM limits), b.tokens + greatest(0, extract(epoch FROM now() - b.refilled_at)::float8) * (SELECT per_minute FROM limits) / 60) - 1 ELSE least((SELECT per_minute FROM limits), b.tokens + greatest(0, extract(epoch FROM now() - b.refilled_at)::float8) * (SELECT per_minute FROM limits) / 60) END,
+last_taken = least((SELECT per_minute FROM limits), b.tokens + greatest(0, extract(epoch FROM now() - b.refilled_at)::float8) * (SELECT per_minute FROM limits) / 60) >= 1,
 refilled_at = greatest(b.refilled_at, now())
-RETURNING b.tokens, b.last_taken;
--- 10 parameters
+RETURNING b.tokens, b.last_taken
+)
+SELECT limits.*, taken.tokens, taken.last_taken FROM limits LEFT JOIN taken ON true;
+-- 3 parameters
