@@ -14,14 +14,31 @@ export function prepared<T>(statement: RawBuilder<T>): RawBuilder<T> {
 }
 
 const names = new Map<string, string>();
+let generation = 0;
 
 function statementName(text: string): string {
   let name = names.get(text);
   if (!name) {
-    name = `intake_${createHash("sha1").update(text).digest("hex").slice(0, 20)}`;
+    name = `intake_${createHash("sha1").update(text).digest("hex").slice(0, 20)}_${generation}`;
     names.set(text, name);
   }
   return name;
+}
+
+/**
+ * A migration that adds a column to a table a prepared statement returns whole (`RETURNING
+ * jobs.*`) makes Postgres refuse that statement on every connection that prepared it ("cached
+ * plan must not change result type"), for as long as the connection lives. The failing call
+ * fails (inside a transaction it cannot be retried), but from then on the statements are
+ * prepared again under new names, so running processes recover without a restart.
+ */
+function renameAfterShapeChange(err: unknown): never {
+  const e = err as { code?: string; message?: string };
+  if (e.code === "0A000" && /cached plan must not change result type/.test(e.message ?? "")) {
+    generation++;
+    names.clear();
+  }
+  throw err;
 }
 
 /**
@@ -33,7 +50,9 @@ export function preparedStatementsOn(client: pg.PoolClient): void {
   (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
     const [text, values] = args;
     if (typeof text === "string" && text.startsWith(MARKER) && args.length <= 2) {
-      return query({ name: statementName(text), text, values });
+      return (query({ name: statementName(text), text, values }) as Promise<unknown>).catch(
+        renameAfterShapeChange,
+      );
     }
     return query(...args);
   };
