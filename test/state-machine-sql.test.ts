@@ -105,6 +105,24 @@ const APPLY: Record<JobEventType, (job: JobRow) => Promise<unknown>> = {
       .execute((trx) =>
         endStages(trx, [{ job, fence: fenceOf(job), next: nextStage(job.stage), detail: {} }]),
       ),
+  // Chained to the same worker; the lease-expired variants stand for a tenant with a cap of 1
+  // running job per stage, whose next stage is queued instead.
+  stage_chained: (job) =>
+    ctx.db.transaction().execute((trx) =>
+      endStages(trx, [
+        {
+          job,
+          fence: fenceOf(job),
+          next: nextStage(job.stage),
+          detail: {},
+          chain: {
+            workerId: WORKER,
+            leaseSeconds: 30,
+            defaultCap: job.lease_expires_at && job.lease_expires_at.getTime() < Date.now() ? 1 : null,
+          },
+        },
+      ]),
+    ),
   outputs_reused: async (job) => completeWithReusedOutputs(ctx.db, fenceOf(job), await completedSource()),
   stage_failed: (job) => failAttempt(ctx.db, fenceOf(job), { code: "x", message: "m", retryable: true }, 0),
   lease_expired: () => releaseExpiredLeases(ctx.db),

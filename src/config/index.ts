@@ -66,6 +66,7 @@ const envSchema = z.object({
   // unlimited), and the highest upload priority a tenant may ask for; `tenants` overrides both.
   INTAKE_TENANT_MAX_RUNNING_PER_STAGE: int(1).optional(),
   INTAKE_WORKER_PREFETCH: int(0).default(0),
+  INTAKE_STAGE_CHAINING: z.enum(["on", "off"]).default("on"),
   INTAKE_MAX_PRIORITY: int(0, 1000).default(10),
   INTAKE_PARSE_THREADS: int(1, 64).default(Math.max(1, Math.min(4, os.availableParallelism()))),
   INTAKE_PARSE_MEMORY_MB: int(32, 16_384).default(256),
@@ -199,6 +200,8 @@ export interface Config {
     tenantMaxRunningPerStage: number | null;
     /** Jobs a worker claims ahead of a free slot (leased while they wait); 0: none. */
     prefetch: number;
+    /** A worker that runs the next stage too takes it at once instead of queueing it. */
+    chainStages: boolean;
   };
   parse: ParseBudget;
   pipeline: {
@@ -379,6 +382,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       maxReleases: e.INTAKE_MAX_RELEASES,
       tenantMaxRunningPerStage: e.INTAKE_TENANT_MAX_RUNNING_PER_STAGE ?? null,
       prefetch: e.INTAKE_WORKER_PREFETCH,
+      chainStages: e.INTAKE_STAGE_CHAINING === "on",
     },
     parse: {
       threads: e.INTAKE_PARSE_THREADS,

@@ -24,6 +24,7 @@ export type JobEventType =
   | "cancel"
   | "claim"
   | "stage_succeeded"
+  | "stage_chained"
   | "outputs_reused"
   | "stage_failed"
   | "lease_expired"
@@ -45,6 +46,9 @@ export const EDGES: Record<JobEventType, { from: readonly JobStatus[]; to: reado
   claim: { from: ["queued"], to: ["running"] },
   // The next stage is queued, or the last one completes the job.
   stage_succeeded: { from: ["running"], to: ["queued", "completed"] },
+  // The worker that ran the stage runs the next one at once (a new lease, attempt 1); a tenant
+  // with a cap on running jobs per stage is queued instead; the last stage completes the job.
+  stage_chained: { from: ["running"], to: ["running", "queued", "completed"] },
   // Dedup: a job whose content was already processed completes with the earlier outputs.
   outputs_reused: { from: ["running"], to: ["completed"] },
   // Retried while retryable and attempts remain, else failed.

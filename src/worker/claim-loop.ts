@@ -14,7 +14,7 @@ import { unregisterWorker } from "../db/sql/unregister-worker.js";
 import type { JobStage } from "../jobs/state-machine.js";
 import type { Logger } from "../observability/logger.js";
 import { settleFailure } from "./settle-failure.js";
-import { STAGE_DEPENDENCIES, type StageDeps, type StageHandler } from "./stage.js";
+import { STAGE_DEPENDENCIES, type StageDeps, type StageHandler, type StageRun } from "./stage.js";
 
 /** Where the loop is: claiming a batch, asleep until woken, or shutting down. */
 export type LoopState = "starting" | "claiming" | "sleeping" | "stopping" | "stopped";
@@ -44,7 +44,9 @@ export interface ClaimLoopProps {
 }
 
 interface Held {
+  /** The job as this worker now holds it: the stage it runs, under which attempt. */
   job: JobRow;
+  /** The current stage's; a chained stage gets a new one. */
   abort: AbortController;
   promise: Promise<void>;
 }
@@ -69,9 +71,22 @@ export class ClaimLoop {
   #endSleep: () => void = () => {};
   #timers: NodeJS.Timeout[] = [];
   #markDone: () => void = () => {};
+  // Stage chaining (INTAKE_STAGE_CHAINING): a stage that ends hands the next one to this worker
+  // when it runs that stage too, its dependency is up and the loop is not stopping.
+  readonly #chain: StageRun["chain"];
 
   constructor(props: ClaimLoopProps) {
     this.#props = props;
+    const { worker } = props.deps.config;
+    this.#chain = worker.chainStages
+      ? {
+          workerId: props.workerId,
+          leaseSeconds: worker.leaseSeconds,
+          defaultCap: worker.tenantMaxRunningPerStage,
+          serves: (stage) =>
+            props.stages.includes(stage) && !this.#dependencyOpen(stage) && !this.#stopping(),
+        }
+      : undefined;
     this.#log = props.deps.logger.child({ workerId: props.workerId });
     this.done = new Promise((resolve) => {
       this.#markDone = resolve;
@@ -194,42 +209,63 @@ export class ClaimLoop {
     }
   }
 
-  #run(job: JobRow): void {
-    const { deps, workerId, handlers } = this.#props;
-    const abort = new AbortController();
-    const log = this.#log.child({ jobId: job.id, tenant: job.tenant_id, stage: job.stage });
-    const fence = fenceOf(job, workerId);
-    const started = performance.now();
-    if (job.stage === "parse" && job.attempt === 1 && job.uploaded_at) {
-      deps.metrics.pickupLatency.observe((Date.now() - job.uploaded_at.getTime()) / 1000);
+  #run(first: JobRow): void {
+    const { deps } = this.#props;
+    if (first.stage === "parse" && first.attempt === 1 && first.uploaded_at) {
+      deps.metrics.pickupLatency.observe((Date.now() - first.uploaded_at.getTime()) / 1000);
     }
-    const seconds = () => (performance.now() - started) / 1000;
-    const promise = (async () => {
+    const held: Held = { job: first, abort: new AbortController(), promise: Promise.resolve() };
+    held.promise = (async () => {
       try {
-        await handlers[job.stage](deps, { job, fence, signal: abort.signal, logger: log });
-        deps.metrics.stageDuration.observe({ stage: job.stage, outcome: "ok" }, seconds());
-        if (job.stage === "embed" && job.uploaded_at) {
-          deps.metrics.endToEndLatency.observe((Date.now() - job.uploaded_at.getTime()) / 1000);
+        // A stage chained to this worker runs here, in the same slot: no release, no claim.
+        for (let job: JobRow | undefined = first; job; job = await this.#runStage(held)) {
+          held.job = job;
+          held.abort = new AbortController();
         }
-      } catch (err) {
-        deps.metrics.stageDuration.observe({ stage: job.stage, outcome: "error" }, seconds());
-        await settleFailure(deps, job, fence, err, log);
       } finally {
-        this.#held.delete(job.id);
+        this.#held.delete(first.id);
         this.#startWaiting();
         this.wake();
       }
     })();
-    this.#held.set(job.id, { job, abort, promise });
+    this.#held.set(first.id, held);
+  }
+
+  /** Runs `held`'s current stage; resolves with the job if its next stage was chained here. */
+  async #runStage(held: Held): Promise<JobRow | undefined> {
+    const { deps, workerId, handlers } = this.#props;
+    const { job, abort } = held;
+    const log = this.#log.child({ jobId: job.id, tenant: job.tenant_id, stage: job.stage });
+    const fence = fenceOf(job, workerId);
+    const started = performance.now();
+    const seconds = () => (performance.now() - started) / 1000;
+    const run: StageRun = { job, fence, signal: abort.signal, logger: log, chain: this.#chain };
+    try {
+      await handlers[job.stage](deps, run);
+      deps.metrics.stageDuration.observe({ stage: job.stage, outcome: "ok" }, seconds());
+      if (job.stage === "embed" && job.uploaded_at) {
+        deps.metrics.endToEndLatency.observe((Date.now() - job.uploaded_at.getTime()) / 1000);
+      }
+      return run.chained;
+    } catch (err) {
+      deps.metrics.stageDuration.observe({ stage: job.stage, outcome: "error" }, seconds());
+      await settleFailure(deps, job, fence, err, log);
+      return undefined;
+    }
   }
 
   async #heartbeat(): Promise<void> {
     const { deps, workerId } = this.#props;
     try {
       const jobs = [...[...this.#held.values()].map((h) => h.job), ...this.#waiting];
+      const sent = new Map(jobs.map((job) => [job.id, job]));
       const leases = jobs.map((job) => ({ id: job.id, attempt: job.attempt }));
       const lost = await extendLeases(deps.db, workerId, leases, deps.config.worker.leaseSeconds);
-      for (const id of lost) this.#held.get(id)?.abort.abort(new Error("lease lost"));
+      for (const id of lost) {
+        const held = this.#held.get(id);
+        // Not a stage chained meanwhile: that one's lease is new, and this answer is about the old.
+        if (held && held.job === sent.get(id)) held.abort.abort(new Error("lease lost"));
+      }
       // A prefetched job whose lease was lost (taken back as expired) is not started.
       const gone = new Set(lost);
       this.#waiting = this.#waiting.filter((job) => !gone.has(job.id));

@@ -2,7 +2,7 @@ import type { Config } from "../config/index.js";
 import type { Db, Tx } from "../db/database.js";
 import { type Fence, LeaseLostError } from "../db/fence.js";
 import type { JobRow } from "../db/schema.js";
-import { endStages } from "../db/sql/end-stages.js";
+import { endStages, type StageChain } from "../db/sql/end-stages.js";
 import { lockFenced } from "../db/sql/lock-fenced.js";
 import { reportProgress } from "../db/sql/report-progress.js";
 import type { StageCompletionBatcher } from "../jobs/complete-batch.js";
@@ -35,6 +35,13 @@ export interface StageRun {
   fence: Fence;
   signal: AbortSignal;
   logger: Logger;
+  /**
+   * Set by the claim loop when this worker also runs the next stage: `commitStage` then hands
+   * the next stage to it directly (see `StageChain`), and leaves the job as it now is, running
+   * that stage, in `chained`.
+   */
+  chain?: StageChain & { serves(stage: JobStage): boolean };
+  chained?: JobRow;
 }
 
 export type StageHandler = (deps: StageDeps, run: StageRun) => Promise<void>;
@@ -55,11 +62,14 @@ export async function commitStage(
   run: StageRun,
   writeOutputs: (trx: Tx, job: JobRow) => Promise<Record<string, unknown> | undefined>,
 ): Promise<JobRow> {
-  return deps.db.transaction().execute(async (trx) => {
+  const row = await deps.db.transaction().execute(async (trx) => {
     const job = await lockFenced(trx, run.fence);
     const detail = (await writeOutputs(trx, job)) ?? {};
-    return finishStage(trx, job, detail);
+    const next = nextStage(job.stage);
+    return finishStage(trx, job, detail, next && run.chain?.serves(next) ? run.chain : undefined);
   });
+  if (row.status === "running") run.chained = row;
+  return row;
 }
 
 /**
@@ -71,9 +81,10 @@ export async function finishStage(
   trx: Tx,
   job: JobRow,
   detail: Record<string, unknown> = {},
+  chain?: StageChain,
 ): Promise<JobRow> {
   const fence = { id: job.id, attempt: job.attempt, workerId: job.lease_owner ?? "" };
-  const [row] = await endStages(trx, [{ job, fence, next: nextStage(job.stage), detail }]);
+  const [row] = await endStages(trx, [{ job, fence, next: nextStage(job.stage), detail, chain }]);
   if (!row) throw new LeaseLostError(fence);
   return row;
 }

@@ -1,10 +1,18 @@
-import { sql } from "kysely";
+import { type RawBuilder, sql } from "kysely";
 import type { Tx } from "../database.js";
 import type { JobStage } from "../job-states.js";
 import { prepared } from "../prepared.js";
 import type { JobRow } from "../schema.js";
 import { insertJobEvents, type NewJobEvent, notifyQueued } from "./job-events.js";
 import { statusIn } from "./status-guard.js";
+
+/** Who takes the next stage at once, without a release and a claim (stage chaining). */
+export interface StageChain {
+  workerId: string;
+  leaseSeconds: number;
+  /** INTAKE_TENANT_MAX_RUNNING_PER_STAGE: a capped tenant's next stage is queued, not chained. */
+  defaultCap: number | null;
+}
 
 export interface StageEnd {
   job: JobRow;
@@ -14,33 +22,46 @@ export interface StageEnd {
   next: JobStage | null;
   /** Merged into the `stage_completed` event's data. */
   detail: Record<string, unknown>;
+  /** Hand the next stage straight to this worker (running, attempt 1) instead of queueing it. */
+  chain?: StageChain;
 }
 
 /**
  * The one statement through which every stage ends, for one job or many: a fenced UPDATE that
- * queues the next stage with a fresh attempt count (or completes the job), then each ended
- * job's `stage_completed` (and `completed`) event with its NOTIFY, then one queue NOTIFY per
- * stage queued. Returns the rows that ended; a job whose lease was lost changes nothing and is
- * absent. The UPDATE takes each row's lock before the events draw their ids, which keeps one
- * job's event ids in commit order (see the README on SSE).
+ * queues the next stage with a fresh attempt count (or completes the job, or, chained, leaves
+ * it running the next stage under a new lease of the same worker), then each ended job's
+ * `stage_completed` (and `completed`, or `stage_started`) event with its NOTIFY, then one queue
+ * NOTIFY per stage queued. Returns the rows that ended; a job whose lease was lost changes
+ * nothing and is absent. The UPDATE takes each row's lock before the events draw their ids,
+ * which keeps one job's event ids in commit order (see the README on SSE).
  */
 export async function endStages(trx: Tx, ends: StageEnd[]): Promise<JobRow[]> {
   if (ends.length === 0) return [];
   const { rows } = await endStagesStatement(ends).execute(trx);
 
-  const ended = new Set(rows.map((r) => r.id));
+  const ended = new Map(rows.map((r) => [r.id, r]));
   const events: NewJobEvent[] = [];
   const queued = new Set<JobStage>();
-  for (const { job, next, detail } of ends) {
-    if (!ended.has(job.id)) continue;
+  for (const { job, detail } of ends) {
+    const row = ended.get(job.id);
+    if (!row) continue;
     const base = { jobId: job.id, tenantId: job.tenant_id };
     events.push({
       ...base,
       type: "stage_completed",
       data: { stage: job.stage, attempt: job.attempt, ...detail },
     });
-    if (next) queued.add(next);
-    else events.push({ ...base, type: "completed", data: { status: "completed" } });
+    if (row.status === "completed") {
+      events.push({ ...base, type: "completed", data: { status: "completed" } });
+    } else if (row.status === "running") {
+      events.push({
+        ...base,
+        type: "stage_started",
+        data: { status: "running", stage: row.stage, attempt: row.attempt, worker: row.lease_owner },
+      });
+    } else {
+      queued.add(row.stage);
+    }
   }
   await insertJobEvents(trx, events);
   for (const stage of queued) await notifyQueued(trx, stage);
@@ -48,25 +69,67 @@ export async function endStages(trx: Tx, ends: StageEnd[]): Promise<JobRow[]> {
 }
 
 /** The fenced UPDATE of `endStages`, as a statement (snapshotted in sql-snapshots.test.ts). */
-export function endStagesStatement(ends: Pick<StageEnd, "fence" | "next">[]) {
+export function endStagesStatement(ends: Pick<StageEnd, "fence" | "next" | "chain">[]) {
+  const chains = ends.map((e) => (e.next ? e.chain : undefined));
+  if (chains.some(Boolean)) return chainedEndStatement(ends, chains);
   return prepared(sql<JobRow>`
     UPDATE jobs j SET
       status = CASE WHEN f.next IS NULL THEN 'completed' ELSE 'queued' END,
       stage = coalesce(f.next, j.stage),
       attempt = CASE WHEN f.next IS NULL THEN j.attempt ELSE 0 END,
       run_after = now(), lease_owner = NULL, lease_expires_at = NULL,
-      error_code = NULL, error_message = NULL, error_stage = NULL, error_retryable = NULL,
-      finished_at = CASE WHEN f.next IS NULL THEN now() END,
-      -- Completing publishes the generation this run wrote: the atomic flip of a reprocess.
-      output_generation = CASE WHEN f.next IS NULL THEN j.generation ELSE j.output_generation END,
-      outputs_published = j.outputs_published OR f.next IS NULL,
-      reused_from = CASE WHEN f.next IS NULL THEN NULL ELSE j.reused_from END,
-      updated_at = now()
+      ${endedColumns}
     FROM unnest(${sql.val(ends.map((e) => e.fence.id))}::uuid[],
                 ${sql.val(ends.map((e) => e.fence.attempt))}::int[],
                 ${sql.val(ends.map((e) => e.fence.workerId))}::text[],
                 ${sql.val(ends.map((e) => e.next))}::text[]) AS f(id, attempt, owner, next)
     WHERE j.id = f.id AND j.attempt = f.attempt AND j.lease_owner = f.owner
       AND j.status IN ${statusIn("stage_succeeded")}
+    RETURNING j.*`);
+}
+
+// What every end sets besides status, stage, attempt and the lease.
+const endedColumns: RawBuilder<unknown> = sql`
+      error_code = NULL, error_message = NULL, error_stage = NULL, error_retryable = NULL,
+      finished_at = CASE WHEN f.next IS NULL THEN now() END,
+      -- Completing publishes the generation this run wrote: the atomic flip of a reprocess.
+      output_generation = CASE WHEN f.next IS NULL THEN j.generation ELSE j.output_generation END,
+      outputs_published = j.outputs_published OR f.next IS NULL,
+      reused_from = CASE WHEN f.next IS NULL THEN NULL ELSE j.reused_from END,
+      updated_at = now()`;
+
+/**
+ * Ends where some next stages go straight to their worker: such a job stays `running`, at the
+ * next stage, attempt 1, under a new lease, unless its tenant has a cap on running jobs per
+ * stage (the claim enforces caps; chaining would step around them), in which case it is queued.
+ */
+function chainedEndStatement(ends: Pick<StageEnd, "fence" | "next">[], chains: (StageChain | undefined)[]) {
+  const defaultCap = chains.find(Boolean)?.defaultCap ?? null;
+  return prepared(sql<JobRow>`
+    WITH f AS (
+      SELECT f.*, f.next IS NOT NULL AND f.chain_owner IS NOT NULL
+                  AND coalesce(t.max_running_per_stage, ${defaultCap}::int) IS NULL AS chained
+      FROM unnest(${sql.val(ends.map((e) => e.fence.id))}::uuid[],
+                  ${sql.val(ends.map((e) => e.fence.attempt))}::int[],
+                  ${sql.val(ends.map((e) => e.fence.workerId))}::text[],
+                  ${sql.val(ends.map((e) => e.next))}::text[],
+                  ${sql.val(chains.map((c) => c?.workerId ?? null))}::text[],
+                  ${sql.val(chains.map((c) => c?.leaseSeconds ?? null))}::int[])
+             AS f(id, attempt, owner, next, chain_owner, lease_seconds)
+      JOIN jobs r ON r.id = f.id
+      JOIN tenants t ON t.id = r.tenant_id
+    )
+    UPDATE jobs j SET
+      status = CASE WHEN f.next IS NULL THEN 'completed' WHEN f.chained THEN 'running' ELSE 'queued' END,
+      stage = coalesce(f.next, j.stage),
+      attempt = CASE WHEN f.next IS NULL THEN j.attempt WHEN f.chained THEN 1 ELSE 0 END,
+      run_after = now(),
+      lease_owner = CASE WHEN f.chained THEN f.chain_owner END,
+      lease_expires_at = CASE WHEN f.chained THEN now() + make_interval(secs => f.lease_seconds) END,
+      claimed_at = CASE WHEN f.chained THEN now() ELSE j.claimed_at END,
+      ${endedColumns}
+    FROM f
+    WHERE j.id = f.id AND j.attempt = f.attempt AND j.lease_owner = f.owner
+      AND j.status IN ${statusIn("stage_chained")}
     RETURNING j.*`);
 }

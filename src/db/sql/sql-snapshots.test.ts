@@ -178,7 +178,13 @@ const STATEMENTS: Record<string, (db: Db) => Promise<unknown>> = {
   "count-live-jobs": (db) => countLiveJobs(db),
   "count-outputs": (db) => countOutputs(db, ID),
   "delete-chunks-from": (db) => tx(db, (trx) => deleteChunksFrom(trx, ID, 3)),
-  "end-stages": (db) => tx(db, (trx) => endStages(trx, [{ job, fence, next: "chunk", detail: {} }])),
+  // Queued for any worker, then chained to this one.
+  "end-stages": (db) =>
+    tx(db, async (trx) => {
+      await endStages(trx, [{ job, fence, next: "chunk", detail: {} }]);
+      const chain = { workerId: "w", leaseSeconds: 30, defaultCap: null };
+      await endStages(trx, [{ job, fence, next: "chunk", detail: {}, chain }]);
+    }),
   "end-upload": (db) => endUpload(db, job, "expired", "its URL expired"),
   "expire-dead-workers-leases": (db) => expireDeadWorkersLeases(db, 30),
   "heartbeat-worker": (db) => heartbeatWorker(db, fence.workerId),

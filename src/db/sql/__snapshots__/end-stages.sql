@@ -35,5 +35,52 @@ FROM events
 SELECT events.id FROM events, notified ORDER BY events.id;
 -- 5 parameters
 
-/* prepared */ SELECT pg_notify($1, $2);
--- 2 parameters
+/* prepared */
+WITH f AS (
+SELECT f.*, f.next IS NOT NULL AND f.chain_owner IS NOT NULL
+AND coalesce(t.max_running_per_stage, $1::int) IS NULL AS chained
+FROM unnest($2::uuid[],
+$3::int[],
+$4::text[],
+$5::text[],
+$6::text[],
+$7::int[])
+AS f(id, attempt, owner, next, chain_owner, lease_seconds)
+JOIN jobs r ON r.id = f.id
+JOIN tenants t ON t.id = r.tenant_id
+)
+UPDATE jobs j SET
+status = CASE WHEN f.next IS NULL THEN 'completed' WHEN f.chained THEN 'running' ELSE 'queued' END,
+stage = coalesce(f.next, j.stage),
+attempt = CASE WHEN f.next IS NULL THEN j.attempt WHEN f.chained THEN 1 ELSE 0 END,
+run_after = now(),
+lease_owner = CASE WHEN f.chained THEN f.chain_owner END,
+lease_expires_at = CASE WHEN f.chained THEN now() + make_interval(secs => f.lease_seconds) END,
+claimed_at = CASE WHEN f.chained THEN now() ELSE j.claimed_at END,
+error_code = NULL, error_message = NULL, error_stage = NULL, error_retryable = NULL,
+finished_at = CASE WHEN f.next IS NULL THEN now() END,
+-- Completing publishes the generation this run wrote: the atomic flip of a reprocess.
+output_generation = CASE WHEN f.next IS NULL THEN j.generation ELSE j.output_generation END,
+outputs_published = j.outputs_published OR f.next IS NULL,
+reused_from = CASE WHEN f.next IS NULL THEN NULL ELSE j.reused_from END,
+updated_at = now()
+FROM f
+WHERE j.id = f.id AND j.attempt = f.attempt AND j.lease_owner = f.owner
+AND j.status IN ('running')
+RETURNING j.*;
+-- 7 parameters
+
+/* prepared */
+WITH events AS (
+INSERT INTO job_events (job_id, tenant_id, type, data) SELECT * FROM unnest(
+$1::uuid[],
+$2::text[],
+$3::text[],
+$4::jsonb[])
+RETURNING id, job_id
+), notified AS (
+SELECT count(pg_notify($5, json_build_object('jobId', job_id, 'id', id::text)::text)) AS n
+FROM events
+)
+SELECT events.id FROM events, notified ORDER BY events.id;
+-- 5 parameters
