@@ -104,13 +104,17 @@ await Promise.all(
 );
 const seconds = (performance.now() - t0) / 1000;
 s3?.destroy();
-process.send?.({
-  type: "result",
-  ok: apiMs.length,
-  errors: errors.slice(0, 5),
-  errorCount: errors.length,
-  apiMs,
-  flowMs,
-  seconds,
-});
-process.disconnect?.();
+// Disconnect only once the message is written: a full run's samples make it large, and a
+// disconnect right after send() dropped it.
+process.send?.(
+  {
+    type: "result",
+    ok: apiMs.length,
+    errors: errors.slice(0, 5),
+    errorCount: errors.length,
+    apiMs,
+    flowMs,
+    seconds,
+  },
+  () => process.disconnect?.(),
+);
