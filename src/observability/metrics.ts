@@ -84,7 +84,7 @@ export class Metrics {
   });
   readonly sseStreams = new client.Gauge({
     name: "intake_sse_streams",
-    help: "Job event streams (SSE) open on this process.",
+    help: "Job event streams (SSE) subscribed to this process's event hub (intake_sse_streams_open counts those held against INTAKE_MAX_STREAMS_PER_PROCESS).",
     registers: [this.registry],
   });
   readonly sseStreamsOpen = new client.Gauge({

@@ -217,10 +217,12 @@ export class ClaimLoop {
     const held: Held = { job: first, abort: new AbortController(), promise: Promise.resolve() };
     held.promise = (async () => {
       try {
+        let next = await this.#runStage(held);
         // A stage chained to this worker runs here, in the same slot: no release, no claim.
-        for (let job: JobRow | undefined = first; job; job = await this.#runStage(held)) {
-          held.job = job;
+        while (next) {
+          held.job = next;
           held.abort = new AbortController();
+          next = await this.#runStage(held);
         }
       } finally {
         this.#held.delete(first.id);

@@ -52,7 +52,9 @@ updated_at = now()
 -- second primary-key lookup. No status check here: FOR UPDATE re-checked each offer's
 -- WHERE (status IN the claimable ones) on the version it locked, and nothing can change
 -- that version under the lock. A check here would let the planner scan the claimable
--- index instead, which the generic plan (see createDb's genericPlans) did.
+-- index instead, which the generic plan (see createDb's genericPlans) did. A version
+-- newer than this statement's snapshot (changed while queued, after the claim began) is
+-- not seen by the TID scan: that job is left queued for the next claim, never claimed twice.
 WHERE jobs.ctid = ANY (ARRAY(SELECT ctid FROM chosen))
 RETURNING jobs.*
 ), events AS (
