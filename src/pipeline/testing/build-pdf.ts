@@ -31,6 +31,50 @@ export function buildPdf(
 
   // info: the Info dictionary's body, e.g. "/Title <FEFFD800>".
   if (options.info) objects[infoId] = `<< ${options.info} >>`;
+  const encrypt = options.encrypted
+    ? ` /Encrypt ${encryptId} 0 R /ID [<0123456789abcdef0123456789abcdef> <0123456789abcdef0123456789abcdef>]`
+    : "";
+  const info = options.info ? ` /Info ${infoId} 0 R` : "";
+  return serializePdf(objects, `${encrypt}${info}`);
+}
+
+/** A page tree: a string is a page with that text, an array a /Pages node with those kids. */
+export type PageTreeNode = string | PageTreeNode[];
+
+/**
+ * A PDF whose /Pages tree has exactly the given shape (nested nodes, empty nodes), each node's
+ * /Count true, one text line per page; for testing page lookup beyond the flat tree of buildPdf.
+ */
+export function buildPdfWithPageTree(root: PageTreeNode[]): Uint8Array {
+  const objects: string[] = [];
+  objects[1] = "<< /Type /Catalog /Pages 2 0 R >>";
+  objects[2] = "";
+  const fontId = 3;
+  objects[fontId] = "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>";
+  const pageCount = (node: PageTreeNode): number =>
+    typeof node === "string" ? 1 : node.reduce((n, kid) => n + pageCount(kid), 0);
+  const add = (node: PageTreeNode, parent: number, id = objects.length): number => {
+    objects[id] = "";
+    if (typeof node === "string") {
+      const stream = `BT /F1 18 Tf 72 720 Td (${node.replace(/[\\()]/g, (c) => `\\${c}`)}) Tj ET`;
+      const contents = objects.length;
+      objects[contents] = `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`;
+      objects[id] =
+        `<< /Type /Page /Parent ${parent} 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 ${fontId} 0 R >> >> /Contents ${contents} 0 R >>`;
+      return id;
+    }
+    const kids = node.map((kid) => add(kid, id));
+    const parentEntry = id === 2 ? "" : ` /Parent ${parent} 0 R`;
+    objects[id] =
+      `<< /Type /Pages${parentEntry} /Kids [${kids.map((k) => `${k} 0 R`).join(" ")}] /Count ${pageCount(node)} >>`;
+    return id;
+  };
+  add(root, 0, 2);
+  return serializePdf(objects);
+}
+
+/** Objects 1..n (1 is the catalog) with a correct xref table; `trailer` adds trailer entries. */
+function serializePdf(objects: string[], trailer = ""): Uint8Array {
   let body = "%PDF-1.4\n%\u00e2\u00e3\u00cf\u00d3\n";
   const offsets: number[] = [];
   for (let id = 1; id < objects.length; id++) {
@@ -40,11 +84,7 @@ export function buildPdf(
   const xrefOffset = body.length;
   body += `xref\n0 ${objects.length}\n0000000000 65535 f \n`;
   for (let id = 1; id < objects.length; id++) body += `${String(offsets[id]).padStart(10, "0")} 00000 n \n`;
-  const encrypt = options.encrypted
-    ? ` /Encrypt ${encryptId} 0 R /ID [<0123456789abcdef0123456789abcdef> <0123456789abcdef0123456789abcdef>]`
-    : "";
-  const info = options.info ? ` /Info ${infoId} 0 R` : "";
-  body += `trailer\n<< /Size ${objects.length} /Root 1 0 R${encrypt}${info} >>\nstartxref\n${xrefOffset}\n%%EOF\n`;
+  body += `trailer\n<< /Size ${objects.length} /Root 1 0 R${trailer} >>\nstartxref\n${xrefOffset}\n%%EOF\n`;
   return Uint8Array.from(body, (c) => c.charCodeAt(0));
 }
 
@@ -84,17 +124,7 @@ export function buildUnicodePdf(lines: string[][]): Uint8Array {
     "<< /Type /Font /Subtype /CIDFontType2 /BaseFont /NoGlyphs /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor << /Type /FontDescriptor /FontName /NoGlyphs /Flags 4 /FontBBox [0 -200 1000 800] /ItalicAngle 0 /Ascent 800 /Descent -200 /CapHeight 700 /StemV 80 >> /DW 600 >>",
     `<< /Length ${cmap.length} >>\nstream\n${cmap}\nendstream`,
   ];
-  let body = "%PDF-1.4\n";
-  const offsets: number[] = [];
-  for (let id = 1; id < objects.length; id++) {
-    offsets[id] = body.length;
-    body += `${id} 0 obj\n${objects[id]}\nendobj\n`;
-  }
-  const xref = body.length;
-  body += `xref\n0 ${objects.length}\n0000000000 65535 f \n`;
-  for (let id = 1; id < objects.length; id++) body += `${String(offsets[id]).padStart(10, "0")} 00000 n \n`;
-  body += `trailer\n<< /Size ${objects.length} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return Uint8Array.from(body, (c) => c.charCodeAt(0));
+  return serializePdf(objects);
 }
 
 function utf16Hex(c: string): string {
