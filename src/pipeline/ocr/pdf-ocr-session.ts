@@ -9,10 +9,29 @@ import { rasterDpi } from "./raster-resolution.js";
 import { runTool } from "./run-tool.js";
 import { recognizeImageFile } from "./tesseract.js";
 
+/** A PDF written to a private temp directory; whoever holds it removes `dir`. */
+export interface PdfFile {
+  dir: string;
+  file: string;
+}
+
+/** Writes `pdf` to a new private temp directory (mode 0600), for OCR after its bytes are gone. */
+export async function writePdfFile(pdf: Uint8Array): Promise<PdfFile> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "intake-ocr-"));
+  const file = path.join(dir, "document.pdf");
+  try {
+    await writeFile(file, pdf, { mode: 0o600 });
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+  return { dir, file };
+}
+
 /**
- * One PDF opened for OCR: its bytes are written once to a private temp directory, then pages are
- * read one call at a time, in whatever order the caller's page loop reaches them. Made for the
- * PDF parser, which meets a page without a text layer in the middle of writing pages in order.
+ * One PDF opened for OCR: its bytes are written once to a private temp directory (or it takes
+ * over a `PdfFile` written earlier), then pages are read one call at a time, in whatever order
+ * the caller's page loop reaches them. Made for the PDF parser, which meets a page without a text layer in the middle of writing pages in order.
  * Always `close()` it (it removes the directory); a page past `maxPages` reads as undefined.
  *
  * @example
@@ -33,18 +52,11 @@ export class PdfOcrSession {
   ) {}
 
   /** Throws `ocr_unavailable` when Tesseract, a language or poppler is missing. */
-  static async open(pdf: Uint8Array, options: OcrOptions = {}): Promise<PdfOcrSession> {
+  static async open(pdf: Uint8Array | PdfFile, options: OcrOptions = {}): Promise<PdfOcrSession> {
     const resolved = resolveOcrOptions(options);
     resolved.signal?.throwIfAborted();
     await assertOcrReady(resolved.languages, { pdf: true });
-    const dir = await mkdtemp(path.join(os.tmpdir(), "intake-ocr-"));
-    const file = path.join(dir, "document.pdf");
-    try {
-      await writeFile(file, pdf, { mode: 0o600 });
-    } catch (err) {
-      await rm(dir, { recursive: true, force: true });
-      throw err;
-    }
+    const { dir, file } = pdf instanceof Uint8Array ? await writePdfFile(pdf) : pdf;
     return new PdfOcrSession(dir, file, resolved);
   }
 

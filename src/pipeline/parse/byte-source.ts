@@ -64,23 +64,31 @@ export class ByteSource implements AsyncIterable<Uint8Array> {
 
 /**
  * Reads a whole stream into memory, failing with `too_large` as soon as more than `maxBytes`
- * arrive; the rest of the stream is never read.
+ * arrive; the rest of the stream is never read. With `expectedBytes` (the stored object's size)
+ * the bytes go straight into one buffer of that size, so a large file is not held twice, as
+ * chunks and then joined; a stream that turns out longer or shorter is still read whole.
  */
 export async function readAllWithLimit(
   source: AsyncIterable<Uint8Array>,
   maxBytes: number,
   what: string,
+  expectedBytes = 0,
 ): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for await (const chunk of source) {
-    total += chunk.length;
-    if (total > maxBytes) throw tooLarge(what, maxBytes);
-    chunks.push(chunk);
-  }
   // Always a fresh buffer: pdf.js detaches the one it is given, which must never be the caller's
   // (Node's stream buffers share pooled memory).
-  return copyInto(chunks, total);
+  let out = new Uint8Array(Math.min(Math.max(0, expectedBytes), maxBytes));
+  let total = 0;
+  for await (const chunk of source) {
+    if (total + chunk.length > maxBytes) throw tooLarge(what, maxBytes);
+    if (total + chunk.length > out.length) {
+      const grown = new Uint8Array(Math.min(maxBytes, Math.max(total + chunk.length, out.length * 2)));
+      grown.set(out.subarray(0, total));
+      out = grown;
+    }
+    out.set(chunk, total);
+    total += chunk.length;
+  }
+  return total === out.length ? out : out.slice(0, total);
 }
 
 export function tooLarge(what: string, maxBytes: number): PipelineError {

@@ -73,7 +73,7 @@ export async function parseDocument(
     metadata = await parseStreamingText(decodeTextStream(bytes), type, output, limits);
   } else {
     const maxBytes = checkDeclaredSize(info, maxBytesFor(detected, limits), detected.toUpperCase());
-    const data = await readAllWithLimit(bytes, maxBytes, detected.toUpperCase());
+    const data = await readAllWithLimit(bytes, maxBytes, detected.toUpperCase(), info.size);
     type = resolveContainerType(detected, data, limits);
     const onPage = (pagesParsed: number) => report?.({ pagesParsed, bytesRead: bytes.bytesRead });
     const ocr = {

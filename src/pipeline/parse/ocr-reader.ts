@@ -1,8 +1,10 @@
+import { rm } from "node:fs/promises";
 import { PipelineError, type PipelineErrorCode } from "../errors.js";
 import {
   isOcrError,
   type OcrError,
   type OcrPage,
+  type PdfFile,
   PdfOcrSession,
   pagesNeedingOcr,
   preferredPageText,
@@ -21,8 +23,9 @@ export interface OcrReport {
 /**
  * OCR for the PDF parser's page loop: decides per page whether the text layer is too thin for
  * the page's area, and if so reads the page with Tesseract, keeping whichever text is longer.
- * Pages with a real text layer are written verbatim. The session (a temp copy of the PDF) opens
- * on the first page that needs it; `close()` always.
+ * Pages with a real text layer are written verbatim. The session (a temp copy of the PDF, or the
+ * `PdfFile` given, which the reader then owns) opens on the first page that needs it; `close()`
+ * always.
  */
 export class PdfOcrReader {
   readonly report: OcrReport = { pagesOcred: 0, skippedPages: [] };
@@ -31,7 +34,7 @@ export class PdfOcrReader {
   #confidence: number[] = [];
 
   constructor(
-    private readonly data: Uint8Array,
+    private readonly data: Uint8Array | PdfFile,
     private readonly settings: OcrSettings,
     private readonly pageCount: number,
     private readonly hooks: OcrHooks = {},
@@ -85,7 +88,8 @@ export class PdfOcrReader {
   }
 
   async close(): Promise<OcrReport> {
-    await this.#session?.close();
+    if (this.#session) await this.#session.close();
+    else if (!(this.data instanceof Uint8Array)) await rm(this.data.dir, { recursive: true, force: true });
     if (this.#confidence.length > 0) {
       const mean = this.#confidence.reduce((a, b) => a + b, 0) / this.#confidence.length;
       this.report.meanConfidence = Math.round(mean * 10) / 10;

@@ -1,4 +1,6 @@
+import { rm } from "node:fs/promises";
 import { PipelineError } from "../errors.js";
+import { type PdfFile, writePdfFile } from "../ocr/index.js";
 import type { DocumentOutput } from "./document-output.js";
 import { type OcrReport, PdfOcrReader } from "./ocr-reader.js";
 import { OCR_OFF, type OcrHooks, type OcrSettings } from "./ocr-settings.js";
@@ -8,6 +10,9 @@ import type { ParseLimits } from "./types.js";
 const PAGE_SEPARATOR = "\n\n";
 // pdf.js caches every loaded page; a 2,000-page PDF held all of them without a periodic cleanup.
 const CLEANUP_EVERY_PAGES = 25;
+// pdf.js takes (detaches) the bytes it is given, and OCR may need them after. Up to this size they
+// are copied; a larger PDF is written to a temp file instead, so the sandbox does not hold it twice.
+const OCR_COPY_MAX_BYTES = 8 * 1024 * 1024;
 
 const INFO_FIELDS = [
   ["Title", "title"],
@@ -39,9 +44,16 @@ export async function parsePdf(
 ): Promise<{ pageCount: number; metadata: Record<string, unknown> }> {
   const { getDocument } = await import("pdfjs-dist/legacy/build/pdf.mjs");
   let reader: PdfOcrReader | undefined;
+  let forOcr: Uint8Array | PdfFile = data;
+  let forPdfJs = data;
+  // A temp file the OCR reader has not taken over yet: removed here if the PDF does not open.
+  let spilled: PdfFile | undefined;
+  if (ocr.settings.enabled) {
+    if (data.byteLength > OCR_COPY_MAX_BYTES) forOcr = spilled = await writePdfFile(data);
+    else forPdfJs = data.slice();
+  }
   const task = getDocument({
-    // pdf.js takes ownership of (detaches) the buffer it is given; OCR needs the bytes later.
-    data: ocr.settings.enabled ? data.slice() : data,
+    data: forPdfJs,
     verbosity: 0,
     isEvalSupported: false,
     disableFontFace: true,
@@ -58,7 +70,8 @@ export async function parsePdf(
       );
     }
     const meta = await doc.getMetadata().catch(() => ({ info: {} }));
-    reader = new PdfOcrReader(data, ocr.settings, doc.numPages, ocr.hooks, ocr.signal);
+    reader = new PdfOcrReader(forOcr, ocr.settings, doc.numPages, ocr.hooks, ocr.signal);
+    spilled = undefined;
     const withoutText: number[] = [];
     for (let number = 1; number <= doc.numPages; number++) {
       const page = await doc.getPage(number).catch((err: unknown) => {
@@ -86,6 +99,7 @@ export async function parsePdf(
     return { pageCount: doc.numPages, metadata };
   } finally {
     await reader?.close().catch(() => {});
+    if (spilled) await rm(spilled.dir, { recursive: true, force: true });
     await task.destroy();
   }
 }

@@ -28,9 +28,10 @@ const LETTER = { widthPt: 612, heightPt: 792 };
 /**
  * Writes a PDF 1.4 by hand whose pages are scans (an image XObject and nothing else, so no text
  * layer at all) or text pages, as a scanner or a scan-then-append workflow produces them.
- * Binary-safe: image streams are raw bytes, the xref offsets count bytes.
+ * Binary-safe: image streams are raw bytes, the xref offsets count bytes. `paddingBytes` adds an
+ * unreferenced stream of that many bytes, for a large file whose pages are still small.
  */
-export function buildImagePdf(pages: readonly ImagePdfPage[]): Uint8Array {
+export function buildImagePdf(pages: readonly ImagePdfPage[], paddingBytes = 0): Uint8Array {
   const objects: (string | Uint8Array)[] = [];
   const fontId = 3;
   const pageIds: number[] = [];
@@ -72,6 +73,7 @@ export function buildImagePdf(pages: readonly ImagePdfPage[]): Uint8Array {
           );
   }
   objects[2] = `<< /Type /Pages /Kids [${pageIds.map((id) => `${id} 0 R`).join(" ")}] /Count ${pageIds.length} >>`;
+  if (paddingBytes > 0) objects[next++] = stream("", new Uint8Array(paddingBytes));
 
   const parts: Uint8Array[] = [latin1("%PDF-1.4\n%\u00e2\u00e3\u00cf\u00d3\n")];
   let length = parts[0]!.length;
