@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hashEmbedding } from "../src/pipeline/embed/hash.js";
 import { buildDocx } from "../src/pipeline/testing/build-docx.js";
 import { buildPdf } from "../src/pipeline/testing/build-pdf.js";
 import type { Worker } from "../src/worker/runtime.js";
@@ -65,12 +66,19 @@ describe("every file type end to end", () => {
     expect(chunks.map((c) => c.seq)).toEqual(chunks.map((_, i) => i));
     if (detected === "html") expect(chunks.map((c) => c.text).join("")).not.toContain("evil()");
     const embeddings = await ctx.db
-      .selectFrom("embeddings")
-      .select(["dimensions"])
-      .where("job_id", "=", id)
+      .selectFrom("embeddings as e")
+      .innerJoin("chunks as c", "c.id", "e.chunk_id")
+      .select(["e.dimensions", "e.vector", "c.text"])
+      .where("e.job_id", "=", id)
+      .orderBy("c.seq")
       .execute();
     expect(embeddings).toHaveLength(chunks.length);
     expect(embeddings.every((e) => e.dimensions === ctx.config.pipeline.embedDimensions)).toBe(true);
+    // Vectors travel in Postgres's binary array format: what is stored is each value as float4
+    // (read back as float4's shortest decimal, hence fround on both sides).
+    for (const e of embeddings) {
+      expect(e.vector.map(Math.fround)).toEqual(hashEmbedding(e.text, e.dimensions).map(Math.fround));
+    }
     const events = await ctx.db
       .selectFrom("job_events")
       .select(["type", "data"])

@@ -1,4 +1,6 @@
+import { sql } from "kysely";
 import type { Tx } from "../database.js";
+import { float4ArrayParam } from "../float4-array.js";
 
 export async function upsertEmbeddings(
   trx: Tx,
@@ -15,7 +17,8 @@ export async function upsertEmbeddings(
         job_id: jobId,
         model,
         dimensions: r.vector.length,
-        vector: r.vector,
+        // In Postgres's binary array format (see float4ArrayParam), not as a decimal literal.
+        vector: sql<number[]>`${float4ArrayParam(r.vector)}::real[]`,
       })),
     )
     .onConflict((oc) =>
