@@ -18,7 +18,7 @@ export class LeaseLostError extends Error {
   }
 }
 
-export const fenceOf = (job: JobRow, workerId: string): Fence => ({
+export const fenceOf = (job: Pick<JobRow, "id" | "attempt">, workerId: string): Fence => ({
   id: job.id,
   workerId,
   attempt: job.attempt,

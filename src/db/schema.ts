@@ -252,6 +252,36 @@ export interface Database {
 }
 
 export type JobRow = Selectable<JobsTable>;
+
+/**
+ * The columns a worker reads of the job it runs: what the claim, the fenced lock and the end of a
+ * stage return.
+ * Returning the whole row (40 columns, three of them jsonb) cost a one-job claim 0.13 ms of its
+ * 0.8 ms, on the path from NOTIFY to the handler.
+ */
+export const WORKER_JOB_COLUMNS = [
+  "id",
+  "tenant_id",
+  "status",
+  "stage",
+  "filename",
+  "content_type",
+  "size",
+  "object_key",
+  "object_etag",
+  "attempt",
+  "max_attempts",
+  "releases",
+  "lease_owner",
+  "generation",
+  "settings",
+  "uploaded_at",
+  "warnings",
+  "content_sha256",
+  "pipeline_key",
+] as const satisfies readonly (keyof JobsTable)[];
+
+export type WorkerJob = Pick<JobRow, (typeof WORKER_JOB_COLUMNS)[number]>;
 export type NewJob = Insertable<JobsTable>;
 export type JobEventRow = Selectable<JobEventsTable>;
 export type WebhookEndpointRow = Selectable<WebhookEndpointsTable>;

@@ -1,11 +1,11 @@
 import type { Db } from "../db/database.js";
 import { type Fence, LeaseLostError } from "../db/fence.js";
-import type { JobRow } from "../db/schema.js";
+import type { WorkerJob } from "../db/schema.js";
 import { endStages } from "../db/sql/end-stages.js";
 import { nextStage } from "./state-machine.js";
 
 interface Pending {
-  job: JobRow;
+  job: WorkerJob;
   fence: Fence;
   detail: Record<string, unknown>;
   resolve: () => void;
@@ -44,7 +44,7 @@ export class StageCompletionBatcher {
   }
 
   /** Resolves when this job's stage end has committed; rejects with LeaseLostError if the fence failed. */
-  complete(job: JobRow, fence: Fence, detail: Record<string, unknown> = {}): Promise<void> {
+  complete(job: WorkerJob, fence: Fence, detail: Record<string, unknown> = {}): Promise<void> {
     return new Promise((resolve, reject) => {
       this.#queue.push({ job, fence, detail, resolve, reject });
       if (!this.#flushing) void this.#drain();

@@ -1,7 +1,7 @@
 import type { Db } from "../db/database.js";
 import { fenceOf } from "../db/fence.js";
 import type { NotificationListener } from "../db/notification-listener.js";
-import type { JobRow } from "../db/schema.js";
+import type { WorkerJob } from "../db/schema.js";
 import { claimJobs } from "../db/sql/claim.js";
 import { expireDeadWorkersLeases } from "../db/sql/expire-dead-workers-leases.js";
 import { extendLeases } from "../db/sql/extend-leases.js";
@@ -45,7 +45,7 @@ export interface ClaimLoopProps {
 
 interface Held {
   /** The job as this worker now holds it: the stage it runs, under which attempt. */
-  job: JobRow;
+  job: WorkerJob;
   /** The current stage's; a chained stage gets a new one. */
   abort: AbortController;
   promise: Promise<void>;
@@ -64,7 +64,7 @@ export class ClaimLoop {
   readonly #log: Logger;
   readonly #held = new Map<string, Held>();
   // Claimed (leased, `running` in Postgres) but not started: the prefetch queue.
-  #waiting: JobRow[] = [];
+  #waiting: WorkerJob[] = [];
   #unlisten: () => void = () => {};
   // A NOTIFY that arrives while the loop is claiming must not be lost: remember it.
   #woken = false;
@@ -163,7 +163,7 @@ export class ClaimLoop {
       this.#woken = false;
       const free = concurrency + (this.#props.prefetch ?? 0) - this.#held.size - this.#waiting.length;
       const stages = this.#props.stages.filter((s) => !this.#dependencyOpen(s));
-      let claimed: JobRow[] = [];
+      let claimed: WorkerJob[] = [];
       if (free > 0 && stages.length > 0) {
         try {
           claimed = await claimJobs(this.#props.claimDb ?? deps.db, {
@@ -209,7 +209,7 @@ export class ClaimLoop {
     }
   }
 
-  #run(first: JobRow): void {
+  #run(first: WorkerJob): void {
     const { deps } = this.#props;
     if (first.stage === "parse" && first.attempt === 1 && first.uploaded_at) {
       deps.metrics.pickupLatency.observe((Date.now() - first.uploaded_at.getTime()) / 1000);
@@ -234,7 +234,7 @@ export class ClaimLoop {
   }
 
   /** Runs `held`'s current stage; resolves with the job if its next stage was chained here. */
-  async #runStage(held: Held): Promise<JobRow | undefined> {
+  async #runStage(held: Held): Promise<WorkerJob | undefined> {
     const { deps, workerId, handlers } = this.#props;
     const { job, abort } = held;
     const log = this.#log.child({ jobId: job.id, tenant: job.tenant_id, stage: job.stage });

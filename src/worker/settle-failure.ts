@@ -1,5 +1,5 @@
 import type { Fence } from "../db/fence.js";
-import type { JobRow } from "../db/schema.js";
+import type { WorkerJob } from "../db/schema.js";
 import { failAttempt } from "../db/sql/fail-attempt.js";
 import { releaseJob } from "../db/sql/release-job.js";
 import { backoffDelayMs } from "../jobs/backoff.js";
@@ -14,7 +14,7 @@ import type { StageDeps } from "./stage.js";
  */
 async function refundable(
   deps: StageDeps,
-  job: JobRow,
+  job: WorkerJob,
   outcome: Extract<Outcome, { kind: "unavailable" }>,
 ): Promise<boolean> {
   if (job.releases >= deps.config.worker.maxReleases) return false;
@@ -29,7 +29,7 @@ async function refundable(
  */
 export async function settleFailure(
   deps: StageDeps,
-  job: JobRow,
+  job: WorkerJob,
   fence: Fence,
   err: unknown,
   log: Logger,

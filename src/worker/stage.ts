@@ -1,7 +1,7 @@
 import type { Config } from "../config/index.js";
 import type { Db, Tx } from "../db/database.js";
 import { type Fence, LeaseLostError } from "../db/fence.js";
-import type { JobRow } from "../db/schema.js";
+import type { WorkerJob } from "../db/schema.js";
 import { endStages, type StageChain } from "../db/sql/end-stages.js";
 import { lockFenced } from "../db/sql/lock-fenced.js";
 import { reportProgress } from "../db/sql/report-progress.js";
@@ -31,7 +31,7 @@ export interface StageDeps {
 
 /** One claimed attempt of one stage of one job. */
 export interface StageRun {
-  job: JobRow;
+  job: WorkerJob;
   fence: Fence;
   signal: AbortSignal;
   logger: Logger;
@@ -41,7 +41,7 @@ export interface StageRun {
    * that stage, in `chained`.
    */
   chain?: StageChain & { serves(stage: JobStage): boolean };
-  chained?: JobRow;
+  chained?: WorkerJob;
 }
 
 export type StageHandler = (deps: StageDeps, run: StageRun) => Promise<void>;
@@ -60,8 +60,8 @@ export const STAGE_DEPENDENCIES: Record<JobStage, readonly ("storage" | "embedde
 export async function commitStage(
   deps: StageDeps,
   run: StageRun,
-  writeOutputs: (trx: Tx, job: JobRow) => Promise<Record<string, unknown> | undefined>,
-): Promise<JobRow> {
+  writeOutputs: (trx: Tx, job: WorkerJob) => Promise<Record<string, unknown> | undefined>,
+): Promise<WorkerJob> {
   const row = await deps.db.transaction().execute(async (trx) => {
     const job = await lockFenced(trx, run.fence);
     const detail = (await writeOutputs(trx, job)) ?? {};
@@ -79,10 +79,10 @@ export async function commitStage(
  */
 export async function finishStage(
   trx: Tx,
-  job: JobRow,
+  job: WorkerJob,
   detail: Record<string, unknown> = {},
   chain?: StageChain,
-): Promise<JobRow> {
+): Promise<WorkerJob> {
   const fence = { id: job.id, attempt: job.attempt, workerId: job.lease_owner ?? "" };
   const [row] = await endStages(trx, [{ job, fence, next: nextStage(job.stage), detail, chain }]);
   if (!row) throw new LeaseLostError(fence);

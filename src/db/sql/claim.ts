@@ -2,9 +2,10 @@ import { sql } from "kysely";
 import type { Db } from "../database.js";
 import type { JobStage } from "../job-states.js";
 import { prepared } from "../prepared.js";
-import type { JobRow } from "../schema.js";
+import type { WorkerJob } from "../schema.js";
 import { eventsWithNotify } from "./job-events.js";
 import { statusIn } from "./status-guard.js";
+import { workerJobColumns } from "./worker-job-columns.js";
 
 export interface ClaimOptions {
   /** Identifies the worker holding the lease; every later write is fenced on it. */
@@ -26,7 +27,7 @@ export interface ClaimOptions {
  * that keeps the tenants' running counts (divided by their shares) level. The UPDATE takes the
  * lease and counts the attempt. A job that is not `queued` can never be returned.
  */
-export async function claimJobs(db: Db, opts: ClaimOptions): Promise<JobRow[]> {
+export async function claimJobs(db: Db, opts: ClaimOptions): Promise<WorkerJob[]> {
   if (opts.limit <= 0 || opts.stages.length === 0) return [];
   const { rows } = await claimStatement(opts).execute(db);
   return rows;
@@ -53,7 +54,7 @@ export async function claimJobs(db: Db, opts: ClaimOptions): Promise<JobRow[]> {
  */
 export function claimStatement(opts: ClaimOptions) {
   const queued = statusIn("claim");
-  return prepared(sql<JobRow>`
+  return prepared(sql<WorkerJob>`
     WITH RECURSIVE queued_tenants (stage, tenant_id) AS (
       SELECT s.stage, (SELECT j.tenant_id FROM jobs j
                        WHERE j.status IN ${queued} AND j.stage = s.stage
@@ -111,7 +112,7 @@ export function claimStatement(opts: ClaimOptions) {
       -- newer than this statement's snapshot (changed while queued, after the claim began) is
       -- not seen by the TID scan: that job is left queued for the next claim, never claimed twice.
       WHERE jobs.ctid = ANY (ARRAY(SELECT ctid FROM chosen))
-      RETURNING jobs.*
+      RETURNING ${workerJobColumns("jobs")}
     ), ${eventsWithNotify(
       sql`
       SELECT id, tenant_id, 'stage_started',

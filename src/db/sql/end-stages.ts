@@ -2,9 +2,10 @@ import { type RawBuilder, sql } from "kysely";
 import type { Tx } from "../database.js";
 import type { JobStage } from "../job-states.js";
 import { prepared } from "../prepared.js";
-import type { JobRow } from "../schema.js";
+import type { WorkerJob } from "../schema.js";
 import { insertJobEvents, type NewJobEvent, notifyQueued } from "./job-events.js";
 import { statusIn } from "./status-guard.js";
+import { workerJobColumns } from "./worker-job-columns.js";
 
 /** Who takes the next stage at once, without a release and a claim (stage chaining). */
 export interface StageChain {
@@ -15,7 +16,7 @@ export interface StageChain {
 }
 
 export interface StageEnd {
-  job: JobRow;
+  job: WorkerJob;
   /** The attempt's fence: the row changes only while this owner holds this attempt. */
   fence: { id: string; attempt: number; workerId: string };
   /** The stage to queue next, or null when this was the last one (the job completes). */
@@ -35,7 +36,7 @@ export interface StageEnd {
  * nothing and is absent. The UPDATE takes each row's lock before the events draw their ids,
  * which keeps one job's event ids in commit order (see the README on SSE).
  */
-export async function endStages(trx: Tx, ends: StageEnd[]): Promise<JobRow[]> {
+export async function endStages(trx: Tx, ends: StageEnd[]): Promise<WorkerJob[]> {
   if (ends.length === 0) return [];
   const { rows } = await endStagesStatement(ends).execute(trx);
 
@@ -72,7 +73,7 @@ export async function endStages(trx: Tx, ends: StageEnd[]): Promise<JobRow[]> {
 export function endStagesStatement(ends: Pick<StageEnd, "fence" | "next" | "chain">[]) {
   const chains = ends.map((e) => (e.next ? e.chain : undefined));
   if (chains.some(Boolean)) return chainedEndStatement(ends, chains);
-  return prepared(sql<JobRow>`
+  return prepared(sql<WorkerJob>`
     UPDATE jobs j SET
       status = CASE WHEN f.next IS NULL THEN 'completed' ELSE 'queued' END,
       stage = coalesce(f.next, j.stage),
@@ -85,7 +86,7 @@ export function endStagesStatement(ends: Pick<StageEnd, "fence" | "next" | "chai
                 ${sql.val(ends.map((e) => e.next))}::text[]) AS f(id, attempt, owner, next)
     WHERE j.id = f.id AND j.attempt = f.attempt AND j.lease_owner = f.owner
       AND j.status IN ${statusIn("stage_succeeded")}
-    RETURNING j.*`);
+    RETURNING ${workerJobColumns("j")}`);
 }
 
 // What every end sets besides status, stage, attempt and the lease.
@@ -105,7 +106,7 @@ const endedColumns: RawBuilder<unknown> = sql`
  */
 function chainedEndStatement(ends: Pick<StageEnd, "fence" | "next">[], chains: (StageChain | undefined)[]) {
   const defaultCap = chains.find(Boolean)?.defaultCap ?? null;
-  return prepared(sql<JobRow>`
+  return prepared(sql<WorkerJob>`
     WITH f AS (
       SELECT f.*, f.next IS NOT NULL AND f.chain_owner IS NOT NULL
                   AND coalesce(t.max_running_per_stage, ${defaultCap}::int) IS NULL AS chained
@@ -131,5 +132,5 @@ function chainedEndStatement(ends: Pick<StageEnd, "fence" | "next">[], chains: (
     FROM f
     WHERE j.id = f.id AND j.attempt = f.attempt AND j.lease_owner = f.owner
       AND j.status IN ${statusIn("stage_chained")}
-    RETURNING j.*`);
+    RETURNING ${workerJobColumns("j")}`);
 }

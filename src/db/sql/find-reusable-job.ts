@@ -2,7 +2,10 @@ import type { Db } from "../database.js";
 import type { JobRow } from "../schema.js";
 
 /** A completed job of the same tenant, content and pipeline settings whose own outputs can be reused. */
-export function findReusableJob(db: Db, job: JobRow) {
+export function findReusableJob(
+  db: Db,
+  job: Pick<JobRow, "id" | "tenant_id" | "content_sha256" | "pipeline_key">,
+) {
   if (!job.content_sha256) return Promise.resolve(undefined);
   return (
     db

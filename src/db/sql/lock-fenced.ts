@@ -1,9 +1,9 @@
 import type { Tx } from "../database.js";
 import { type Fence, LeaseLostError } from "../fence.js";
-import type { JobRow } from "../schema.js";
+import { WORKER_JOB_COLUMNS, type WorkerJob } from "../schema.js";
 
 /** Locks the job row if the fence still holds; throws LeaseLostError otherwise. */
-export async function lockFenced(trx: Tx, fence: Fence): Promise<JobRow> {
+export async function lockFenced(trx: Tx, fence: Fence): Promise<WorkerJob> {
   const row = await lockFencedStatement(trx, fence).executeTakeFirst();
   if (!row) throw new LeaseLostError(fence);
   return row;
@@ -13,14 +13,14 @@ export async function lockFenced(trx: Tx, fence: Fence): Promise<JobRow> {
  * Like lockFenced, but a lost lease is an answer (null), not an error. Any other failure (the
  * database is unreachable) still throws, so the caller cannot mistake it for a lost lease.
  */
-export async function lockFencedIfHeld(trx: Tx, fence: Fence): Promise<JobRow | null> {
+export async function lockFencedIfHeld(trx: Tx, fence: Fence): Promise<WorkerJob | null> {
   return (await lockFencedStatement(trx, fence).executeTakeFirst()) ?? null;
 }
 
 export function lockFencedStatement(trx: Tx, fence: Fence) {
   return trx
     .selectFrom("jobs")
-    .selectAll()
+    .select(WORKER_JOB_COLUMNS)
     .where("id", "=", fence.id)
     .where("lease_owner", "=", fence.workerId)
     .where("attempt", "=", fence.attempt)

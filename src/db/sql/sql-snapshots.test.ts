@@ -336,7 +336,7 @@ const STATEMENTS: Record<string, (db: Db) => Promise<unknown>> = {
 };
 
 /** Files of this folder that hold helpers, not statements. */
-const HELPERS = new Set(["status-guard", "webhook-outbox"]);
+const HELPERS = new Set(["status-guard", "webhook-outbox", "worker-job-columns"]);
 
 /** Whitespace-normalized, so re-indenting a template literal is not a change. */
 const normalize = (text: string) =>

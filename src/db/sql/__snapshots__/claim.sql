@@ -56,7 +56,7 @@ updated_at = now()
 -- newer than this statement's snapshot (changed while queued, after the claim began) is
 -- not seen by the TID scan: that job is left queued for the next claim, never claimed twice.
 WHERE jobs.ctid = ANY (ARRAY(SELECT ctid FROM chosen))
-RETURNING jobs.*
+RETURNING "jobs"."id", "jobs"."tenant_id", "jobs"."status", "jobs"."stage", "jobs"."filename", "jobs"."content_type", "jobs"."size", "jobs"."object_key", "jobs"."object_etag", "jobs"."attempt", "jobs"."max_attempts", "jobs"."releases", "jobs"."lease_owner", "jobs"."generation", "jobs"."settings", "jobs"."uploaded_at", "jobs"."warnings", "jobs"."content_sha256", "jobs"."pipeline_key"
 ), events AS (
 INSERT INTO job_events (job_id, tenant_id, type, data)
 SELECT id, tenant_id, 'stage_started',

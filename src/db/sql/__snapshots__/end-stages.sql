@@ -17,7 +17,7 @@ $3::text[],
 $4::text[]) AS f(id, attempt, owner, next)
 WHERE j.id = f.id AND j.attempt = f.attempt AND j.lease_owner = f.owner
 AND j.status IN ('running')
-RETURNING j.*;
+RETURNING "j"."id", "j"."tenant_id", "j"."status", "j"."stage", "j"."filename", "j"."content_type", "j"."size", "j"."object_key", "j"."object_etag", "j"."attempt", "j"."max_attempts", "j"."releases", "j"."lease_owner", "j"."generation", "j"."settings", "j"."uploaded_at", "j"."warnings", "j"."content_sha256", "j"."pipeline_key";
 -- 4 parameters
 
 /* prepared */
@@ -67,7 +67,7 @@ updated_at = now()
 FROM f
 WHERE j.id = f.id AND j.attempt = f.attempt AND j.lease_owner = f.owner
 AND j.status IN ('running')
-RETURNING j.*;
+RETURNING "j"."id", "j"."tenant_id", "j"."status", "j"."stage", "j"."filename", "j"."content_type", "j"."size", "j"."object_key", "j"."object_etag", "j"."attempt", "j"."max_attempts", "j"."releases", "j"."lease_owner", "j"."generation", "j"."settings", "j"."uploaded_at", "j"."warnings", "j"."content_sha256", "j"."pipeline_key";
 -- 7 parameters
 
 /* prepared */
