@@ -39,6 +39,12 @@ export class Metrics {
     labelNames: ["warning", "type"] as const,
     registers: [this.registry],
   });
+  readonly derivedTextReads = new client.Counter({
+    name: "intake_derived_text_reads_total",
+    help: "Chunk stages' reads of a document's parsed text, by where it came from: memory (the same worker parsed it just before) or storage.",
+    labelNames: ["from"] as const,
+    registers: [this.registry],
+  });
   readonly reconcilerActions = new client.Counter({
     name: "intake_reconciler_actions_total",
     help: "Reconciler actions: completed, expired, checked.",

@@ -12,6 +12,7 @@ import { Dependency, isNetworkError } from "../resilience/dependency.js";
 import { ParseExecutor } from "../sandbox/parse-executor.js";
 import type { ObjectStore } from "../storage/object-store.js";
 import type { StageDeps } from "./stage.js";
+import { TextHandoff } from "./text-handoff.js";
 
 /**
  * The configured provider; `model` (a job's `embedderModel` setting) picks another model of
@@ -45,6 +46,7 @@ export function createStageDeps(props: {
     provider: props.provider ?? createProvider(props.config),
     completions: new StageCompletionBatcher({ db: props.db }),
     parser: new ParseExecutor(props.config.parse),
+    handoff: new TextHandoff(),
     embedder: new Dependency({
       name: "embedder",
       metrics: props.metrics,

@@ -13,6 +13,7 @@ import type { EmbeddingProvider } from "../pipeline/index.js";
 import type { Dependency } from "../resilience/dependency.js";
 import type { ParseExecutor } from "../sandbox/parse-executor.js";
 import type { ObjectStore } from "../storage/object-store.js";
+import type { TextHandoff } from "./text-handoff.js";
 
 export interface StageDeps {
   config: Config;
@@ -23,6 +24,8 @@ export interface StageDeps {
   provider: EmbeddingProvider;
   /** Where documents are parsed: a pool of sandboxed threads, never this thread. */
   parser: ParseExecutor;
+  /** Small derived texts this worker just wrote, for its own chunk stage (see TextHandoff). */
+  handoff: TextHandoff;
   /** Ends output-less stage commits of many jobs in one transaction (see StageCompletionBatcher). */
   completions: StageCompletionBatcher;
   logger: Logger;

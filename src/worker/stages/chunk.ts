@@ -26,7 +26,14 @@ export const chunkStage: StageHandler = async (deps, run) => {
   const { job } = run;
   const doc = await findDocument(deps.db, job.id, job.generation);
   if (!doc) throw new Error("parse output is missing; the parse stage must run first");
-  const source = await deps.store.open(doc.text_key, { signal: run.signal });
+  const handedOver = deps.handoff.take(doc.text_key);
+  deps.metrics.derivedTextReads.inc({ from: handedOver === undefined ? "storage" : "memory" });
+  const text =
+    handedOver === undefined
+      ? decodeUtf8(await deps.store.open(doc.text_key, { signal: run.signal }))
+      : (async function* () {
+          yield handedOver;
+        })();
   const progress = progressReporter(deps, run);
   // A job's own settings (a reprocess with settings) override the process's.
   const {
@@ -50,7 +57,7 @@ export const chunkStage: StageHandler = async (deps, run) => {
   // An async generator resumes on microtasks, so without this a large text would be chunked
   // in one turn of the event loop between storage reads: give the loop a turn every few ms.
   let turn = performance.now();
-  for await (const c of chunkText(decodeUtf8(source), { size, overlap, unit, format, pages })) {
+  for await (const c of chunkText(text, { size, overlap, unit, format, pages })) {
     if (performance.now() - turn > YIELD_EVERY_MS) {
       await new Promise((resolve) => setImmediate(resolve));
       turn = performance.now();

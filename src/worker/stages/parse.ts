@@ -25,7 +25,20 @@ export const parseStage: StageHandler = async (deps, run) => {
   // A reprocess writes a new generation beside the published one, which stays readable.
   const textKey = derivedTextKey(job.tenant_id, job.id, job.generation, job.attempt);
   const text = deps.store.writer(textKey, "text/plain; charset=utf-8");
-  const sink: TextSink = { write: (chunk) => text.write(chunk) };
+  // A copy of a small text for the chunk stage this worker chains to (deps.handoff); dropped
+  // once large. Not kept when another worker will chunk it: nobody here would take it.
+  let kept: string[] | undefined = run.chain?.serves("chunk") ? [] : undefined;
+  let keptChars = 0;
+  const sink: TextSink = {
+    write: (chunk) => {
+      if (kept) {
+        keptChars += chunk.length;
+        if (keptChars <= deps.handoff.maxEntryChars) kept.push(chunk);
+        else kept = undefined;
+      }
+      return text.write(chunk);
+    },
+  };
   const progress = progressReporter(deps, run);
   let result: ParseResult;
   try {
@@ -81,6 +94,7 @@ export const parseStage: StageHandler = async (deps, run) => {
   });
   try {
     await committed;
+    if (kept) deps.handoff.offer(textKey, kept.join(""));
   } catch (err) {
     // The lease was lost (a takeover, or a DELETE): no document row will name this attempt's
     // text, so remove it now rather than leave it to the purge's grace period.
