@@ -41,6 +41,8 @@ export const embedStage: StageHandler = async (deps, run) => {
     done += rows.length;
     after = rows.at(-1)!.seq;
     await progress({ chunksEmbedded: done, chunksTotal: total });
+    // A short batch was the last: no need to ask again for an empty one.
+    if (rows.length < BATCH) break;
   }
   // The vectors are already written under the fence; only the transition is left, and it is
   // batched with other jobs' (one transaction for many) since it carries no outputs.
