@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
-import { buildPdf, buildPdfWithPageTree, type PageTreeNode } from "../testing/build-pdf.js";
+import { buildPdf, buildPdfWithPageTree, type PageTreeNode, serializePdf } from "../testing/build-pdf.js";
 import { bytesIn, collectingSink } from "../testing/streams.js";
 import { parseDocument } from "./index.js";
 
@@ -84,5 +84,61 @@ describe("pdf.js page lookup (patched for flat page trees)", () => {
     expect(result.pages.map((p) => text.slice(p.start, p.end))).toEqual(
       Array.from({ length: count }, (_, i) => page(i + 1)),
     );
+  });
+
+  it("ends with corrupt_file, not a hang, on page trees that loop or repeat a page", async () => {
+    const page = (id: number, text: string) => [
+      `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents ${id + 1} 0 R >>`,
+      `<< /Length ${text.length + 30} >>\nstream\nBT /F1 18 Tf 72 720 Td (${text}) Tj ET\nendstream`,
+    ];
+    const font = "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>";
+    const trees = {
+      // The root lists itself among its kids.
+      selfLoop: [
+        "",
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [4 0 R 2 0 R] /Count 3 >>",
+        font,
+        ...page(4, "one"),
+      ],
+      // An inner node lists the root.
+      innerLoop: [
+        "",
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [4 0 R 6 0 R] /Count 3 >>",
+        font,
+        ...page(4, "one"),
+        "<< /Type /Pages /Parent 2 0 R /Kids [2 0 R] /Count 2 >>",
+      ],
+    };
+    for (const [name, objects] of Object.entries(trees)) {
+      const pdf = serializePdf(objects);
+      const info = { declaredContentType: "application/pdf", filename: `${name}.pdf`, size: pdf.length };
+      const outcome = await parseDocument(bytesIn(pdf, 4096), info, collectingSink()).then(
+        (r) => `pages ${r.pageCount}`,
+        (err: { code?: string }) => err.code,
+      );
+      expect(outcome, name).toBe("corrupt_file");
+    }
+  });
+
+  it("reads a page that the tree lists twice as often as it is listed", async () => {
+    const objects = [
+      "",
+      "<< /Type /Catalog /Pages 2 0 R >>",
+      "<< /Type /Pages /Kids [4 0 R 4 0 R 6 0 R] /Count 3 >>",
+      "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents 5 0 R >>",
+      "<< /Length 33 >>\nstream\nBT /F1 18 Tf 72 720 Td (twice) Tj ET\nendstream",
+      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents 7 0 R >>",
+      "<< /Length 32 >>\nstream\nBT /F1 18 Tf 72 720 Td (last) Tj ET\nendstream",
+    ];
+    expect(await pageTexts(serializePdf(objects), [1, 2, 3, 2, 1])).toEqual([
+      "twice",
+      "twice",
+      "last",
+      "twice",
+      "twice",
+    ]);
   });
 });

@@ -74,7 +74,7 @@ export function buildPdfWithPageTree(root: PageTreeNode[]): Uint8Array {
 }
 
 /** Objects 1..n (1 is the catalog) with a correct xref table; `trailer` adds trailer entries. */
-function serializePdf(objects: string[], trailer = ""): Uint8Array {
+export function serializePdf(objects: string[], trailer = ""): Uint8Array {
   let body = "%PDF-1.4\n%\u00e2\u00e3\u00cf\u00d3\n";
   const offsets: number[] = [];
   for (let id = 1; id < objects.length; id++) {
