@@ -1,0 +1,78 @@
+// Runs intake as one JavaScript bundle of its TypeScript sources, built with esbuild on the first
+// start after a source change and cached under node_modules/.cache/intake/. Registering tsx
+// instead costs every process a loader thread: about 40 MB of RSS (an idle worker was 118 MB) and
+// a transform of each module at start. Packages stay imports; each module's `import.meta.url`
+// keeps naming its own source file, since intake finds files next to its sources with it.
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const root = fileURLToPath(new URL("../", import.meta.url));
+const src = path.join(root, "src");
+const cacheDir = path.join(root, "node_modules", ".cache", "intake");
+
+/** The bundle's file URL; builds it when the sources changed since the cached one. */
+export async function bundledEntry() {
+  const file = path.join(cacheDir, `main.${sourcesHash()}.mjs`);
+  if (!existsSync(file)) await build(file);
+  return pathToFileURL(file).href;
+}
+
+// The contents of every source file, esbuild's version and Node's: a change to any makes a new
+// bundle (reading and hashing the sources takes a few milliseconds).
+function sourcesHash() {
+  const hash = createHash("sha256");
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    )) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (!entry.name.endsWith(".test.ts"))
+        hash.update(`${path.relative(src, full)}\0`).update(readFileSync(full));
+    }
+  };
+  walk(src);
+  const esbuild = path.join(root, "node_modules", "esbuild", "package.json");
+  hash.update(existsSync(esbuild) ? readFileSync(esbuild) : "no esbuild");
+  hash.update(process.version);
+  return hash.digest("hex").slice(0, 16);
+}
+
+async function build(file) {
+  const { build } = await import("esbuild");
+  const result = await build({
+    entryPoints: [path.join(src, "cli", "main.ts")],
+    bundle: true,
+    packages: "external",
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    write: false,
+    logLevel: "silent",
+    plugins: [ownImportMetaUrl],
+  });
+  mkdirSync(cacheDir, { recursive: true });
+  // Written aside and renamed, so a process starting meanwhile never loads half a file.
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, result.outputFiles[0].text);
+  renameSync(tmp, file);
+  // Bundles of earlier sources are not loaded again.
+  for (const old of readdirSync(cacheDir)) {
+    if (/^main\.[0-9a-f]{16}\.mjs$/.test(old) && old !== path.basename(file))
+      rmSync(path.join(cacheDir, old), { force: true });
+  }
+}
+
+const ownImportMetaUrl = {
+  name: "own-import-meta-url",
+  setup(b) {
+    b.onLoad({ filter: /\.ts$/ }, async (args) => {
+      const code = await readFile(args.path, "utf8");
+      const url = JSON.stringify(pathToFileURL(args.path).href);
+      return { contents: code.replaceAll("import.meta.url", url), loader: "ts" };
+    });
+  },
+};
