@@ -36,7 +36,11 @@ describe("the bundled entry", () => {
     const pages: string[] = [];
     for (const env of [{}, { INTAKE_TSX: "1" }] as Record<string, string>[]) {
       const port = await freePort();
-      const proc = await startServeProcess(`serve-${pages.length}`, { ...ctx.env, LOG_LEVEL: "info", ...env }, port);
+      const proc = await startServeProcess(
+        `serve-${pages.length}`,
+        { ...ctx.env, LOG_LEVEL: "info", ...env },
+        port,
+      );
       procs.push(proc);
       const page = await fetch(`http://127.0.0.1:${port}/`);
       expect(page.status).toBe(200);
