@@ -4,7 +4,16 @@
 // a transform of each module at start. Packages stay imports; each module's `import.meta.url`
 // keeps naming its own source file, since intake finds files next to its sources with it.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -59,10 +68,18 @@ async function build(file) {
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, result.outputFiles[0].text);
   renameSync(tmp, file);
-  // Bundles of earlier sources are not loaded again.
+  // Bundles of earlier sources are not loaded again. Only old ones go: a process that built
+  // another bundle moments ago (sources edited meanwhile) may be about to load it.
+  const before = Date.now() - 10 * 60_000;
   for (const old of readdirSync(cacheDir)) {
-    if (/^main\.[0-9a-f]{16}\.mjs$/.test(old) && old !== path.basename(file))
-      rmSync(path.join(cacheDir, old), { force: true });
+    const full = path.join(cacheDir, old);
+    try {
+      if (/^main\.[0-9a-f]{16}\.mjs$/.test(old) && full !== file && statSync(full).mtimeMs < before) {
+        rmSync(full, { force: true });
+      }
+    } catch {
+      // removed by another process meanwhile
+    }
   }
 }
 
