@@ -60,4 +60,16 @@ describe("OCR of a PDF too large to copy", () => {
     await expect(parse(broken)).rejects.toMatchObject({ code: "corrupt_file" });
     expect(await readdir(tmp)).toEqual([]);
   });
+
+  it("copies the bytes instead when the temp file cannot be written, and parses as before", async () => {
+    process.env.TMPDIR = path.join(tmp, "missing", "dir");
+    try {
+      const { result, text } = await parse(buildImagePdf([textPage], NINE_MIB));
+      expect(result.pageCount).toBe(1);
+      expect(text).toBe(textPage.textLines.join("\n"));
+    } finally {
+      process.env.TMPDIR = tmp;
+    }
+    expect(await readdir(tmp)).toEqual([]);
+  });
 });

@@ -49,7 +49,9 @@ export async function parsePdf(
   // A temp file the OCR reader has not taken over yet: removed here if the PDF does not open.
   let spilled: PdfFile | undefined;
   if (ocr.settings.enabled) {
-    if (data.byteLength > OCR_COPY_MAX_BYTES) forOcr = spilled = await writePdfFile(data);
+    // Where the temp file cannot be written (a full disk), the copy it saves is made after all.
+    if (data.byteLength > OCR_COPY_MAX_BYTES) spilled = await writePdfFile(data).catch(() => undefined);
+    if (spilled) forOcr = spilled;
     else forPdfJs = data.slice();
   }
   const task = getDocument({
