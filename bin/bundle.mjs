@@ -18,20 +18,32 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
-const root = fileURLToPath(new URL("../", import.meta.url));
+const self = fileURLToPath(import.meta.url);
+const root = path.resolve(path.dirname(self), "..");
 const src = path.join(root, "src");
 const cacheDir = path.join(root, "node_modules", ".cache", "intake");
 
-/** The bundle's file URL; builds it when the sources changed since the cached one. */
-export async function bundledEntry() {
-  const file = path.join(cacheDir, `main.${sourcesHash()}.mjs`);
-  if (!existsSync(file)) await build(file);
+/** The launcher's bundle (src/cli/main.ts) as a file URL; see `cachedBundle`. */
+export function bundledEntry() {
+  return cachedBundle("main", path.join(src, "cli", "main.ts"));
+}
+
+/**
+ * `entry` (a module under src/) and what it imports of src/, bundled into plain JavaScript and
+ * cached as `<name>.<hash of the sources>.mjs`; built when the sources changed. Returns its file
+ * URL. Used by the launcher and by the parse threads (src/sandbox/thread-entry.ts).
+ */
+export async function cachedBundle(name, entry) {
+  const file = path.join(cacheDir, `${name}.${sourcesHash()}.mjs`);
+  if (!existsSync(file)) await build(name, entry, file);
   return pathToFileURL(file).href;
 }
 
 // The contents of every source file, esbuild's version and Node's: a change to any makes a new
 // bundle (reading and hashing the sources takes a few milliseconds).
+let hashed;
 function sourcesHash() {
+  if (hashed) return hashed;
   const hash = createHash("sha256");
   const walk = (dir) => {
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
@@ -47,13 +59,14 @@ function sourcesHash() {
   const esbuild = path.join(root, "node_modules", "esbuild", "package.json");
   hash.update(existsSync(esbuild) ? readFileSync(esbuild) : "no esbuild");
   hash.update(process.version);
-  return hash.digest("hex").slice(0, 16);
+  hashed = hash.digest("hex").slice(0, 16);
+  return hashed;
 }
 
-async function build(file) {
+async function build(name, entry, file) {
   const { build } = await import("esbuild");
   const result = await build({
-    entryPoints: [path.join(src, "cli", "main.ts")],
+    entryPoints: [entry],
     bundle: true,
     packages: "external",
     platform: "node",
@@ -74,7 +87,8 @@ async function build(file) {
   for (const old of readdirSync(cacheDir)) {
     const full = path.join(cacheDir, old);
     try {
-      if (/^main\.[0-9a-f]{16}\.mjs$/.test(old) && full !== file && statSync(full).mtimeMs < before) {
+      const earlier = old.startsWith(`${name}.`) && /^[0-9a-f]{16}\.mjs$/.test(old.slice(name.length + 1));
+      if (earlier && full !== file && statSync(full).mtimeMs < before) {
         rmSync(full, { force: true });
       }
     } catch {
@@ -90,6 +104,13 @@ const ownImportMetaUrl = {
       const code = await readFile(args.path, "utf8");
       const url = JSON.stringify(pathToFileURL(args.path).href);
       return { contents: code.replaceAll("import.meta.url", url), loader: "ts" };
+    });
+    // This file, imported by src/sandbox/thread-entry.ts, stays a module of its own (by its file
+    // URL): the launcher has loaded it already, and its paths are relative to itself.
+    b.onResolve({ filter: /bundle\.mjs$/ }, (args) => {
+      const target = path.resolve(args.resolveDir, args.path);
+      if (target === self) return { path: pathToFileURL(target).href, external: true };
+      return undefined;
     });
   },
 };

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundledEntry } from "../bin/bundle.mjs";
+import { parseThreadEntry } from "../src/sandbox/thread-entry.js";
 import { createTestContext, type TestContext } from "./helpers/context.js";
 import { freePort } from "./helpers/free-port.js";
 import { type IntakeProcess, startServeProcess } from "./helpers/process-intake.js";
@@ -30,6 +31,13 @@ describe("the bundled entry", () => {
       fileURLToPath(new URL("../src/sandbox/thread-entry.ts", import.meta.url)),
     );
     expect(code.includes(JSON.stringify(threadEntry.href))).toBe(true);
+  });
+
+  it("gives the parse threads a bundle of their own by the same mechanism, not the tsx fallback", async () => {
+    const thread = await parseThreadEntry();
+    expect(thread).toMatch(/\/node_modules\/\.cache\/intake\/parse-task\.[0-9a-f]{16}\.mjs$/);
+    // Built from the same sources as the launcher's bundle, so under the same hash.
+    expect(thread.slice(-20)).toBe((await bundledEntry()).slice(-20));
   });
 
   it("serves the upload page and its compiled modules the same as tsx does", async () => {
