@@ -1,6 +1,8 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDb } from "../src/db/database.js";
 import { prepared } from "../src/db/prepared.js";
+import { type ClaimOptions, claimJobs, claimStatement } from "../src/db/sql/claim.js";
 import { createTestContext, type TestContext } from "./helpers/context.js";
 
 let ctx: TestContext;
@@ -40,5 +42,41 @@ describe("prepared statements", () => {
     // Postgres refuses the stale statement once; every later call prepares it afresh.
     expect(first).toBe("0A000");
     for (let i = 0; i < 25; i++) expect((await select()).rows[0]).toEqual({ id: 1, added: "x" });
+  });
+
+  it("keep the claim's TID scan when the queue grows after a worker's first claims", async () => {
+    // The worker's claim connection: one plan per statement, made at the first call.
+    const claimDb = createDb({ connectionString: ctx.databaseUrl, max: 1, genericPlans: true });
+    try {
+      const opts: ClaimOptions = { workerId: "w", stages: ["parse"], limit: 64, leaseSeconds: 30 };
+      // A worker starts on an empty queue: its plan is made while the jobs table is empty.
+      for (let i = 0; i < 3; i++) expect(await claimJobs(claimDb, opts)).toEqual([]);
+      await sql`INSERT INTO tenants (id) VALUES ('plan')`.execute(ctx.db);
+      await sql`
+        INSERT INTO jobs (id, tenant_id, status, stage, filename, content_type, size, object_key,
+                          upload_method, upload_expires_at, uploaded_at)
+        SELECT g.id, 'plan', 'queued', 'parse', 'f.txt', 'text/plain', 1, 'plan/' || g.id, 'PUT',
+               now() + interval '1 day', now()
+        FROM (SELECT gen_random_uuid() AS id FROM generate_series(1, 5000)) g`.execute(ctx.db);
+      expect(await claimJobs(claimDb, opts)).toHaveLength(64);
+
+      // The plan the connection keeps for the claim, shown for the same values.
+      const { sql: text, parameters } = claimStatement(opts).compile(claimDb);
+      const { rows } = await sql<{ name: string }>`
+        SELECT name FROM pg_prepared_statements WHERE statement = ${text}`.execute(claimDb);
+      expect(rows).toHaveLength(1);
+      // EXECUTE takes no bind parameters: the (test-made) values are written out.
+      const literal = (v: unknown) =>
+        v === null ? "NULL" : Array.isArray(v) ? `'{${v.join(",")}}'` : typeof v === "number" ? v : `'${v}'`;
+      const plan = await sql<{ "QUERY PLAN": string }>`${sql.raw(
+        `EXPLAIN (COSTS OFF) EXECUTE ${rows[0]!.name}(${parameters.map(literal).join(", ")})`,
+      )}`.execute(claimDb);
+      const shown = plan.rows.map((r) => r["QUERY PLAN"]).join("\n");
+      // The UPDATE finds the locked rows by their versions, not by reading every job.
+      expect(shown).toMatch(/Tid Scan on jobs/);
+      expect(shown).not.toMatch(/Seq Scan on jobs/);
+    } finally {
+      await claimDb.destroy();
+    }
   });
 });
