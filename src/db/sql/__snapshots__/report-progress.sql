@@ -1,20 +1,15 @@
-select "id", "tenant_id", "status", "stage", "filename", "content_type", "size", "object_key", "object_etag", "attempt", "max_attempts", "releases", "lease_owner", "generation", "settings", "uploaded_at", "warnings", "content_sha256", "pipeline_key" from "jobs" where "id" = $1 and "lease_owner" = $2 and "attempt" = $3 and "status" = $4 for update;
--- 4 parameters
-
-update "jobs" set "progress" = $1, "updated_at" = now() where "id" = $2;
--- 2 parameters
-
 /* prepared */
-WITH events AS (
-INSERT INTO job_events (job_id, tenant_id, type, data) SELECT * FROM unnest(
-$1::uuid[],
-$2::text[],
-$3::text[],
-$4::jsonb[])
+WITH reported AS (
+UPDATE jobs SET progress = $1::jsonb, updated_at = now()
+WHERE id = $2::uuid AND lease_owner = $3
+AND attempt = $4::int AND status = 'running'
+RETURNING id, tenant_id, stage
+), events AS (
+INSERT INTO job_events (job_id, tenant_id, type, data) SELECT id, tenant_id, 'progress', jsonb_build_object('stage', stage) || $5::jsonb FROM reported
 RETURNING id, job_id
 ), notified AS (
-SELECT count(pg_notify($5, json_build_object('jobId', job_id, 'id', id::text)::text)) AS n
+SELECT count(pg_notify($6, json_build_object('jobId', job_id, 'id', id::text)::text)) AS n
 FROM events
 )
-SELECT events.id FROM events, notified ORDER BY events.id;
--- 5 parameters
+SELECT reported.id FROM reported, notified;
+-- 6 parameters
