@@ -5,6 +5,7 @@ import { claimJobs } from "../src/db/sql/claim.js";
 import { extendLeases } from "../src/db/sql/extend-leases.js";
 import { releaseExpiredLeases } from "../src/db/sql/release-expired-leases.js";
 import { releaseJob } from "../src/db/sql/release-job.js";
+import { upsertEmbeddingsFenced } from "../src/db/sql/upsert-embeddings.js";
 import { StageCompletionBatcher } from "../src/jobs/complete-batch.js";
 import { silentLogger } from "../src/observability/logger.js";
 import { Metrics } from "../src/observability/metrics.js";
@@ -65,6 +66,19 @@ describe("leases and fencing", () => {
         .then(() => {}),
     );
     await expect(write).rejects.toBeInstanceOf(LeaseLostError);
+    // Vectors are written by one fenced statement of their own: the stale one writes none.
+    const { id: chunkId } = await ctx.db
+      .insertInto("chunks")
+      .values({ job_id: id, seq: 0, text: "c", start_offset: 0, end_offset: 1, token_count: 1 })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const vectors = (v: number) => [{ chunkId: String(chunkId), vector: [v, v] }];
+    await expect(upsertEmbeddingsFenced(ctx.db, staleRun.fence, "m", vectors(0.5))).rejects.toBeInstanceOf(
+      LeaseLostError,
+    );
+    expect(
+      await ctx.db.selectFrom("embeddings").select("chunk_id").where("job_id", "=", id).execute(),
+    ).toEqual([]);
     await expect(commitStage(deps, staleRun, async () => ({}))).rejects.toBeInstanceOf(LeaseLostError);
     expect(await extendLeases(ctx.db, "worker-a", [{ id, attempt: 1 }], 30)).toEqual([id]);
     expect(await releaseJob(ctx.db, fenceOf(stale, "worker-a"), "stale")).toBe(false);
@@ -73,8 +87,13 @@ describe("leases and fencing", () => {
     expect(docs).toHaveLength(0);
     const row = await ctx.db.selectFrom("jobs").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ status: "running", lease_owner: "worker-b", attempt: 2, stage: "parse" });
-    // The new owner's fence holds.
+    // The new owner's fence holds: its vectors are written, and a rerun replaces them.
     const freshRun = { ...staleRun, job: fresh, fence: fenceOf(fresh, "worker-b") };
+    await upsertEmbeddingsFenced(ctx.db, freshRun.fence, "m", vectors(0.25));
+    await upsertEmbeddingsFenced(ctx.db, freshRun.fence, "m2", vectors(0.75));
+    expect(
+      await ctx.db.selectFrom("embeddings").select(["model", "vector"]).where("job_id", "=", id).execute(),
+    ).toEqual([{ model: "m2", vector: [0.75, 0.75] }]);
     const done = await commitStage(deps, freshRun, async () => ({}));
     expect(done).toMatchObject({ status: "queued", stage: "chunk", attempt: 0 });
   });

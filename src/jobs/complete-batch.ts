@@ -20,7 +20,7 @@ export interface StageCompletionBatcherProps {
 
 /**
  * Ends many stages in one transaction, through `endStages` as `finishStage` does, for stages whose
- * outputs were already written under the fence (embed writes its vectors with `writeFenced`,
+ * outputs were already written under the fence (embed writes its vectors with `upsertEmbeddingsFenced`,
  * a no-op stage writes none). Completions that arrive while a batch commits wait for the next
  * one, so batches grow with load and a lone completion is written at once (no timer).
  *

@@ -88,7 +88,7 @@ import { updateJobMetadata } from "./update-job-metadata.js";
 import { updateWebhookEndpoint } from "./update-webhook-endpoint.js";
 import { upsertChunks } from "./upsert-chunks.js";
 import { upsertDocument } from "./upsert-document.js";
-import { upsertEmbeddings } from "./upsert-embeddings.js";
+import { upsertEmbeddingsFenced } from "./upsert-embeddings.js";
 import { releaseVerificationLock, withVerificationLock } from "./verification-lock.js";
 
 // The SQL each statement of the SQL layer sends to Postgres is committed beside this file, one
@@ -281,8 +281,7 @@ const STATEMENTS: Record<string, (db: Db) => Promise<unknown>> = {
         metadata: {},
       }),
     ),
-  "upsert-embeddings": (db) =>
-    tx(db, (trx) => upsertEmbeddings(trx, ID, "hash", [{ chunkId: ID, vector: [0.5] }])),
+  "upsert-embeddings": (db) => upsertEmbeddingsFenced(db, fence, "hash", [{ chunkId: "7", vector: [0.5] }]),
   // Webhooks (the outbox itself is part of job-events.sql and every statement writing events).
   "claim-webhook-deliveries": (db) =>
     claimWebhookDeliveries(db, { owner: fence.workerId, limit: 4, leaseSeconds: 30, maxAttempts: 8 }),

@@ -1,32 +1,50 @@
 import { sql } from "kysely";
-import type { Tx } from "../database.js";
+import type { Db } from "../database.js";
+import { type Fence, LeaseLostError } from "../fence.js";
 import { float4ArrayParam } from "../float4-array.js";
 
-export async function upsertEmbeddings(
-  trx: Tx,
-  jobId: string,
+/**
+ * Writes one vector per chunk (a rerun replaces them) under the job's fence, in one statement
+ * committed on its own; throws LeaseLostError, having written nothing, when the fence no
+ * longer holds. The `fence` CTE locks the job row (FOR UPDATE) before any vector is written,
+ * as `lockFenced` does in a transaction: a lease taken back meanwhile waits for this commit, or
+ * this finds it gone. One round trip instead of four (BEGIN, the lock, the insert, COMMIT).
+ */
+export async function upsertEmbeddingsFenced(
+  db: Db,
+  fence: Fence,
   model: string,
   rows: { chunkId: string; vector: number[] }[],
 ): Promise<void> {
   if (rows.length === 0) return;
-  await trx
-    .insertInto("embeddings")
-    .values(
-      rows.map((r) => ({
-        chunk_id: r.chunkId,
-        job_id: jobId,
-        model,
-        dimensions: r.vector.length,
-        // In Postgres's binary array format (see float4ArrayParam), not as a decimal literal.
-        vector: sql<number[]>`${float4ArrayParam(r.vector)}::real[]`,
-      })),
+  const { rows: held } = await upsertEmbeddingsStatement(fence, model, rows).execute(db);
+  if (held.length === 0) throw new LeaseLostError(fence);
+}
+
+/** The statement of `upsertEmbeddingsFenced` (snapshotted in sql-snapshots.test.ts). */
+export function upsertEmbeddingsStatement(
+  fence: Fence,
+  model: string,
+  rows: { chunkId: string; vector: number[] }[],
+) {
+  // Each vector in Postgres's binary array format (see float4ArrayParam), not as decimals.
+  const values = sql.join(
+    rows.map(
+      (r) => sql`(${r.chunkId}::bigint, ${r.vector.length}::int, ${float4ArrayParam(r.vector)}::real[])`,
+    ),
+  );
+  return sql<{ id: string }>`
+    WITH fence AS (
+      SELECT id FROM jobs
+      WHERE id = ${fence.id}::uuid AND lease_owner = ${fence.workerId}
+        AND attempt = ${fence.attempt}::int AND status = 'running'
+      FOR UPDATE
+    ), written AS (
+      INSERT INTO embeddings (chunk_id, job_id, model, dimensions, vector)
+      SELECT v.chunk_id, fence.id, ${model}, v.dimensions, v.vector
+      FROM fence, (VALUES ${values}) AS v (chunk_id, dimensions, vector)
+      ON CONFLICT (chunk_id) DO UPDATE
+        SET model = EXCLUDED.model, dimensions = EXCLUDED.dimensions, vector = EXCLUDED.vector
     )
-    .onConflict((oc) =>
-      oc.column("chunk_id").doUpdateSet(({ ref }) => ({
-        model: ref("excluded.model"),
-        dimensions: ref("excluded.dimensions"),
-        vector: ref("excluded.vector"),
-      })),
-    )
-    .execute();
+    SELECT id FROM fence`;
 }

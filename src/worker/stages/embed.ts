@@ -1,9 +1,9 @@
 import { countOutputs } from "../../db/sql/count-outputs.js";
 import { pruneGenerations } from "../../db/sql/prune-generations.js";
 import { readChunksAfter } from "../../db/sql/read-chunks-after.js";
-import { upsertEmbeddings } from "../../db/sql/upsert-embeddings.js";
+import { upsertEmbeddingsFenced } from "../../db/sql/upsert-embeddings.js";
 import { createProvider } from "../deps.js";
-import { progressReporter, type StageHandler, writeFenced } from "../stage.js";
+import { progressReporter, type StageHandler } from "../stage.js";
 
 const BATCH = 64;
 
@@ -30,13 +30,11 @@ export const embedStage: StageHandler = async (deps, run) => {
         run.signal,
       ),
     );
-    await writeFenced(deps, run, (trx) =>
-      upsertEmbeddings(
-        trx,
-        job.id,
-        provider.model,
-        rows.map((r, i) => ({ chunkId: r.id, vector: vectors[i]! })),
-      ),
+    await upsertEmbeddingsFenced(
+      deps.db,
+      run.fence,
+      provider.model,
+      rows.map((r, i) => ({ chunkId: r.id, vector: vectors[i]! })),
     );
     done += rows.length;
     after = rows.at(-1)!.seq;

@@ -1,2 +1,14 @@
-insert into "embeddings" ("chunk_id", "job_id", "model", "dimensions", "vector") values ($1, $2, $3, $4, $5::real[]) on conflict ("chunk_id") do update set "model" = "excluded"."model", "dimensions" = "excluded"."dimensions", "vector" = "excluded"."vector";
--- 5 parameters
+WITH fence AS (
+SELECT id FROM jobs
+WHERE id = $1::uuid AND lease_owner = $2
+AND attempt = $3::int AND status = 'running'
+FOR UPDATE
+), written AS (
+INSERT INTO embeddings (chunk_id, job_id, model, dimensions, vector)
+SELECT v.chunk_id, fence.id, $4, v.dimensions, v.vector
+FROM fence, (VALUES ($5::bigint, $6::int, $7::real[])) AS v (chunk_id, dimensions, vector)
+ON CONFLICT (chunk_id) DO UPDATE
+SET model = EXCLUDED.model, dimensions = EXCLUDED.dimensions, vector = EXCLUDED.vector
+)
+SELECT id FROM fence;
+-- 7 parameters
