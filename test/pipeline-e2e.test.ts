@@ -26,6 +26,12 @@ afterAll(async () => {
   await ctx.close();
 });
 
+/** The embed stage's progress events, in order. */
+const embedProgress = (events: { type: string; data: Record<string, unknown> }[]) =>
+  events
+    .filter((e) => e.type === "progress" && e.data.stage === "embed")
+    .map((e) => ({ chunksEmbedded: e.data.chunksEmbedded, chunksTotal: e.data.chunksTotal }));
+
 const paragraph = "Intake turns uploads into chunks. Each chunk keeps its offsets and page. ".repeat(8);
 
 describe("every file type end to end", () => {
@@ -99,6 +105,32 @@ describe("every file type end to end", () => {
       "stage_completed:embed",
       "completed",
     ]);
+    expect(embedProgress(events)).toEqual([{ chunksEmbedded: chunks.length, chunksTotal: chunks.length }]);
+  });
+
+  it("reports embed progress against the job's chunk count over several batches", async () => {
+    // About 250 chunks of 200 characters: four batches of 64 vectors.
+    const id = await uploadFile(t, "long.txt", "text/plain", paragraph.repeat(80));
+    const [job] = await waitForJobs(ctx.db, ctx.databaseUrl, [id]);
+    expect(job!.status).toBe("completed");
+    const { count } = await ctx.db
+      .selectFrom("chunks")
+      .select((eb) => eb.fn.countAll<string>().as("count"))
+      .where("job_id", "=", id)
+      .executeTakeFirstOrThrow();
+    const chunks = Number(count);
+    expect(chunks).toBeGreaterThan(3 * 64);
+    const events = await ctx.db
+      .selectFrom("job_events")
+      .select(["type", "data"])
+      .where("job_id", "=", id)
+      .orderBy("id")
+      .execute();
+    const reported = embedProgress(events);
+    // The first batch is always reported; later ones at most every 500 ms, and the last one
+    // may fall inside that interval.
+    expect(reported[0]).toEqual({ chunksEmbedded: 64, chunksTotal: chunks });
+    expect(reported.every((p) => p.chunksTotal === chunks && Number(p.chunksEmbedded) <= chunks)).toBe(true);
   });
 
   it("PDF pages and DOCX headings survive into chunks", async () => {

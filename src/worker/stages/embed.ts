@@ -13,7 +13,6 @@ const BATCH = 64;
  */
 export const embedStage: StageHandler = async (deps, run) => {
   const { job } = run;
-  const { chunks: total } = await countOutputs(deps.db, job.id, job.generation);
   // A job's own model (a reprocess with settings) overrides the process's.
   const wanted = job.settings?.embedderModel;
   const provider =
@@ -21,9 +20,15 @@ export const embedStage: StageHandler = async (deps, run) => {
   const progress = progressReporter(deps, run);
   let after = -1;
   let done = 0;
+  let total: number | undefined;
   for (;;) {
     const rows = await readChunksAfter(deps.db, job.id, after, BATCH, job.generation);
     if (rows.length === 0) break;
+    // For progress: a short first batch is every chunk there is; only a longer job counts them.
+    total ??=
+      after === -1 && rows.length < BATCH
+        ? rows.length
+        : (await countOutputs(deps.db, job.id, job.generation)).chunks;
     const vectors = await deps.embedder.call(() =>
       provider.embed(
         rows.map((r) => r.text),
