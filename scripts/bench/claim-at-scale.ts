@@ -72,7 +72,9 @@ async function explainAtScale(db: Db, url: string): Promise<void> {
   }
   // Workers run the claim with a generic plan (createDb's genericPlans): show that plan, and time
   // it at this scale, since it is made once from whatever the statistics were.
+  // As the worker's claim connection is set (createDb's genericPlans).
   await client.query("SET plan_cache_mode = force_generic_plan");
+  await client.query("SET enable_seqscan = off");
   const generic = claimStatement({
     workerId: "w",
     stages: ["parse", "chunk", "embed"],
