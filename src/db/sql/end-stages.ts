@@ -2,8 +2,15 @@ import { type RawBuilder, sql } from "kysely";
 import type { Tx } from "../database.js";
 import type { JobStage } from "../job-states.js";
 import { prepared } from "../prepared.js";
+import { safeJson } from "../safe-values.js";
 import type { WorkerJob } from "../schema.js";
-import { insertJobEvents, type NewJobEvent, notifyQueued } from "./job-events.js";
+import {
+  eventsWithNotify,
+  insertJobEvents,
+  type NewJobEvent,
+  notifyQueued,
+  QUEUE_CHANNEL,
+} from "./job-events.js";
 import { statusIn } from "./status-guard.js";
 import { workerJobColumns } from "./worker-job-columns.js";
 
@@ -28,16 +35,23 @@ export interface StageEnd {
 }
 
 /**
- * The one statement through which every stage ends, for one job or many: a fenced UPDATE that
- * queues the next stage with a fresh attempt count (or completes the job, or, chained, leaves
- * it running the next stage under a new lease of the same worker), then each ended job's
- * `stage_completed` (and `completed`, or `stage_started`) event with its NOTIFY, then one queue
- * NOTIFY per stage queued. Returns the rows that ended; a job whose lease was lost changes
- * nothing and is absent. The UPDATE takes each row's lock before the events draw their ids,
- * which keeps one job's event ids in commit order (see the README on SSE).
+ * How every stage ends, for one job or many: a fenced UPDATE that queues the next stage with a
+ * fresh attempt count (or completes the job, or, chained, leaves it running the next stage
+ * under a new lease of the same worker), each ended job's `stage_completed` (and `completed`,
+ * or `stage_started`) event with its NOTIFY, and one queue NOTIFY per stage queued. Returns the
+ * rows that ended; a job whose lease was lost changes nothing and is absent. The UPDATE takes
+ * each row's lock before the events draw their ids, which keeps one job's event ids in commit
+ * order (see the README on SSE).
+ *
+ * Ends that complete no job are one statement (`endStagesWithEventsStatement`). An end that
+ * completes its job is two: its `completed` event feeds the webhook outbox, which reads the job
+ * from its statement's snapshot, so the event is written by a statement after the UPDATE's.
  */
 export async function endStages(trx: Tx, ends: StageEnd[]): Promise<WorkerJob[]> {
   if (ends.length === 0) return [];
+  if (ends.every((e) => e.next !== null)) {
+    return (await endStagesWithEventsStatement(ends).execute(trx)).rows;
+  }
   const { rows } = await endStagesStatement(ends).execute(trx);
 
   const ended = new Map(rows.map((r) => [r.id, r]));
@@ -47,11 +61,7 @@ export async function endStages(trx: Tx, ends: StageEnd[]): Promise<WorkerJob[]>
     const row = ended.get(job.id);
     if (!row) continue;
     const base = { jobId: job.id, tenantId: job.tenant_id };
-    events.push({
-      ...base,
-      type: "stage_completed",
-      data: { stage: job.stage, attempt: job.attempt, ...detail },
-    });
+    events.push({ ...base, type: "stage_completed", data: stageCompletedData(job, detail) });
     if (row.status === "completed") {
       events.push({ ...base, type: "completed", data: { status: "completed" } });
     } else if (row.status === "running") {
@@ -69,11 +79,53 @@ export async function endStages(trx: Tx, ends: StageEnd[]): Promise<WorkerJob[]>
   return rows;
 }
 
+const stageCompletedData = (job: WorkerJob, detail: Record<string, unknown>) => ({
+  stage: job.stage,
+  attempt: job.attempt,
+  ...detail,
+});
+
+/**
+ * Ends that queue or chain a next stage, with their events and NOTIFYs, in one statement: the
+ * UPDATE of `endStagesStatement` as the `ended` CTE, then per ended job its `stage_completed`
+ * event and, when chained, its `stage_started`, in that order; then one queue NOTIFY per stage
+ * that got a queued job. None of these events is sent as a webhook.
+ */
+export function endStagesWithEventsStatement(
+  ends: Pick<StageEnd, "job" | "fence" | "next" | "detail" | "chain">[],
+) {
+  const completedData = ends.map((e) => JSON.stringify(safeJson(stageCompletedData(e.job, e.detail))));
+  const rows = sql`
+      SELECT e.id, e.tenant_id, x.type, x.data
+      FROM ended e
+      JOIN unnest(${sql.val(ends.map((e) => e.job.id))}::uuid[], ${sql.val(completedData)}::jsonb[])
+           AS d (id, data) ON d.id = e.id
+      CROSS JOIN LATERAL (VALUES
+        (1, 'stage_completed', d.data),
+        (2, 'stage_started', CASE WHEN e.status = 'running' THEN jsonb_build_object(
+              'status', 'running', 'stage', e.stage, 'attempt', e.attempt, 'worker', e.lease_owner) END)
+      ) AS x (n, type, data)
+      WHERE x.data IS NOT NULL
+      ORDER BY e.id, x.n`;
+  return prepared(sql<WorkerJob>`
+    WITH ended AS (
+      ${updateStatement(ends)}
+    ), ${eventsWithNotify(rows, ["stage_completed", "stage_started"])}, queue_notified AS (
+      SELECT count(pg_notify(${QUEUE_CHANNEL}, q.stage)) AS n
+      FROM (SELECT DISTINCT stage FROM ended WHERE status = 'queued') q
+    )
+    SELECT ended.* FROM ended, notified, queue_notified`);
+}
+
 /** The fenced UPDATE of `endStages`, as a statement (snapshotted in sql-snapshots.test.ts). */
 export function endStagesStatement(ends: Pick<StageEnd, "fence" | "next" | "chain">[]) {
+  return prepared(updateStatement(ends));
+}
+
+function updateStatement(ends: Pick<StageEnd, "fence" | "next" | "chain">[]): RawBuilder<WorkerJob> {
   const chains = ends.map((e) => (e.next ? e.chain : undefined));
   if (chains.some(Boolean)) return chainedEndStatement(ends, chains);
-  return prepared(sql<WorkerJob>`
+  return sql<WorkerJob>`
     UPDATE jobs j SET
       status = CASE WHEN f.next IS NULL THEN 'completed' ELSE 'queued' END,
       stage = coalesce(f.next, j.stage),
@@ -86,7 +138,7 @@ export function endStagesStatement(ends: Pick<StageEnd, "fence" | "next" | "chai
                 ${sql.val(ends.map((e) => e.next))}::text[]) AS f(id, attempt, owner, next)
     WHERE j.id = f.id AND j.attempt = f.attempt AND j.lease_owner = f.owner
       AND j.status IN ${statusIn("stage_succeeded")}
-    RETURNING ${workerJobColumns("j")}`);
+    RETURNING ${workerJobColumns("j")}`;
 }
 
 // What every end sets besides status, stage, attempt and the lease.
@@ -104,9 +156,12 @@ const endedColumns: RawBuilder<unknown> = sql`
  * next stage, attempt 1, under a new lease, unless its tenant has a cap on running jobs per
  * stage (the claim enforces caps; chaining would step around them), in which case it is queued.
  */
-function chainedEndStatement(ends: Pick<StageEnd, "fence" | "next">[], chains: (StageChain | undefined)[]) {
+function chainedEndStatement(
+  ends: Pick<StageEnd, "fence" | "next">[],
+  chains: (StageChain | undefined)[],
+): RawBuilder<WorkerJob> {
   const defaultCap = chains.find(Boolean)?.defaultCap ?? null;
-  return prepared(sql<WorkerJob>`
+  return sql<WorkerJob>`
     WITH f AS (
       SELECT f.*, f.next IS NOT NULL AND f.chain_owner IS NOT NULL
                   AND coalesce(t.max_running_per_stage, ${defaultCap}::int) IS NULL AS chained
@@ -132,5 +187,5 @@ function chainedEndStatement(ends: Pick<StageEnd, "fence" | "next">[], chains: (
     FROM f
     WHERE j.id = f.id AND j.attempt = f.attempt AND j.lease_owner = f.owner
       AND j.status IN ${statusIn("stage_chained")}
-    RETURNING ${workerJobColumns("j")}`);
+    RETURNING ${workerJobColumns("j")}`;
 }

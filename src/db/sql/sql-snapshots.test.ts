@@ -178,12 +178,14 @@ const STATEMENTS: Record<string, (db: Db) => Promise<unknown>> = {
   "count-live-jobs": (db) => countLiveJobs(db),
   "count-outputs": (db) => countOutputs(db, ID),
   "delete-chunks-from": (db) => tx(db, (trx) => deleteChunksFrom(trx, ID, 3)),
-  // Queued for any worker, then chained to this one.
+  // Queued for any worker, then chained to this one (one statement each), then the last stage,
+  // which completes the job (the UPDATE, then its events with the webhook outbox).
   "end-stages": (db) =>
     tx(db, async (trx) => {
       await endStages(trx, [{ job, fence, next: "chunk", detail: {} }]);
       const chain = { workerId: "w", leaseSeconds: 30, defaultCap: null };
       await endStages(trx, [{ job, fence, next: "chunk", detail: {}, chain }]);
+      await endStages(trx, [{ job, fence, next: null, detail: {} }]);
     }),
   "end-upload": (db) => endUpload(db, job, "expired", "its URL expired"),
   "expire-dead-workers-leases": (db) => expireDeadWorkersLeases(db, 30),

@@ -1,4 +1,5 @@
 /* prepared */
+WITH ended AS (
 UPDATE jobs j SET
 status = CASE WHEN f.next IS NULL THEN 'completed' ELSE 'queued' END,
 stage = coalesce(f.next, j.stage),
@@ -17,25 +18,33 @@ $3::text[],
 $4::text[]) AS f(id, attempt, owner, next)
 WHERE j.id = f.id AND j.attempt = f.attempt AND j.lease_owner = f.owner
 AND j.status IN ('running')
-RETURNING "j"."id", "j"."tenant_id", "j"."status", "j"."stage", "j"."filename", "j"."content_type", "j"."size", "j"."object_key", "j"."object_etag", "j"."attempt", "j"."max_attempts", "j"."releases", "j"."lease_owner", "j"."generation", "j"."settings", "j"."uploaded_at", "j"."warnings", "j"."content_sha256", "j"."pipeline_key";
--- 4 parameters
-
-/* prepared */
-WITH events AS (
-INSERT INTO job_events (job_id, tenant_id, type, data) SELECT * FROM unnest(
-$1::uuid[],
-$2::text[],
-$3::text[],
-$4::jsonb[])
+RETURNING "j"."id", "j"."tenant_id", "j"."status", "j"."stage", "j"."filename", "j"."content_type", "j"."size", "j"."object_key", "j"."object_etag", "j"."attempt", "j"."max_attempts", "j"."releases", "j"."lease_owner", "j"."generation", "j"."settings", "j"."uploaded_at", "j"."warnings", "j"."content_sha256", "j"."pipeline_key"
+), events AS (
+INSERT INTO job_events (job_id, tenant_id, type, data)
+SELECT e.id, e.tenant_id, x.type, x.data
+FROM ended e
+JOIN unnest($5::uuid[], $6::jsonb[])
+AS d (id, data) ON d.id = e.id
+CROSS JOIN LATERAL (VALUES
+(1, 'stage_completed', d.data),
+(2, 'stage_started', CASE WHEN e.status = 'running' THEN jsonb_build_object(
+'status', 'running', 'stage', e.stage, 'attempt', e.attempt, 'worker', e.lease_owner) END)
+) AS x (n, type, data)
+WHERE x.data IS NOT NULL
+ORDER BY e.id, x.n
 RETURNING id, job_id
 ), notified AS (
-SELECT count(pg_notify($5, json_build_object('jobId', job_id, 'id', id::text)::text)) AS n
+SELECT count(pg_notify($7, json_build_object('jobId', job_id, 'id', id::text)::text)) AS n
 FROM events
+), queue_notified AS (
+SELECT count(pg_notify($8, q.stage)) AS n
+FROM (SELECT DISTINCT stage FROM ended WHERE status = 'queued') q
 )
-SELECT events.id FROM events, notified ORDER BY events.id;
--- 5 parameters
+SELECT ended.* FROM ended, notified, queue_notified;
+-- 8 parameters
 
 /* prepared */
+WITH ended AS (
 WITH f AS (
 SELECT f.*, f.next IS NOT NULL AND f.chain_owner IS NOT NULL
 AND coalesce(t.max_running_per_stage, $1::int) IS NULL AS chained
@@ -67,8 +76,52 @@ updated_at = now()
 FROM f
 WHERE j.id = f.id AND j.attempt = f.attempt AND j.lease_owner = f.owner
 AND j.status IN ('running')
+RETURNING "j"."id", "j"."tenant_id", "j"."status", "j"."stage", "j"."filename", "j"."content_type", "j"."size", "j"."object_key", "j"."object_etag", "j"."attempt", "j"."max_attempts", "j"."releases", "j"."lease_owner", "j"."generation", "j"."settings", "j"."uploaded_at", "j"."warnings", "j"."content_sha256", "j"."pipeline_key"
+), events AS (
+INSERT INTO job_events (job_id, tenant_id, type, data)
+SELECT e.id, e.tenant_id, x.type, x.data
+FROM ended e
+JOIN unnest($8::uuid[], $9::jsonb[])
+AS d (id, data) ON d.id = e.id
+CROSS JOIN LATERAL (VALUES
+(1, 'stage_completed', d.data),
+(2, 'stage_started', CASE WHEN e.status = 'running' THEN jsonb_build_object(
+'status', 'running', 'stage', e.stage, 'attempt', e.attempt, 'worker', e.lease_owner) END)
+) AS x (n, type, data)
+WHERE x.data IS NOT NULL
+ORDER BY e.id, x.n
+RETURNING id, job_id
+), notified AS (
+SELECT count(pg_notify($10, json_build_object('jobId', job_id, 'id', id::text)::text)) AS n
+FROM events
+), queue_notified AS (
+SELECT count(pg_notify($11, q.stage)) AS n
+FROM (SELECT DISTINCT stage FROM ended WHERE status = 'queued') q
+)
+SELECT ended.* FROM ended, notified, queue_notified;
+-- 11 parameters
+
+/* prepared */
+UPDATE jobs j SET
+status = CASE WHEN f.next IS NULL THEN 'completed' ELSE 'queued' END,
+stage = coalesce(f.next, j.stage),
+attempt = CASE WHEN f.next IS NULL THEN j.attempt ELSE 0 END,
+run_after = now(), lease_owner = NULL, lease_expires_at = NULL,
+error_code = NULL, error_message = NULL, error_stage = NULL, error_retryable = NULL,
+finished_at = CASE WHEN f.next IS NULL THEN now() END,
+-- Completing publishes the generation this run wrote: the atomic flip of a reprocess.
+output_generation = CASE WHEN f.next IS NULL THEN j.generation ELSE j.output_generation END,
+outputs_published = j.outputs_published OR f.next IS NULL,
+reused_from = CASE WHEN f.next IS NULL THEN NULL ELSE j.reused_from END,
+updated_at = now()
+FROM unnest($1::uuid[],
+$2::int[],
+$3::text[],
+$4::text[]) AS f(id, attempt, owner, next)
+WHERE j.id = f.id AND j.attempt = f.attempt AND j.lease_owner = f.owner
+AND j.status IN ('running')
 RETURNING "j"."id", "j"."tenant_id", "j"."status", "j"."stage", "j"."filename", "j"."content_type", "j"."size", "j"."object_key", "j"."object_etag", "j"."attempt", "j"."max_attempts", "j"."releases", "j"."lease_owner", "j"."generation", "j"."settings", "j"."uploaded_at", "j"."warnings", "j"."content_sha256", "j"."pipeline_key";
--- 7 parameters
+-- 4 parameters
 
 /* prepared */
 WITH events AS (
