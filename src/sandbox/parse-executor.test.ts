@@ -69,6 +69,41 @@ describe("ParseExecutor", () => {
     expect(sink.writes).toBeGreaterThan(1);
   });
 
+  it("sends each chunk's own bytes when the source's Buffers share memory with other data", async () => {
+    // Node streams (an S3 body among them) may yield Buffers that are views into a larger
+    // ArrayBuffer, or small Buffers cut from Node's shared 8 KiB pool. Only the chunk's bytes may
+    // cross to the thread: neither the rest of the pool (other data of this process) nor a
+    // detached caller buffer.
+    const text = "Code\nSymbol\nName\n\nAED\nد.إ\nUnited Arab Emirates dirham\n".repeat(40);
+    const bytes = utf8(text);
+    const backing = Buffer.alloc(bytes.length * 2 + 64, 0);
+    backing.set(bytes, 32);
+    async function* views() {
+      for (let at = 0; at < bytes.length; at += 500) {
+        yield backing.subarray(32 + at, 32 + Math.min(at + 500, bytes.length));
+      }
+    }
+    async function* pooled() {
+      for (let at = 0; at < bytes.length; at += 500) {
+        const piece = Buffer.from(bytes.subarray(at, Math.min(at + 500, bytes.length)));
+        expect(piece.buffer.byteLength).toBeGreaterThan(piece.length);
+        yield piece;
+      }
+    }
+    for (const source of [views, pooled]) {
+      const sink = collectingSink();
+      const result = await executor().parse(
+        source(),
+        info("currency.csv.txt", "application/octet-stream", bytes.length),
+        sink,
+      );
+      expect(result.type).toBe("text");
+      expect(sink.text()).toBe(text);
+    }
+    // The caller's buffer is left as it was: not detached, not changed.
+    expect(backing.subarray(32, 32 + bytes.length).equals(Buffer.from(bytes))).toBe(true);
+  });
+
   it("keeps this thread free while a hostile document is parsed", async () => {
     const html = utf8(nestedHtml(300_000));
     const sink = collectingSink();

@@ -66,8 +66,10 @@ export class ParseExecutor {
               inputDone = true;
               return send({ t: "end" });
             }
-            // A copy: stream chunks often share one pooled buffer, which must not be detached.
-            const copy = next.value.slice();
+            // A copy of the chunk's own bytes: stream chunks are often views into a buffer they
+            // share with other data (Node's Buffer#slice is such a view, not a copy), which
+            // must neither be detached by the transfer nor cross to the thread whole.
+            const copy = new Uint8Array(next.value);
             send({ t: "chunk", data: copy.buffer }, [copy.buffer]);
           }, fail);
       } else if (m.t === "text") {
