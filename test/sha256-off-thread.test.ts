@@ -62,6 +62,22 @@ describe("sha256 off the main thread", () => {
     expect(view[0]).toBe(9);
   });
 
+  it("hashes only a Buffer chunk's own bytes when it shares memory (Node's pool, a larger read)", async () => {
+    const pooled = Buffer.from("a small chunk cut from the shared pool");
+    expect(pooled.buffer.byteLength).toBeGreaterThan(pooled.length);
+    const backing = Buffer.alloc(300, 9);
+    const view = backing.subarray(100, 200);
+    async function* source() {
+      yield pooled;
+      yield view;
+    }
+    const result = await sha256OffThread(source());
+    expect(result.hex).toBe(expected(Buffer.concat([pooled, view])));
+    // Neither was detached: both were copied.
+    expect(pooled.toString()).toBe("a small chunk cut from the shared pool");
+    expect(backing.byteLength).toBe(300);
+  });
+
   it("keeps concurrent hashes apart, on at most two threads", async () => {
     const inputs = Array.from({ length: 24 }, (_, i) => randomBytes(50_000 + i * 7_919));
     const results = await Promise.all(inputs.map((d, i) => sha256OffThread(chunked(d, 4096 + i))));

@@ -210,5 +210,7 @@ class HashJob {
 function transferable(chunk: Uint8Array): ArrayBuffer {
   const { buffer, byteOffset, byteLength } = chunk;
   if (buffer instanceof ArrayBuffer && byteOffset === 0 && byteLength === buffer.byteLength) return buffer;
-  return chunk.slice().buffer;
+  // A copy of the chunk's bytes alone. Not `chunk.slice()`: on a Buffer that is a view, whose
+  // `.buffer` is the whole shared memory (Node's 8 KiB pool, or a larger read buffer).
+  return new Uint8Array(chunk).buffer;
 }

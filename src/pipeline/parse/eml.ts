@@ -64,9 +64,9 @@ export async function parseEml(
       content:
         typeof attachment.content === "string"
           ? new TextEncoder().encode(attachment.content)
-          : new Uint8Array(
-              attachment.content instanceof ArrayBuffer ? attachment.content : attachment.content.buffer,
-            ),
+          : // An ArrayBuffer is viewed whole; a typed array is copied, its own bytes only (its
+            // `.buffer` may hold more than the attachment).
+            new Uint8Array(attachment.content),
       inline: attachment.disposition === "inline" && attachment.mimeType.startsWith("image/"),
     })),
   };
