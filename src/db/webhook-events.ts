@@ -15,5 +15,9 @@ export const WEBHOOK_EVENT_SOURCES = {
 export type WebhookEventType = keyof typeof WEBHOOK_EVENT_SOURCES;
 export const WEBHOOK_EVENT_TYPES = Object.keys(WEBHOOK_EVENT_SOURCES) as WebhookEventType[];
 
+const SOURCE_EVENTS = new Set<string>(Object.values(WEBHOOK_EVENT_SOURCES));
+/** Whether some webhook is sent for job events of this type (the outbox then rides along). */
+export const isWebhookSource = (jobEventType: string): boolean => SOURCE_EVENTS.has(jobEventType);
+
 /** Deliverers LISTEN here; a commit that wrote deliveries NOTIFYs it (empty payload). */
 export const WEBHOOKS_CHANNEL = "intake_webhooks";

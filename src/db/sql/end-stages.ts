@@ -4,6 +4,7 @@ import type { JobStage } from "../job-states.js";
 import { prepared } from "../prepared.js";
 import { safeJson } from "../safe-values.js";
 import type { WorkerJob } from "../schema.js";
+import { isWebhookSource } from "../webhook-events.js";
 import {
   eventsWithNotify,
   insertJobEvents,
@@ -49,7 +50,7 @@ export interface StageEnd {
  */
 export async function endStages(trx: Tx, ends: StageEnd[]): Promise<WorkerJob[]> {
   if (ends.length === 0) return [];
-  if (ends.every((e) => e.next !== null)) {
+  if (ends.every((e) => e.next !== null) && !ONE_STATEMENT_EVENTS.some(isWebhookSource)) {
     return (await endStagesWithEventsStatement(ends).execute(trx)).rows;
   }
   const { rows } = await endStagesStatement(ends).execute(trx);
@@ -79,6 +80,10 @@ export async function endStages(trx: Tx, ends: StageEnd[]): Promise<WorkerJob[]>
   return rows;
 }
 
+// The events of an end that completes no job. Should a webhook ever be sent for one of them,
+// such ends take the two-statement path too (the outbox must read the job after its UPDATE).
+const ONE_STATEMENT_EVENTS = ["stage_completed", "stage_started"];
+
 const stageCompletedData = (job: WorkerJob, detail: Record<string, unknown>) => ({
   stage: job.stage,
   attempt: job.attempt,
@@ -87,9 +92,9 @@ const stageCompletedData = (job: WorkerJob, detail: Record<string, unknown>) => 
 
 /**
  * Ends that queue or chain a next stage, with their events and NOTIFYs, in one statement: the
- * UPDATE of `endStagesStatement` as the `ended` CTE, then per ended job its `stage_completed`
- * event and, when chained, its `stage_started`, in that order; then one queue NOTIFY per stage
- * that got a queued job. None of these events is sent as a webhook.
+ * UPDATE of `endStagesStatement` as the `ended` CTE, then for each ended job, in the order of
+ * `ends`, its `stage_completed` event and, when chained, its `stage_started`; then one queue
+ * NOTIFY per stage that got a queued job. None of these events is sent as a webhook.
  */
 export function endStagesWithEventsStatement(
   ends: Pick<StageEnd, "job" | "fence" | "next" | "detail" | "chain">[],
@@ -99,18 +104,18 @@ export function endStagesWithEventsStatement(
       SELECT e.id, e.tenant_id, x.type, x.data
       FROM ended e
       JOIN unnest(${sql.val(ends.map((e) => e.job.id))}::uuid[], ${sql.val(completedData)}::jsonb[])
-           AS d (id, data) ON d.id = e.id
+           WITH ORDINALITY AS d (id, data, ord) ON d.id = e.id
       CROSS JOIN LATERAL (VALUES
         (1, 'stage_completed', d.data),
         (2, 'stage_started', CASE WHEN e.status = 'running' THEN jsonb_build_object(
               'status', 'running', 'stage', e.stage, 'attempt', e.attempt, 'worker', e.lease_owner) END)
       ) AS x (n, type, data)
       WHERE x.data IS NOT NULL
-      ORDER BY e.id, x.n`;
+      ORDER BY d.ord, x.n`;
   return prepared(sql<WorkerJob>`
     WITH ended AS (
       ${updateStatement(ends)}
-    ), ${eventsWithNotify(rows, ["stage_completed", "stage_started"])}, queue_notified AS (
+    ), ${eventsWithNotify(rows, ONE_STATEMENT_EVENTS)}, queue_notified AS (
       SELECT count(pg_notify(${QUEUE_CHANNEL}, q.stage)) AS n
       FROM (SELECT DISTINCT stage FROM ended WHERE status = 'queued') q
     )

@@ -3,10 +3,8 @@ import type { Tx } from "../database.js";
 import type { JobStage } from "../job-states.js";
 import { prepared } from "../prepared.js";
 import { safeJson } from "../safe-values.js";
-import { WEBHOOK_EVENT_SOURCES } from "../webhook-events.js";
+import { isWebhookSource } from "../webhook-events.js";
 import { webhookOutbox } from "./webhook-outbox.js";
-
-const WEBHOOK_SOURCE_EVENTS = new Set<string>(Object.values(WEBHOOK_EVENT_SOURCES));
 
 /** Workers LISTEN here; the payload is the stage that has new work. */
 export const QUEUE_CHANNEL = "intake_jobs";
@@ -33,7 +31,7 @@ export interface NewJobEvent {
 export function eventsWithNotify(rows: RawBuilder<unknown>, types?: readonly string[]): RawBuilder<unknown> {
   // Statements whose event types no webhook is sent for (a claim's `stage_started`) skip the
   // outbox: it is most of their planning time, and with it the pickup's.
-  if (types && !types.some((t) => WEBHOOK_SOURCE_EVENTS.has(t))) {
+  if (types && !types.some(isWebhookSource)) {
     return sql`events AS (
       INSERT INTO job_events (job_id, tenant_id, type, data) ${rows}
       RETURNING id, job_id

@@ -9,6 +9,7 @@ import { float4ArrayParam } from "../float4-array.js";
  * longer holds. The `fence` CTE locks the job row (FOR UPDATE) before any vector is written,
  * as `lockFenced` does in a transaction: a lease taken back meanwhile waits for this commit, or
  * this finds it gone. One round trip instead of four (BEGIN, the lock, the insert, COMMIT).
+ * No rows, no statement: the fence is not checked then (the embed stage never writes none).
  */
 export async function upsertEmbeddingsFenced(
   db: Db,

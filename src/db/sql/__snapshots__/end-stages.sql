@@ -24,14 +24,14 @@ INSERT INTO job_events (job_id, tenant_id, type, data)
 SELECT e.id, e.tenant_id, x.type, x.data
 FROM ended e
 JOIN unnest($5::uuid[], $6::jsonb[])
-AS d (id, data) ON d.id = e.id
+WITH ORDINALITY AS d (id, data, ord) ON d.id = e.id
 CROSS JOIN LATERAL (VALUES
 (1, 'stage_completed', d.data),
 (2, 'stage_started', CASE WHEN e.status = 'running' THEN jsonb_build_object(
 'status', 'running', 'stage', e.stage, 'attempt', e.attempt, 'worker', e.lease_owner) END)
 ) AS x (n, type, data)
 WHERE x.data IS NOT NULL
-ORDER BY e.id, x.n
+ORDER BY d.ord, x.n
 RETURNING id, job_id
 ), notified AS (
 SELECT count(pg_notify($7, json_build_object('jobId', job_id, 'id', id::text)::text)) AS n
@@ -82,14 +82,14 @@ INSERT INTO job_events (job_id, tenant_id, type, data)
 SELECT e.id, e.tenant_id, x.type, x.data
 FROM ended e
 JOIN unnest($8::uuid[], $9::jsonb[])
-AS d (id, data) ON d.id = e.id
+WITH ORDINALITY AS d (id, data, ord) ON d.id = e.id
 CROSS JOIN LATERAL (VALUES
 (1, 'stage_completed', d.data),
 (2, 'stage_started', CASE WHEN e.status = 'running' THEN jsonb_build_object(
 'status', 'running', 'stage', e.stage, 'attempt', e.attempt, 'worker', e.lease_owner) END)
 ) AS x (n, type, data)
 WHERE x.data IS NOT NULL
-ORDER BY e.id, x.n
+ORDER BY d.ord, x.n
 RETURNING id, job_id
 ), notified AS (
 SELECT count(pg_notify($10, json_build_object('jobId', job_id, 'id', id::text)::text)) AS n
