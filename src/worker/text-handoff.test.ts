@@ -42,6 +42,18 @@ describe("TextHandoff", () => {
     expect(h.take("other")).toBe("c".repeat(10));
   });
 
+  it("collects a text written in pieces, and lets go of one that outgrows an entry", () => {
+    const h = new TextHandoff(10, 100);
+    const small = h.collector();
+    for (const piece of ["ab", "cd", "ef"]) small.add(piece);
+    small.offerAs("small");
+    expect(h.take("small")).toBe("abcdef");
+    const large = h.collector();
+    for (const piece of ["abcd", "efgh", "ijkl"]) large.add(piece);
+    large.offerAs("large");
+    expect(h.take("large")).toBeUndefined();
+  });
+
   it("hands over what storage would give back: a lone surrogate becomes U+FFFD, as in UTF-8", () => {
     const h = new TextHandoff();
     const text = "a\ud800b\udc00c";

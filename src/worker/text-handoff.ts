@@ -30,6 +30,26 @@ export class TextHandoff {
     this.#chars += text.length;
   }
 
+  /**
+   * Gathers a text as it is written, without holding more than an entry may: past
+   * `maxEntryChars` it lets go of what it has. `offerAs` then keeps whatever it still holds.
+   */
+  collector(): { add(chunk: string): void; offerAs(key: string): void } {
+    let parts: string[] | undefined = [];
+    let chars = 0;
+    return {
+      add: (chunk) => {
+        if (!parts) return;
+        chars += chunk.length;
+        if (chars <= this.maxEntryChars) parts.push(chunk);
+        else parts = undefined;
+      },
+      offerAs: (key) => {
+        if (parts) this.offer(key, parts.join(""));
+      },
+    };
+  }
+
   take(key: string): string | undefined {
     const text = this.#entries.get(key);
     if (text !== undefined) {

@@ -3,7 +3,7 @@ import type { Db } from "../database.js";
 import type { JobStage } from "../job-states.js";
 import { prepared } from "../prepared.js";
 import type { WorkerJob } from "../schema.js";
-import { eventsWithNotify } from "./job-events.js";
+import { eventsWithNotify, stageStartedData } from "./job-events.js";
 import { statusIn } from "./status-guard.js";
 import { workerJobColumns } from "./worker-job-columns.js";
 
@@ -115,9 +115,7 @@ export function claimStatement(opts: ClaimOptions) {
       RETURNING ${workerJobColumns("jobs")}
     ), ${eventsWithNotify(
       sql`
-      SELECT id, tenant_id, 'stage_started',
-             jsonb_build_object('status', 'running', 'stage', stage, 'attempt', attempt, 'worker', lease_owner)
-      FROM claimed`,
+      SELECT id, tenant_id, 'stage_started', ${stageStartedData("claimed")} FROM claimed`,
       ["stage_started"],
     )}
     SELECT claimed.* FROM claimed, notified`);

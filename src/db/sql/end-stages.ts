@@ -9,8 +9,8 @@ import {
   eventsWithNotify,
   insertJobEvents,
   type NewJobEvent,
-  notifyQueued,
   QUEUE_CHANNEL,
+  stageStartedData,
 } from "./job-events.js";
 import { statusIn } from "./status-guard.js";
 import { workerJobColumns } from "./worker-job-columns.js";
@@ -44,45 +44,43 @@ export interface StageEnd {
  * each row's lock before the events draw their ids, which keeps one job's event ids in commit
  * order (see the README on SSE).
  *
- * Ends that complete no job are one statement (`endStagesWithEventsStatement`). An end that
- * completes its job is two: its `completed` event feeds the webhook outbox, which reads the job
- * from its statement's snapshot, so the event is written by a statement after the UPDATE's.
+ * Ends that complete no job are one statement (`endStagesWithEventsStatement`). Ends that
+ * complete their job are two: the `completed` event feeds the webhook outbox, which reads the
+ * job from its statement's snapshot, so the event is written by a statement after the UPDATE's.
  */
 export async function endStages(trx: Tx, ends: StageEnd[]): Promise<WorkerJob[]> {
-  if (ends.length === 0) return [];
-  if (ends.every((e) => e.next !== null) && !ONE_STATEMENT_EVENTS.some(isWebhookSource)) {
-    return (await endStagesWithEventsStatement(ends).execute(trx)).rows;
-  }
-  const { rows } = await endStagesStatement(ends).execute(trx);
-
-  const ended = new Map(rows.map((r) => [r.id, r]));
-  const events: NewJobEvent[] = [];
-  const queued = new Set<JobStage>();
-  for (const { job, detail } of ends) {
-    const row = ended.get(job.id);
-    if (!row) continue;
-    const base = { jobId: job.id, tenantId: job.tenant_id };
-    events.push({ ...base, type: "stage_completed", data: stageCompletedData(job, detail) });
-    if (row.status === "completed") {
-      events.push({ ...base, type: "completed", data: { status: "completed" } });
-    } else if (row.status === "running") {
-      events.push({
-        ...base,
-        type: "stage_started",
-        data: { status: "running", stage: row.stage, attempt: row.attempt, worker: row.lease_owner },
-      });
-    } else {
-      queued.add(row.stage);
-    }
-  }
-  await insertJobEvents(trx, events);
-  for (const stage of queued) await notifyQueued(trx, stage);
+  const continuing = ends.filter((e) => e.next !== null);
+  const completing = ends.filter((e) => e.next === null);
+  const rows: WorkerJob[] = [];
+  if (continuing.length > 0) rows.push(...(await endStagesWithEventsStatement(continuing).execute(trx)).rows);
+  if (completing.length > 0) rows.push(...(await completeJobs(trx, completing)));
   return rows;
 }
 
-// The events of an end that completes no job. Should a webhook ever be sent for one of them,
-// such ends take the two-statement path too (the outbox must read the job after its UPDATE).
+async function completeJobs(trx: Tx, ends: StageEnd[]): Promise<WorkerJob[]> {
+  const { rows } = await endStagesStatement(ends).execute(trx);
+  const ended = new Set(rows.map((r) => r.id));
+  const events: NewJobEvent[] = ends
+    .filter(({ job }) => ended.has(job.id))
+    .flatMap(({ job, detail }) => {
+      const base = { jobId: job.id, tenantId: job.tenant_id };
+      return [
+        { ...base, type: "stage_completed", data: stageCompletedData(job, detail) },
+        { ...base, type: "completed", data: { status: "completed" } },
+      ];
+    });
+  await insertJobEvents(trx, events);
+  return rows;
+}
+
+// The events of an end that completes no job, written in the UPDATE's own statement: the webhook
+// outbox, which must read the job after its UPDATE, cannot ride along, so none may be a webhook's.
 const ONE_STATEMENT_EVENTS = ["stage_completed", "stage_started"];
+if (ONE_STATEMENT_EVENTS.some(isWebhookSource)) {
+  throw new Error(
+    "a webhook for stage_completed or stage_started needs endStages to write them after the UPDATE",
+  );
+}
 
 const stageCompletedData = (job: WorkerJob, detail: Record<string, unknown>) => ({
   stage: job.stage,
@@ -107,8 +105,7 @@ export function endStagesWithEventsStatement(
            WITH ORDINALITY AS d (id, data, ord) ON d.id = e.id
       CROSS JOIN LATERAL (VALUES
         (1, 'stage_completed', d.data),
-        (2, 'stage_started', CASE WHEN e.status = 'running' THEN jsonb_build_object(
-              'status', 'running', 'stage', e.stage, 'attempt', e.attempt, 'worker', e.lease_owner) END)
+        (2, 'stage_started', CASE WHEN e.status = 'running' THEN ${stageStartedData("e")} END)
       ) AS x (n, type, data)
       WHERE x.data IS NOT NULL
       ORDER BY d.ord, x.n`;

@@ -50,6 +50,16 @@ export function eventsWithNotify(rows: RawBuilder<unknown>, types?: readonly str
     )`;
 }
 
+/**
+ * The data of a `stage_started` event, from the job row as it now is (`alias`): running the stage
+ * of this attempt under this worker. Written by the claim and by a chained stage end.
+ */
+export function stageStartedData(alias: string): RawBuilder<unknown> {
+  const col = (c: string) => sql.ref(`${alias}.${c}`);
+  return sql`jsonb_build_object('status', 'running', 'stage', ${col("stage")}, 'attempt', ${col("attempt")},
+             'worker', ${col("lease_owner")})`;
+}
+
 /** Writes events (one statement for any number) and NOTIFYs them, in the caller's transaction. */
 export async function insertJobEvents(trx: Tx, events: NewJobEvent[]): Promise<string[]> {
   if (events.length === 0) return [];

@@ -1,3 +1,4 @@
+import { type RawBuilder, sql } from "kysely";
 import type { Tx } from "../database.js";
 import { type Fence, LeaseLostError } from "../fence.js";
 import { WORKER_JOB_COLUMNS, type WorkerJob } from "../schema.js";
@@ -18,12 +19,15 @@ export async function lockFencedIfHeld(trx: Tx, fence: Fence): Promise<WorkerJob
 }
 
 export function lockFencedStatement(trx: Tx, fence: Fence) {
-  return trx
-    .selectFrom("jobs")
-    .select(WORKER_JOB_COLUMNS)
-    .where("id", "=", fence.id)
-    .where("lease_owner", "=", fence.workerId)
-    .where("attempt", "=", fence.attempt)
-    .where("status", "=", "running")
-    .forUpdate();
+  return trx.selectFrom("jobs").select(WORKER_JOB_COLUMNS).where(fenceHolds(fence)).forUpdate();
+}
+
+/**
+ * The fence, as a condition on a `jobs` row: this owner holds this attempt of the running job.
+ * The one definition every fenced write uses, whether it locks first (`lockFenced`) or is
+ * itself the fenced statement (a progress report, a batch of vectors).
+ */
+export function fenceHolds(fence: Fence): RawBuilder<boolean> {
+  return sql<boolean>`(jobs.id = ${fence.id}::uuid AND jobs.lease_owner = ${fence.workerId}
+    AND jobs.attempt = ${fence.attempt}::int AND jobs.status = 'running')`;
 }

@@ -4,6 +4,7 @@ import type { Fence } from "../fence.js";
 import { prepared } from "../prepared.js";
 import { safeJson } from "../safe-values.js";
 import { eventsWithNotify } from "./job-events.js";
+import { fenceHolds } from "./lock-fenced.js";
 
 /**
  * Records progress (fenced) and publishes it as a `progress` event; false when the lease was
@@ -30,8 +31,7 @@ export function reportProgressStatement(fence: Fence, progress: Record<string, u
   return prepared(sql<{ id: string }>`
     WITH reported AS (
       UPDATE jobs SET progress = ${value}::jsonb, updated_at = now()
-      WHERE id = ${fence.id}::uuid AND lease_owner = ${fence.workerId}
-        AND attempt = ${fence.attempt}::int AND status = 'running'
+      WHERE ${fenceHolds(fence)}
       RETURNING id, tenant_id, stage
     ), ${eventsWithNotify(
       sql`SELECT id, tenant_id, 'progress', jsonb_build_object('stage', stage) || ${value}::jsonb FROM reported`,

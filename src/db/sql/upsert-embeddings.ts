@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import type { Db } from "../database.js";
 import { type Fence, LeaseLostError } from "../fence.js";
 import { float4ArrayParam } from "../float4-array.js";
+import { fenceHolds } from "./lock-fenced.js";
 
 /**
  * Writes one vector per chunk (a rerun replaces them) under the job's fence, in one statement
@@ -36,10 +37,7 @@ export function upsertEmbeddingsStatement(
   );
   return sql<{ id: string }>`
     WITH fence AS (
-      SELECT id FROM jobs
-      WHERE id = ${fence.id}::uuid AND lease_owner = ${fence.workerId}
-        AND attempt = ${fence.attempt}::int AND status = 'running'
-      FOR UPDATE
+      SELECT id FROM jobs WHERE ${fenceHolds(fence)} FOR UPDATE
     ), written AS (
       INSERT INTO embeddings (chunk_id, job_id, model, dimensions, vector)
       SELECT v.chunk_id, fence.id, ${model}, v.dimensions, v.vector

@@ -29,6 +29,6 @@ export {
   preferredPageText,
   textDensity,
 } from "./page-selection.js";
-export { type PdfFile, PdfOcrSession, writePdfFile } from "./pdf-ocr-session.js";
+export { type PdfFile, PdfOcrSession, removePdfFile, writePdfFile } from "./pdf-ocr-session.js";
 export { ocrPdfPages } from "./pdf-pages.js";
 export { rasterDpi } from "./raster-resolution.js";

@@ -15,6 +15,11 @@ export interface PdfFile {
   file: string;
 }
 
+/** Removes a `PdfFile` (its directory); removing one already gone is not an error. */
+export function removePdfFile(pdf: PdfFile): Promise<void> {
+  return rm(pdf.dir, { recursive: true, force: true });
+}
+
 /** Writes `pdf` to a new private temp directory (mode 0600), for OCR after its bytes are gone. */
 export async function writePdfFile(pdf: Uint8Array): Promise<PdfFile> {
   const dir = await mkdtemp(path.join(os.tmpdir(), "intake-ocr-"));
@@ -22,7 +27,7 @@ export async function writePdfFile(pdf: Uint8Array): Promise<PdfFile> {
   try {
     await writeFile(file, pdf, { mode: 0o600 });
   } catch (err) {
-    await rm(dir, { recursive: true, force: true });
+    await removePdfFile({ dir, file });
     throw err;
   }
   return { dir, file };
@@ -116,6 +121,6 @@ export class PdfOcrSession {
 
   /** Removes the temp directory; no child is running by then (each call waits for its children). */
   async close(): Promise<void> {
-    await rm(this.dir, { recursive: true, force: true });
+    await removePdfFile({ dir: this.dir, file: this.file });
   }
 }

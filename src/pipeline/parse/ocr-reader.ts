@@ -1,4 +1,3 @@
-import { rm } from "node:fs/promises";
 import { PipelineError, type PipelineErrorCode } from "../errors.js";
 import {
   isOcrError,
@@ -8,6 +7,7 @@ import {
   PdfOcrSession,
   pagesNeedingOcr,
   preferredPageText,
+  removePdfFile,
 } from "../ocr/index.js";
 import type { OcrHooks, OcrSettings } from "./ocr-settings.js";
 
@@ -89,7 +89,7 @@ export class PdfOcrReader {
 
   async close(): Promise<OcrReport> {
     if (this.#session) await this.#session.close();
-    else if (!(this.data instanceof Uint8Array)) await rm(this.data.dir, { recursive: true, force: true });
+    else if (!(this.data instanceof Uint8Array)) await removePdfFile(this.data);
     if (this.#confidence.length > 0) {
       const mean = this.#confidence.reduce((a, b) => a + b, 0) / this.#confidence.length;
       this.report.meanConfidence = Math.round(mean * 10) / 10;

@@ -1,6 +1,5 @@
-import { rm } from "node:fs/promises";
 import { PipelineError } from "../errors.js";
-import { type PdfFile, writePdfFile } from "../ocr/index.js";
+import { type PdfFile, removePdfFile, writePdfFile } from "../ocr/index.js";
 import type { DocumentOutput } from "./document-output.js";
 import { type OcrReport, PdfOcrReader } from "./ocr-reader.js";
 import { OCR_OFF, type OcrHooks, type OcrSettings } from "./ocr-settings.js";
@@ -101,7 +100,7 @@ export async function parsePdf(
     return { pageCount: doc.numPages, metadata };
   } finally {
     await reader?.close().catch(() => {});
-    if (spilled) await rm(spilled.dir, { recursive: true, force: true });
+    if (spilled) await removePdfFile(spilled);
     await task.destroy();
   }
 }

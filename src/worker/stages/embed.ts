@@ -26,9 +26,7 @@ export const embedStage: StageHandler = async (deps, run) => {
     if (rows.length === 0) break;
     // For progress: a short first batch is every chunk there is; only a longer job counts them.
     total ??=
-      after === -1 && rows.length < BATCH
-        ? rows.length
-        : (await countOutputs(deps.db, job.id, job.generation)).chunks;
+      rows.length < BATCH ? rows.length : (await countOutputs(deps.db, job.id, job.generation)).chunks;
     const vectors = await deps.embedder.call(() =>
       provider.embed(
         rows.map((r) => r.text),

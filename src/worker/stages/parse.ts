@@ -25,17 +25,12 @@ export const parseStage: StageHandler = async (deps, run) => {
   // A reprocess writes a new generation beside the published one, which stays readable.
   const textKey = derivedTextKey(job.tenant_id, job.id, job.generation, job.attempt);
   const text = deps.store.writer(textKey, "text/plain; charset=utf-8");
-  // A copy of a small text for the chunk stage this worker chains to (deps.handoff); dropped
-  // once large. Not kept when another worker will chunk it: nobody here would take it.
-  let kept: string[] | undefined = run.chain?.serves("chunk") ? [] : undefined;
-  let keptChars = 0;
+  // A copy of a small text for the chunk stage this worker chains to (deps.handoff). Not kept
+  // when another worker will chunk it: nobody here would take it.
+  const kept = run.chain?.serves("chunk") ? deps.handoff.collector() : undefined;
   const sink: TextSink = {
     write: (chunk) => {
-      if (kept) {
-        keptChars += chunk.length;
-        if (keptChars <= deps.handoff.maxEntryChars) kept.push(chunk);
-        else kept = undefined;
-      }
+      kept?.add(chunk);
       return text.write(chunk);
     },
   };
@@ -94,7 +89,7 @@ export const parseStage: StageHandler = async (deps, run) => {
   });
   try {
     await committed;
-    if (kept) deps.handoff.offer(textKey, kept.join(""));
+    kept?.offerAs(textKey);
   } catch (err) {
     // The lease was lost (a takeover, or a DELETE): no document row will name this attempt's
     // text, so remove it now rather than leave it to the purge's grace period.

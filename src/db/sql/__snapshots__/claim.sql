@@ -59,9 +59,8 @@ WHERE jobs.ctid = ANY (ARRAY(SELECT ctid FROM chosen))
 RETURNING "jobs"."id", "jobs"."tenant_id", "jobs"."status", "jobs"."stage", "jobs"."filename", "jobs"."content_type", "jobs"."size", "jobs"."object_key", "jobs"."object_etag", "jobs"."attempt", "jobs"."max_attempts", "jobs"."releases", "jobs"."lease_owner", "jobs"."generation", "jobs"."settings", "jobs"."uploaded_at", "jobs"."warnings", "jobs"."content_sha256", "jobs"."pipeline_key"
 ), events AS (
 INSERT INTO job_events (job_id, tenant_id, type, data)
-SELECT id, tenant_id, 'stage_started',
-jsonb_build_object('status', 'running', 'stage', stage, 'attempt', attempt, 'worker', lease_owner)
-FROM claimed
+SELECT id, tenant_id, 'stage_started', jsonb_build_object('status', 'running', 'stage', "claimed"."stage", 'attempt', "claimed"."attempt",
+'worker', "claimed"."lease_owner") FROM claimed
 RETURNING id, job_id
 ), notified AS (
 SELECT count(pg_notify($8, json_build_object('jobId', job_id, 'id', id::text)::text)) AS n

@@ -27,8 +27,8 @@ JOIN unnest($5::uuid[], $6::jsonb[])
 WITH ORDINALITY AS d (id, data, ord) ON d.id = e.id
 CROSS JOIN LATERAL (VALUES
 (1, 'stage_completed', d.data),
-(2, 'stage_started', CASE WHEN e.status = 'running' THEN jsonb_build_object(
-'status', 'running', 'stage', e.stage, 'attempt', e.attempt, 'worker', e.lease_owner) END)
+(2, 'stage_started', CASE WHEN e.status = 'running' THEN jsonb_build_object('status', 'running', 'stage', "e"."stage", 'attempt', "e"."attempt",
+'worker', "e"."lease_owner") END)
 ) AS x (n, type, data)
 WHERE x.data IS NOT NULL
 ORDER BY d.ord, x.n
@@ -85,8 +85,8 @@ JOIN unnest($8::uuid[], $9::jsonb[])
 WITH ORDINALITY AS d (id, data, ord) ON d.id = e.id
 CROSS JOIN LATERAL (VALUES
 (1, 'stage_completed', d.data),
-(2, 'stage_started', CASE WHEN e.status = 'running' THEN jsonb_build_object(
-'status', 'running', 'stage', e.stage, 'attempt', e.attempt, 'worker', e.lease_owner) END)
+(2, 'stage_started', CASE WHEN e.status = 'running' THEN jsonb_build_object('status', 'running', 'stage', "e"."stage", 'attempt', "e"."attempt",
+'worker', "e"."lease_owner") END)
 ) AS x (n, type, data)
 WHERE x.data IS NOT NULL
 ORDER BY d.ord, x.n
@@ -130,10 +130,31 @@ $1::uuid[],
 $2::text[],
 $3::text[],
 $4::jsonb[])
-RETURNING id, job_id
+RETURNING id, job_id, tenant_id, type, created_at
+), webhook_outbox AS (
+INSERT INTO webhook_deliveries (endpoint_id, tenant_id, event_id, job_id, type, job, occurred_at)
+SELECT w.id, e.tenant_id, e.id, e.job_id, m.hook,
+jsonb_build_object('row', to_jsonb(j), 'outputs', jsonb_build_object(
+'documents', (SELECT count(*) FROM documents d JOIN jobs s ON s.id = d.job_id
+AND s.output_generation = d.generation WHERE d.job_id = coalesce(j.reused_from, j.id)),
+'chunks', (SELECT count(*) FROM chunks c JOIN jobs s ON s.id = c.job_id
+AND s.output_generation = c.generation WHERE c.job_id = coalesce(j.reused_from, j.id)),
+'embeddings', (SELECT count(*) FROM embeddings x JOIN chunks c ON c.id = x.chunk_id
+JOIN jobs s ON s.id = c.job_id AND s.output_generation = c.generation
+WHERE c.job_id = coalesce(j.reused_from, j.id)))),
+e.created_at
+FROM events e
+JOIN (VALUES ('completed', 'job.completed'), ('failed', 'job.failed'), ('upload_rejected', 'upload.rejected'), ('expired', 'job.expired'), ('cancelled', 'job.cancelled'), ('deleted', 'job.deleted')) AS m(event, hook) ON m.event = e.type
+JOIN webhook_endpoints w ON w.tenant_id = e.tenant_id AND w.disabled_at IS NULL
+AND (w.events IS NULL OR m.hook = ANY(w.events))
+JOIN jobs j ON j.id = e.job_id
+RETURNING 1
+), webhook_notified AS (
+SELECT count(pg_notify($5, '')) AS n FROM (SELECT 1 FROM webhook_outbox LIMIT 1) AS any_delivery
 ), notified AS (
-SELECT count(pg_notify($5, json_build_object('jobId', job_id, 'id', id::text)::text)) AS n
+SELECT count(pg_notify($6, json_build_object('jobId', job_id, 'id', id::text)::text))
++ (SELECT n FROM webhook_notified) AS n
 FROM events
 )
 SELECT events.id FROM events, notified ORDER BY events.id;
--- 5 parameters
+-- 6 parameters

@@ -1,8 +1,8 @@
 /* prepared */
 WITH reported AS (
 UPDATE jobs SET progress = $1::jsonb, updated_at = now()
-WHERE id = $2::uuid AND lease_owner = $3
-AND attempt = $4::int AND status = 'running'
+WHERE (jobs.id = $2::uuid AND jobs.lease_owner = $3
+AND jobs.attempt = $4::int AND jobs.status = 'running')
 RETURNING id, tenant_id, stage
 ), events AS (
 INSERT INTO job_events (job_id, tenant_id, type, data) SELECT id, tenant_id, 'progress', jsonb_build_object('stage', stage) || $5::jsonb FROM reported

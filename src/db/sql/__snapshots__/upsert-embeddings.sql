@@ -1,8 +1,6 @@
 WITH fence AS (
-SELECT id FROM jobs
-WHERE id = $1::uuid AND lease_owner = $2
-AND attempt = $3::int AND status = 'running'
-FOR UPDATE
+SELECT id FROM jobs WHERE (jobs.id = $1::uuid AND jobs.lease_owner = $2
+AND jobs.attempt = $3::int AND jobs.status = 'running') FOR UPDATE
 ), written AS (
 INSERT INTO embeddings (chunk_id, job_id, model, dimensions, vector)
 SELECT v.chunk_id, fence.id, $4, v.dimensions, v.vector
