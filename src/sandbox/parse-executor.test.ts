@@ -104,6 +104,40 @@ describe("ParseExecutor", () => {
     expect(backing.subarray(32, 32 + bytes.length).equals(Buffer.from(bytes))).toBe(true);
   });
 
+  it("reads a whole-file format from chunks that grow and shrink (buffers handed back and reused)", async () => {
+    // The thread hands each copied-out chunk's buffer back for the next chunk; a next chunk
+    // larger than it needs a new one. The text must be the in-process parse's either way.
+    const pdf = buildPdf(Array.from({ length: 150 }, (_, i) => `page ${i + 1} of a long document`));
+    const sizes = [1, 20_000, 5, 70_000, 16_384, 16_385, 100_000, 3, 40_000];
+    const pieces: Uint8Array[] = [];
+    for (let at = 0, i = 0; at < pdf.length; i++) {
+      const size = sizes[i % sizes.length]!;
+      pieces.push(pdf.slice(at, at + size));
+      at += size;
+    }
+    const copies = pieces.map((p) => p.slice());
+    async function* source() {
+      yield* pieces;
+    }
+    const direct = collectingSink();
+    const expected = await parseDocument(
+      bytesIn(pdf, 64 * 1024),
+      info("long.pdf", "application/pdf", pdf.length),
+      direct,
+    );
+    const sink = collectingSink();
+    const result = await executor().parse(source(), info("long.pdf", "application/pdf", pdf.length), sink);
+    expect(result.pageCount).toBe(150);
+    expect(sink.text()).toBe(direct.text());
+    expect(result.pages).toEqual(expected.pages);
+    // The caller's chunks are its own still: copied from, never detached or written.
+    expect(
+      pieces.every(
+        (p, i) => p.byteLength === copies[i]!.byteLength && p.every((b, j) => b === copies[i]![j]),
+      ),
+    ).toBe(true);
+  });
+
   it("keeps this thread free while a hostile document is parsed", async () => {
     const html = utf8(nestedHtml(300_000));
     const sink = collectingSink();

@@ -7,6 +7,7 @@ import type { FromParser, ParseTask, ParseTaskResult, ToParser } from "./protoco
 import { parseThreadEntry } from "./thread-entry.js";
 
 const WATCHDOG_MS = 50;
+const CHUNK_STEP = 16 * 1024;
 // Threads idle this long exit, so an idle worker holds no parser heaps.
 const IDLE_THREAD_MS = 60_000;
 
@@ -47,6 +48,7 @@ export class ParseExecutor {
     const stop = new AbortController();
     const input = source[Symbol.asyncIterator]();
     let inputDone = false;
+    let spare: ArrayBuffer | undefined;
     let ioError: unknown;
     let overBudget = false;
     const clock = new BusyClock();
@@ -59,6 +61,7 @@ export class ParseExecutor {
     port1.on("message", (m: FromParser) => {
       clock.start();
       if (m.t === "pull") {
+        spare = m.spare;
         clock
           .io(() => input.next())
           .then((next) => {
@@ -68,9 +71,16 @@ export class ParseExecutor {
             }
             // A copy of the chunk's own bytes: stream chunks are often views into a buffer they
             // share with other data (Node's Buffer#slice is such a view, not a copy), which
-            // must neither be detached by the transfer nor cross to the thread whole.
-            const copy = new Uint8Array(next.value);
-            send({ t: "chunk", data: copy.buffer }, [copy.buffer]);
+            // must neither be detached by the transfer nor cross to the thread whole. The copy
+            // goes into the buffer the thread handed back, when it has one that fits.
+            const chunk = next.value;
+            const data =
+              spare && spare.byteLength >= chunk.byteLength
+                ? spare
+                : new ArrayBuffer(roundUp(chunk.byteLength));
+            spare = undefined;
+            new Uint8Array(data).set(chunk);
+            send({ t: "chunk", data, length: chunk.byteLength }, [data]);
           }, fail);
       } else if (m.t === "text") {
         clock.io(() => sink.write(m.text)).then(() => send({ t: "ack" }), fail);
@@ -147,6 +157,11 @@ export class ParseExecutor {
     });
     return this.#pool;
   }
+}
+
+/** Chunk buffers come in steps of 16 KiB, so that a handed-back one fits the next chunk. */
+function roundUp(bytes: number): number {
+  return Math.max(CHUNK_STEP, Math.ceil(bytes / CHUNK_STEP) * CHUNK_STEP);
 }
 
 /** Time since the thread started on the document, minus the time spent waiting on storage. */

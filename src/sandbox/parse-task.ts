@@ -1,6 +1,7 @@
 import os from "node:os";
 import { isMainThread } from "node:worker_threads";
 import { isPipelineError } from "../pipeline/errors.js";
+import type { ChunkSource } from "../pipeline/parse/byte-source.js";
 import { parseDocument } from "../pipeline/parse/index.js";
 import type { TextSink } from "../pipeline/parse/types.js";
 import type { FromParser, ParseTask, ParseTaskResult, ToParser } from "./protocol.js";
@@ -23,15 +24,7 @@ if (!isMainThread) {
 export default async function runParseTask(task: ParseTask): Promise<ParseTaskResult> {
   const { port } = task;
   const inbox = new Inbox(port);
-  const send = (m: FromParser) => port.postMessage(m);
-  async function* bytes(): AsyncGenerator<Uint8Array> {
-    for (;;) {
-      send({ t: "pull" });
-      const m = await inbox.next();
-      if (m.t === "end") return;
-      if (m.t === "chunk") yield new Uint8Array(m.data);
-    }
-  }
+  const send = (m: FromParser, transfer?: ArrayBuffer[]) => port.postMessage(m, transfer);
   const sink: TextSink = {
     async write(text) {
       send({ t: "text", text });
@@ -39,7 +32,7 @@ export default async function runParseTask(task: ParseTask): Promise<ParseTaskRe
     },
   };
   try {
-    const result = await parseDocument(bytes(), task.info, sink, {
+    const result = await parseDocument(new PulledBytes(inbox, send), task.info, sink, {
       limits: task.limits,
       onProgress: (progress) => send({ t: "progress", progress }),
       ocr: task.ocr,
@@ -51,6 +44,40 @@ export default async function runParseTask(task: ParseTask): Promise<ParseTaskRe
     return { ok: false, code: undefined, message: err instanceof Error ? err.message : String(err) };
   } finally {
     port.close();
+  }
+}
+
+/**
+ * The document's bytes, pulled a chunk at a time. A recycled chunk's buffer goes back with the
+ * next pull, for the control thread to copy the next chunk into.
+ */
+class PulledBytes implements ChunkSource {
+  // Chunks as yielded and not yet recycled: only these may be given back, each once.
+  #given = new WeakSet<Uint8Array>();
+  #spare: ArrayBuffer | undefined;
+
+  constructor(
+    private readonly inbox: Inbox,
+    private readonly send: (m: FromParser, transfer?: ArrayBuffer[]) => void,
+  ) {}
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
+    for (;;) {
+      const spare = this.#spare;
+      this.#spare = undefined;
+      this.send({ t: "pull", spare }, spare && [spare]);
+      const m = await this.inbox.next();
+      if (m.t === "end") return;
+      if (m.t === "chunk") {
+        const chunk = new Uint8Array(m.data, 0, m.length);
+        this.#given.add(chunk);
+        yield chunk;
+      }
+    }
+  }
+
+  recycle(chunk: Uint8Array): void {
+    if (this.#given.delete(chunk)) this.#spare = chunk.buffer as ArrayBuffer;
   }
 }
 

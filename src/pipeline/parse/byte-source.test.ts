@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { bytesIn } from "../testing/streams.js";
-import { readAllWithLimit } from "./byte-source.js";
+import { ByteSource, type ChunkSource, readAllWithLimit } from "./byte-source.js";
 
 const bytes = (n: number) => Uint8Array.from({ length: n }, (_, i) => (i * 7) % 251);
 
@@ -31,5 +31,35 @@ describe("readAllWithLimit", () => {
         code: "too_large",
       });
     }
+  });
+});
+
+describe("recycling chunks", () => {
+  it("gives every chunk back once copied, and the peeked head outlives its chunk", async () => {
+    const data = bytes(50_000);
+    const yielded: Uint8Array[] = [];
+    const recycled: Uint8Array[] = [];
+    const source: ChunkSource = {
+      async *[Symbol.asyncIterator]() {
+        for (let at = 0; at < data.length; at += 7_000) {
+          const chunk = data.slice(at, at + 7_000);
+          yielded.push(chunk);
+          yield chunk;
+        }
+      },
+      recycle(chunk) {
+        recycled.push(chunk);
+        // As the sandbox does: the buffer leaves (is detached) to be reused elsewhere.
+        structuredClone(chunk.buffer, { transfer: [chunk.buffer] });
+      },
+    };
+    const stream = new ByteSource(source);
+    const head = await stream.peek(100);
+    const out = await readAllWithLimit(stream, 1_000_000, "PDF", data.length);
+    expect(out).toEqual(data);
+    expect(head).toEqual(data.subarray(0, 100));
+    expect(recycled.length).toBe(yielded.length);
+    expect(recycled.every((chunk, i) => chunk === yielded[i])).toBe(true);
+    expect(yielded.every((chunk) => chunk.byteLength === 0)).toBe(true);
   });
 });

@@ -4,24 +4,39 @@ import { PipelineError } from "../errors.js";
 // the caller (which may publish each report as a job event).
 const PROGRESS_EVERY_BYTES = 1024 * 1024;
 
+/** A byte stream whose reader may hand a chunk back once it has copied the chunk out. */
+export interface ChunkSource extends AsyncIterable<Uint8Array> {
+  /** `chunk`, as yielded, is not read again: the source may reuse its memory. */
+  recycle?(chunk: Uint8Array): void;
+}
+
 /**
  * A single-use view over the caller's byte stream that counts what was read, reports progress
  * and lets the first bytes be peeked at for type detection without losing them.
  */
-export class ByteSource implements AsyncIterable<Uint8Array> {
+export class ByteSource implements ChunkSource {
   bytesRead = 0;
+  #source: ChunkSource;
   #iterator: AsyncIterator<Uint8Array>;
   #replay: Uint8Array[] = [];
   #lastReported = 0;
 
   constructor(
-    source: AsyncIterable<Uint8Array>,
+    source: ChunkSource,
     private readonly onBytes?: (bytesRead: number) => void,
   ) {
+    this.#source = source;
     this.#iterator = source[Symbol.asyncIterator]();
   }
 
-  /** Reads until at least `bytes` bytes are buffered or the stream ends; returns them joined. */
+  recycle(chunk: Uint8Array): void {
+    this.#source.recycle?.(chunk);
+  }
+
+  /**
+   * Reads until at least `bytes` bytes are buffered or the stream ends; returns a copy of them,
+   * joined (a copy, so that it outlives the chunks being recycled).
+   */
   async peek(bytes: number): Promise<Uint8Array> {
     let buffered = this.#replay.reduce((sum, chunk) => sum + chunk.length, 0);
     while (buffered < bytes) {
@@ -30,7 +45,7 @@ export class ByteSource implements AsyncIterable<Uint8Array> {
       this.#replay.push(chunk);
       buffered += chunk.length;
     }
-    return concat(this.#replay, buffered).subarray(0, bytes);
+    return copyInto(this.#replay, buffered).subarray(0, bytes);
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
@@ -69,7 +84,7 @@ export class ByteSource implements AsyncIterable<Uint8Array> {
  * chunks and then joined; a stream that turns out longer or shorter is still read whole.
  */
 export async function readAllWithLimit(
-  source: AsyncIterable<Uint8Array>,
+  source: ChunkSource,
   maxBytes: number,
   what: string,
   expectedBytes = 0,
@@ -87,17 +102,13 @@ export async function readAllWithLimit(
     }
     out.set(chunk, total);
     total += chunk.length;
+    source.recycle?.(chunk);
   }
   return total === out.length ? out : out.slice(0, total);
 }
 
 export function tooLarge(what: string, maxBytes: number): PipelineError {
   return new PipelineError("too_large", `${what} is larger than the limit of ${maxBytes} bytes`);
-}
-
-function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1 && chunks[0]) return chunks[0];
-  return copyInto(chunks, total);
 }
 
 function copyInto(chunks: Uint8Array[], total: number): Uint8Array {

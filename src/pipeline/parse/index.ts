@@ -1,6 +1,6 @@
 import { DETECT_HEAD_BYTES, type DocumentType, detectDocumentType, markdownTypes } from "../detect.js";
 import { isPipelineError } from "../errors.js";
-import { ByteSource, limitBytes, readAllWithLimit, tooLarge } from "./byte-source.js";
+import { ByteSource, type ChunkSource, limitBytes, readAllWithLimit, tooLarge } from "./byte-source.js";
 import { decodeTextStream } from "./decode-text.js";
 import { DocumentOutput } from "./document-output.js";
 import { parseHtml } from "./html.js";
@@ -25,13 +25,14 @@ export * from "./types.js";
  * text itself for plain text, logs, CSV and JSON — and returns page and section offsets into
  * that text. Text formats, HTML and RTF stream; the others are read into memory up to their
  * limits. Input problems throw a permanent `PipelineError`; errors of `source` or `sink`
- * propagate unchanged. A 0-byte file is an empty document, not an error.
+ * propagate unchanged. A 0-byte file is an empty document, not an error. A chunk given to
+ * `source.recycle`, when it has one, is not read again.
  *
  * @example
  * const result = await parseDocument(stream, { declaredContentType: 'text/markdown', filename: 'a.md', size }, sink);
  */
 export async function parseDocument(
-  source: AsyncIterable<Uint8Array>,
+  source: ChunkSource,
   info: ParseInfo,
   sink: TextSink,
   options: ParseOptions = {},

@@ -39,6 +39,25 @@ describe("pdf.js page lookup (patched for flat page trees)", () => {
     expect(worker.includes("pageLeafKids"), "npm install did not apply patches/pdfjs-dist+*.patch").toBe(
       true,
     );
+    expect(worker.includes("PREFETCH_MAX_KIDS"), "the patch's memory half is missing").toBe(true);
+  });
+
+  it("lets go of the pages it served at a cleanup, and serves them again after", async () => {
+    const { getDocument } = await import("pdfjs-dist/legacy/build/pdf.mjs");
+    const pdf = buildPdf(Array.from({ length: 40 }, (_, i) => page(i + 1)));
+    const task = getDocument({ data: pdf.slice(), verbosity: 0, isEvalSupported: false });
+    try {
+      const doc = await task.promise;
+      const before = await doc.getPage(7);
+      expect(await doc.getPage(7)).toBe(before);
+      await doc.cleanup();
+      const after = await doc.getPage(7);
+      expect(after).not.toBe(before);
+      const content = await after.getTextContent();
+      expect(content.items.map((i) => ("str" in i ? i.str : "")).join("")).toBe(page(7));
+    } finally {
+      await task.destroy();
+    }
   });
 
   it("finds every page of a flat tree in any order", async () => {
