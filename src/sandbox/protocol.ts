@@ -14,8 +14,8 @@ import type {
 //
 // A chunk's buffer may be handed back with the next pull (`spare`) once the parser has copied
 // it out, and the control thread copies the next chunk into it. A parser that reads a whole
-// file (PDF, DOCX) then makes no garbage per chunk: 45 MB of spent chunks, which the thread's
-// GC does not count as pressure, stayed in its memory until the parse was over.
+// file (PDF, DOCX) then makes no garbage per chunk: 45 MB of spent chunks, memory outside the
+// thread's heap that did not prompt a collection, stayed until the parse was over.
 
 /** Control thread → parse thread. `data`'s first `length` bytes are the chunk. */
 export type ToParser = { t: "chunk"; data: ArrayBuffer; length: number } | { t: "end" } | { t: "ack" };

@@ -7,7 +7,8 @@ import { type LineItem, logicalLine } from "./pdf-bidi.js";
 import type { ParseLimits } from "./types.js";
 
 const PAGE_SEPARATOR = "\n\n";
-// pdf.js caches every loaded page; a 2,000-page PDF held all of them without a periodic cleanup.
+// pdf.js keeps each page it loads until a cleanup, which (patched, see patches/) also releases
+// the pages and parsed objects; without it a 20,000-page PDF held all of them.
 const CLEANUP_EVERY_PAGES = 25;
 // pdf.js takes (detaches) the bytes it is given, and OCR may need them after. Up to this size they
 // are copied; a larger PDF is written to a temp file instead, so the sandbox does not hold it twice.
