@@ -42,7 +42,7 @@ describe("reportProgress", () => {
         listener.on("notification", (n) => resolve(JSON.parse(n.payload ?? "{}"))),
       );
       await listener.query(`LISTEN ${EVENTS_CHANNEL}`);
-      const fence = { id, workerId: "w", attempt: 2 };
+      const fence = { id, workerId: "w", attempt: 2, stage: "chunk" } as const;
       expect(await reportProgress(ctx.db, fence, { chunks: 3, charsTotal: 90 })).toBe(true);
       const state = await stateOf(id);
       expect(state.progress).toEqual({ chunks: 3, charsTotal: 90 });
@@ -60,18 +60,23 @@ describe("reportProgress", () => {
     }
   });
 
-  it("writes nothing for a stale fence: another owner, an older attempt, or a job released", async () => {
+  it("writes nothing for a stale fence: another owner, an older attempt, another stage, or a job released", async () => {
     const id = await runningJob();
     for (const fence of [
-      { id, workerId: "other", attempt: 2 },
-      { id, workerId: "w", attempt: 1 },
-    ]) {
+      { id, workerId: "other", attempt: 2, stage: "chunk" },
+      { id, workerId: "w", attempt: 1, stage: "chunk" },
+      // The stage before, at the same attempt and owner: what a chained stage looks like to a
+      // late write of the stage it followed.
+      { id, workerId: "w", attempt: 2, stage: "parse" },
+    ] as const) {
       expect(await reportProgress(ctx.db, fence, { chunks: 1 })).toBe(false);
     }
     // Released (queued again): the lease is gone with the running status.
     await sql`UPDATE jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL
               WHERE id = ${id}`.execute(ctx.db);
-    expect(await reportProgress(ctx.db, { id, workerId: "w", attempt: 2 }, { chunks: 1 })).toBe(false);
+    expect(
+      await reportProgress(ctx.db, { id, workerId: "w", attempt: 2, stage: "chunk" }, { chunks: 1 }),
+    ).toBe(false);
     expect(await stateOf(id)).toEqual({ progress: {}, events: [] });
   });
 });

@@ -90,7 +90,7 @@ async function jobIn(status: JobStatus, v: Variant): Promise<JobRow> {
     .executeTakeFirstOrThrow();
 }
 
-const fenceOf = (job: JobRow) => ({ id: job.id, attempt: job.attempt, workerId: WORKER });
+const fenceOf = (job: JobRow) => ({ id: job.id, attempt: job.attempt, workerId: WORKER, stage: job.stage });
 
 /** Applies `event` through its statement; lost-lease refusals count as "not applied". */
 const APPLY: Record<JobEventType, (job: JobRow) => Promise<unknown>> = {

@@ -2,9 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fenceOf, LeaseLostError } from "../src/db/fence.js";
 import type { JobRow } from "../src/db/schema.js";
 import { claimJobs } from "../src/db/sql/claim.js";
+import { endStages } from "../src/db/sql/end-stages.js";
 import { extendLeases } from "../src/db/sql/extend-leases.js";
+import { lockFenced } from "../src/db/sql/lock-fenced.js";
 import { releaseExpiredLeases } from "../src/db/sql/release-expired-leases.js";
 import { releaseJob } from "../src/db/sql/release-job.js";
+import { reportProgress } from "../src/db/sql/report-progress.js";
 import { upsertEmbeddingsFenced } from "../src/db/sql/upsert-embeddings.js";
 import { StageCompletionBatcher } from "../src/jobs/complete-batch.js";
 import { silentLogger } from "../src/observability/logger.js";
@@ -96,6 +99,49 @@ describe("leases and fencing", () => {
     ).toEqual([{ model: "m2", vector: [0.75, 0.75] }]);
     const done = await commitStage(deps, freshRun, async () => ({}));
     expect(done).toMatchObject({ status: "queued", stage: "chunk", attempt: 0 });
+  });
+
+  it("a chained stage is fenced apart from the stage before it, though owner and attempt match", async () => {
+    const id = await uploadFile(t, "chained.txt", "text/plain", "chained fence");
+    const parse = await claimOne("worker-c", id);
+    const chain = { workerId: "worker-c", leaseSeconds: 30, defaultCap: null };
+    const [chunk] = await ctx.db
+      .transaction()
+      .execute((trx) =>
+        endStages(trx, [{ job: parse, fence: fenceOf(parse, "worker-c"), next: "chunk", detail: {}, chain }]),
+      );
+    // The same owner and the same attempt number, one stage on.
+    expect(chunk).toMatchObject({
+      status: "running",
+      stage: "chunk",
+      attempt: parse.attempt,
+      lease_owner: "worker-c",
+    });
+    const late = fenceOf(parse, "worker-c");
+    const { id: chunkId } = await ctx.db
+      .insertInto("chunks")
+      .values({ job_id: id, seq: 0, text: "c", start_offset: 0, end_offset: 1, token_count: 1 })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const vectors = [{ chunkId: String(chunkId), vector: [0.5] }];
+    expect(await reportProgress(ctx.db, late, { pagesParsed: 9 })).toBe(false);
+    await expect(upsertEmbeddingsFenced(ctx.db, late, "m", vectors)).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(ctx.db.transaction().execute((trx) => lockFenced(trx, late))).rejects.toBeInstanceOf(
+      LeaseLostError,
+    );
+    expect(
+      await ctx.db
+        .transaction()
+        .execute((trx) => endStages(trx, [{ job: parse, fence: late, next: "chunk", detail: {} }])),
+    ).toEqual([]);
+    expect(await releaseJob(ctx.db, late, "late")).toBe(false);
+    const row = await ctx.db.selectFrom("jobs").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: "running", stage: "chunk", lease_owner: "worker-c", progress: {} });
+    expect(
+      await ctx.db.selectFrom("embeddings").select("chunk_id").where("job_id", "=", id).execute(),
+    ).toEqual([]);
+    // The chained stage's own fence holds.
+    expect(await reportProgress(ctx.db, fenceOf(chunk!, "worker-c"), { chunks: 1 })).toBe(true);
   });
 
   it("a batched stage completion commits the fenced jobs and refuses the stale one", async () => {

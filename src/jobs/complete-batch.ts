@@ -29,7 +29,7 @@ export interface StageCompletionBatcherProps {
  * per batch. On a 2-core box that is the difference between ~1,000 and several thousand no-op
  * stages per second (see `npm run bench`).
  *
- * The fence is the UPDATE's WHERE (owner, attempt, running): a completion whose lease was lost
+ * The fence is the UPDATE's WHERE (owner, attempt, stage, running): a completion whose lease was lost
  * changes zero rows and its caller gets LeaseLostError; the others in the batch are unaffected.
  */
 export class StageCompletionBatcher {

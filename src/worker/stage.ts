@@ -1,6 +1,6 @@
 import type { Config } from "../config/index.js";
 import type { Db, Tx } from "../db/database.js";
-import { type Fence, LeaseLostError } from "../db/fence.js";
+import { type Fence, fenceOf, LeaseLostError } from "../db/fence.js";
 import type { WorkerJob } from "../db/schema.js";
 import { endStages, type StageChain } from "../db/sql/end-stages.js";
 import { lockFenced } from "../db/sql/lock-fenced.js";
@@ -86,7 +86,7 @@ export async function finishStage(
   detail: Record<string, unknown> = {},
   chain?: StageChain,
 ): Promise<WorkerJob> {
-  const fence = { id: job.id, attempt: job.attempt, workerId: job.lease_owner ?? "" };
+  const fence = fenceOf(job, job.lease_owner ?? "");
   const [row] = await endStages(trx, [{ job, fence, next: nextStage(job.stage), detail, chain }]);
   if (!row) throw new LeaseLostError(fence);
   return row;

@@ -1,5 +1,6 @@
 import { type RawBuilder, sql } from "kysely";
 import type { Tx } from "../database.js";
+import type { Fence } from "../fence.js";
 import type { JobStage } from "../job-states.js";
 import { prepared } from "../prepared.js";
 import { safeJson } from "../safe-values.js";
@@ -25,8 +26,8 @@ export interface StageChain {
 
 export interface StageEnd {
   job: WorkerJob;
-  /** The attempt's fence: the row changes only while this owner holds this attempt. */
-  fence: { id: string; attempt: number; workerId: string };
+  /** The attempt's fence: the row changes only while this owner holds this attempt of this stage. */
+  fence: Fence;
   /** The stage to queue next, or null when this was the last one (the job completes). */
   next: JobStage | null;
   /** Merged into the `stage_completed` event's data. */
@@ -137,8 +138,9 @@ function updateStatement(ends: Pick<StageEnd, "fence" | "next" | "chain">[]): Ra
     FROM unnest(${sql.val(ends.map((e) => e.fence.id))}::uuid[],
                 ${sql.val(ends.map((e) => e.fence.attempt))}::int[],
                 ${sql.val(ends.map((e) => e.fence.workerId))}::text[],
-                ${sql.val(ends.map((e) => e.next))}::text[]) AS f(id, attempt, owner, next)
-    WHERE j.id = f.id AND j.attempt = f.attempt AND j.lease_owner = f.owner
+                ${sql.val(ends.map((e) => e.fence.stage))}::text[],
+                ${sql.val(ends.map((e) => e.next))}::text[]) AS f(id, attempt, owner, stage, next)
+    WHERE j.id = f.id AND j.attempt = f.attempt AND j.lease_owner = f.owner AND j.stage = f.stage
       AND j.status IN ${statusIn("stage_succeeded")}
     RETURNING ${workerJobColumns("j")}`;
 }
@@ -170,10 +172,11 @@ function chainedEndStatement(
       FROM unnest(${sql.val(ends.map((e) => e.fence.id))}::uuid[],
                   ${sql.val(ends.map((e) => e.fence.attempt))}::int[],
                   ${sql.val(ends.map((e) => e.fence.workerId))}::text[],
+                  ${sql.val(ends.map((e) => e.fence.stage))}::text[],
                   ${sql.val(ends.map((e) => e.next))}::text[],
                   ${sql.val(chains.map((c) => c?.workerId ?? null))}::text[],
                   ${sql.val(chains.map((c) => c?.leaseSeconds ?? null))}::int[])
-             AS f(id, attempt, owner, next, chain_owner, lease_seconds)
+             AS f(id, attempt, owner, stage, next, chain_owner, lease_seconds)
       JOIN jobs r ON r.id = f.id
       JOIN tenants t ON t.id = r.tenant_id
     )
@@ -187,7 +190,7 @@ function chainedEndStatement(
       claimed_at = CASE WHEN f.chained THEN now() ELSE j.claimed_at END,
       ${endedColumns}
     FROM f
-    WHERE j.id = f.id AND j.attempt = f.attempt AND j.lease_owner = f.owner
+    WHERE j.id = f.id AND j.attempt = f.attempt AND j.lease_owner = f.owner AND j.stage = f.stage
       AND j.status IN ${statusIn("stage_chained")}
     RETURNING ${workerJobColumns("j")}`;
 }

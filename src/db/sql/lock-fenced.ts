@@ -23,11 +23,12 @@ export function lockFencedStatement(trx: Tx, fence: Fence) {
 }
 
 /**
- * The fence, as a condition on a `jobs` row: this owner holds this attempt of the running job.
+ * The fence, as a condition on a `jobs` row: this owner holds this attempt of this stage of the
+ * running job.
  * The one definition every fenced write uses, whether it locks first (`lockFenced`) or is
  * itself the fenced statement (a progress report, a batch of vectors).
  */
 export function fenceHolds(fence: Fence): RawBuilder<boolean> {
   return sql<boolean>`(jobs.id = ${fence.id}::uuid AND jobs.lease_owner = ${fence.workerId}
-    AND jobs.attempt = ${fence.attempt}::int AND jobs.status = 'running')`;
+    AND jobs.attempt = ${fence.attempt}::int AND jobs.stage = ${fence.stage} AND jobs.status = 'running')`;
 }

@@ -151,7 +151,7 @@ function recordingDb(): { db: Db; sent: CompiledQuery[] } {
   return { db, sent: connection.sent };
 }
 
-const fence = { id: ID, attempt: 1, workerId: "host:1:abc" };
+const fence = { id: ID, attempt: 1, workerId: "host:1:abc", stage: "parse" } as const;
 const job = row as unknown as JobRow;
 const event = { jobId: ID, tenantId: "t", type: "progress", data: { n: 1 } };
 const tx = <T>(db: Db, run: (trx: Tx) => Promise<T>) => db.transaction().execute(run);

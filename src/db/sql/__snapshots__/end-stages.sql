@@ -15,15 +15,16 @@ updated_at = now()
 FROM unnest($1::uuid[],
 $2::int[],
 $3::text[],
-$4::text[]) AS f(id, attempt, owner, next)
-WHERE j.id = f.id AND j.attempt = f.attempt AND j.lease_owner = f.owner
+$4::text[],
+$5::text[]) AS f(id, attempt, owner, stage, next)
+WHERE j.id = f.id AND j.attempt = f.attempt AND j.lease_owner = f.owner AND j.stage = f.stage
 AND j.status IN ('running')
 RETURNING "j"."id", "j"."tenant_id", "j"."status", "j"."stage", "j"."filename", "j"."content_type", "j"."size", "j"."object_key", "j"."object_etag", "j"."attempt", "j"."max_attempts", "j"."releases", "j"."lease_owner", "j"."generation", "j"."settings", "j"."uploaded_at", "j"."warnings", "j"."content_sha256", "j"."pipeline_key"
 ), events AS (
 INSERT INTO job_events (job_id, tenant_id, type, data)
 SELECT e.id, e.tenant_id, x.type, x.data
 FROM ended e
-JOIN unnest($5::uuid[], $6::jsonb[])
+JOIN unnest($6::uuid[], $7::jsonb[])
 WITH ORDINALITY AS d (id, data, ord) ON d.id = e.id
 CROSS JOIN LATERAL (VALUES
 (1, 'stage_completed', d.data),
@@ -34,14 +35,14 @@ WHERE x.data IS NOT NULL
 ORDER BY d.ord, x.n
 RETURNING id, job_id
 ), notified AS (
-SELECT count(pg_notify($7, json_build_object('jobId', job_id, 'id', id::text)::text)) AS n
+SELECT count(pg_notify($8, json_build_object('jobId', job_id, 'id', id::text)::text)) AS n
 FROM events
 ), queue_notified AS (
-SELECT count(pg_notify($8, q.stage)) AS n
+SELECT count(pg_notify($9, q.stage)) AS n
 FROM (SELECT DISTINCT stage FROM ended WHERE status = 'queued') q
 )
 SELECT ended.* FROM ended, notified, queue_notified;
--- 8 parameters
+-- 9 parameters
 
 /* prepared */
 WITH ended AS (
@@ -53,8 +54,9 @@ $3::int[],
 $4::text[],
 $5::text[],
 $6::text[],
-$7::int[])
-AS f(id, attempt, owner, next, chain_owner, lease_seconds)
+$7::text[],
+$8::int[])
+AS f(id, attempt, owner, stage, next, chain_owner, lease_seconds)
 JOIN jobs r ON r.id = f.id
 JOIN tenants t ON t.id = r.tenant_id
 )
@@ -74,14 +76,14 @@ outputs_published = j.outputs_published OR f.next IS NULL,
 reused_from = CASE WHEN f.next IS NULL THEN NULL ELSE j.reused_from END,
 updated_at = now()
 FROM f
-WHERE j.id = f.id AND j.attempt = f.attempt AND j.lease_owner = f.owner
+WHERE j.id = f.id AND j.attempt = f.attempt AND j.lease_owner = f.owner AND j.stage = f.stage
 AND j.status IN ('running')
 RETURNING "j"."id", "j"."tenant_id", "j"."status", "j"."stage", "j"."filename", "j"."content_type", "j"."size", "j"."object_key", "j"."object_etag", "j"."attempt", "j"."max_attempts", "j"."releases", "j"."lease_owner", "j"."generation", "j"."settings", "j"."uploaded_at", "j"."warnings", "j"."content_sha256", "j"."pipeline_key"
 ), events AS (
 INSERT INTO job_events (job_id, tenant_id, type, data)
 SELECT e.id, e.tenant_id, x.type, x.data
 FROM ended e
-JOIN unnest($8::uuid[], $9::jsonb[])
+JOIN unnest($9::uuid[], $10::jsonb[])
 WITH ORDINALITY AS d (id, data, ord) ON d.id = e.id
 CROSS JOIN LATERAL (VALUES
 (1, 'stage_completed', d.data),
@@ -92,14 +94,14 @@ WHERE x.data IS NOT NULL
 ORDER BY d.ord, x.n
 RETURNING id, job_id
 ), notified AS (
-SELECT count(pg_notify($10, json_build_object('jobId', job_id, 'id', id::text)::text)) AS n
+SELECT count(pg_notify($11, json_build_object('jobId', job_id, 'id', id::text)::text)) AS n
 FROM events
 ), queue_notified AS (
-SELECT count(pg_notify($11, q.stage)) AS n
+SELECT count(pg_notify($12, q.stage)) AS n
 FROM (SELECT DISTINCT stage FROM ended WHERE status = 'queued') q
 )
 SELECT ended.* FROM ended, notified, queue_notified;
--- 11 parameters
+-- 12 parameters
 
 /* prepared */
 UPDATE jobs j SET
@@ -117,11 +119,12 @@ updated_at = now()
 FROM unnest($1::uuid[],
 $2::int[],
 $3::text[],
-$4::text[]) AS f(id, attempt, owner, next)
-WHERE j.id = f.id AND j.attempt = f.attempt AND j.lease_owner = f.owner
+$4::text[],
+$5::text[]) AS f(id, attempt, owner, stage, next)
+WHERE j.id = f.id AND j.attempt = f.attempt AND j.lease_owner = f.owner AND j.stage = f.stage
 AND j.status IN ('running')
 RETURNING "j"."id", "j"."tenant_id", "j"."status", "j"."stage", "j"."filename", "j"."content_type", "j"."size", "j"."object_key", "j"."object_etag", "j"."attempt", "j"."max_attempts", "j"."releases", "j"."lease_owner", "j"."generation", "j"."settings", "j"."uploaded_at", "j"."warnings", "j"."content_sha256", "j"."pipeline_key";
--- 4 parameters
+-- 5 parameters
 
 /* prepared */
 WITH events AS (
