@@ -1,8 +1,10 @@
 import { sql } from "kysely";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../src/db/database.js";
 import { prepared } from "../src/db/prepared.js";
 import { type ClaimOptions, claimJobs, claimStatement } from "../src/db/sql/claim.js";
+import { endStagesWithEventsStatement } from "../src/db/sql/end-stages.js";
 import { createTestContext, type TestContext } from "./helpers/context.js";
 
 let ctx: TestContext;
@@ -77,6 +79,55 @@ describe("prepared statements", () => {
       expect(shown).not.toMatch(/Seq Scan on jobs/);
     } finally {
       await claimDb.destroy();
+    }
+  });
+
+  it("find a batch of stage ends' jobs by primary key, however few running jobs the statistics saw", async () => {
+    await sql`INSERT INTO tenants (id) VALUES ('ends')`.execute(ctx.db);
+    await sql`
+      INSERT INTO jobs (id, tenant_id, status, stage, filename, content_type, size, object_key,
+                        upload_method, upload_expires_at, uploaded_at)
+      SELECT g.id, 'ends', 'queued', 'chunk', 'f.txt', 'text/plain', 1, 'ends/' || g.id, 'PUT',
+             now() + interval '1 day', now()
+      FROM (SELECT gen_random_uuid() AS id FROM generate_series(1, 3000)) g`.execute(ctx.db);
+    // Statistics taken with nothing running, as a queue table's usually are.
+    await sql`ANALYZE jobs`.execute(ctx.db);
+    const running = await claimJobs(ctx.db, {
+      workerId: "w",
+      stages: ["chunk"],
+      limit: 1024,
+      leaseSeconds: 30,
+    });
+    expect(running).toHaveLength(1024);
+    const ends = running.slice(0, 256).map((job) => ({
+      job,
+      fence: { id: job.id, attempt: job.attempt, workerId: "w", stage: job.stage },
+      detail: {},
+    }));
+    const { sql: text, parameters } = endStagesWithEventsStatement(ends).compile(ctx.db);
+    const client = new pg.Client({ connectionString: ctx.databaseUrl });
+    await client.connect();
+    try {
+      const show = async (explain: string) =>
+        (await client.query<{ "QUERY PLAN": string }>(`${explain} ${text}`, [...parameters])).rows
+          .map((r) => r["QUERY PLAN"])
+          .join("\n");
+      // The plan a connection keeps once it plans the statement generically, and the one it
+      // makes for these values (EXPLAIN ANALYZE runs it, in a transaction rolled back).
+      const generic = await show("EXPLAIN (GENERIC_PLAN, COSTS OFF)");
+      await client.query("BEGIN");
+      const custom = await show("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF)");
+      await client.query("ROLLBACK");
+      for (const plan of [generic, custom]) {
+        // Each of the 256 is a probe of the primary key: no scan of every running job, and no
+        // list of ends rescanned per row.
+        expect(plan).toMatch(/jobs_pkey/);
+        expect(plan).not.toMatch(/jobs_running_by_tenant|jobs_leases|Seq Scan on jobs/);
+        expect(plan).not.toMatch(/Join Filter/);
+      }
+      expect(custom).toMatch(/Update on jobs j \(actual rows=256/);
+    } finally {
+      await client.end();
     }
   });
 });

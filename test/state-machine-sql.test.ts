@@ -100,11 +100,7 @@ const APPLY: Record<JobEventType, (job: JobRow) => Promise<unknown>> = {
   claim: (job) =>
     claimJobs(ctx.db, { workerId: "host:2:sm", stages: [job.stage], limit: 1, leaseSeconds: 30 }),
   stage_succeeded: (job) =>
-    ctx.db
-      .transaction()
-      .execute((trx) =>
-        endStages(trx, [{ job, fence: fenceOf(job), next: nextStage(job.stage), detail: {} }]),
-      ),
+    ctx.db.transaction().execute((trx) => endStages(trx, [{ job, fence: fenceOf(job), detail: {} }])),
   // Chained to the same worker; the lease-expired variants stand for a tenant with a cap of 1
   // running job per stage, whose next stage is queued instead.
   stage_chained: (job) =>
@@ -113,7 +109,6 @@ const APPLY: Record<JobEventType, (job: JobRow) => Promise<unknown>> = {
         {
           job,
           fence: fenceOf(job),
-          next: nextStage(job.stage),
           detail: {},
           chain: {
             workerId: WORKER,

@@ -108,7 +108,7 @@ describe("leases and fencing", () => {
     const [chunk] = await ctx.db
       .transaction()
       .execute((trx) =>
-        endStages(trx, [{ job: parse, fence: fenceOf(parse, "worker-c"), next: "chunk", detail: {}, chain }]),
+        endStages(trx, [{ job: parse, fence: fenceOf(parse, "worker-c"), detail: {}, chain }]),
       );
     // The same owner and the same attempt number, one stage on.
     expect(chunk).toMatchObject({
@@ -130,9 +130,7 @@ describe("leases and fencing", () => {
       LeaseLostError,
     );
     expect(
-      await ctx.db
-        .transaction()
-        .execute((trx) => endStages(trx, [{ job: parse, fence: late, next: "chunk", detail: {} }])),
+      await ctx.db.transaction().execute((trx) => endStages(trx, [{ job: parse, fence: late, detail: {} }])),
     ).toEqual([]);
     expect(await releaseJob(ctx.db, late, "late")).toBe(false);
     const row = await ctx.db.selectFrom("jobs").selectAll().where("id", "=", id).executeTakeFirstOrThrow();

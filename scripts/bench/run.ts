@@ -178,7 +178,7 @@ try {
         r.system.startsWith("intake") ? `${round(r.jobsPerS, 0)} jobs/s` : "",
         r.system.startsWith("graphile") ? `${round(r.jobsPerS, 0)} jobs/s` : "",
         `${round(r.jobsPerS / gwBest, 2)}x`,
-        "ratio to graphile-worker's best",
+        `ratio to graphile-worker's best; CPU µs per job: workers ${r.cpuUsPerJob.workers}, postgres ${r.cpuUsPerJob.postgres}`,
       ]);
     }
   }

@@ -4,6 +4,7 @@ import { createDb } from "../../src/db/database.js";
 import { notifyQueued } from "../../src/db/sql/job-events.js";
 import { intakeEnv, type Stack } from "../../test/support/stack.js";
 import { forkTs } from "../lib/ts-child.js";
+import { cpuBetween, cpuSnapshot } from "./cpu-tree.js";
 import { ensureTenant, insertJobs } from "./fixtures.js";
 import type { ThroughputSystem } from "./throughput-child.js";
 
@@ -16,6 +17,8 @@ export interface ThroughputRun {
   jobs: number;
   seconds: number;
   jobsPerS: number;
+  /** CPU microseconds per job while draining, by process: the workers, and Postgres (all backends). */
+  cpuUsPerJob: { workers: number; postgres: number };
 }
 
 type Msg = { type: string };
@@ -75,6 +78,7 @@ export async function measureThroughput(
             OR EXISTS (SELECT 1 FROM jobs WHERE status = 'running' AND stage = 'parse') AS left`.execute(db)
         ).rows[0]!.left;
     }
+    const cpu0 = cpuSnapshot();
     const t0 = performance.now();
     const deadline = Date.now() + 600_000;
     while (await anyLeft()) {
@@ -82,7 +86,17 @@ export async function measureThroughput(
       await new Promise((r) => setTimeout(r, 20));
     }
     const seconds = (performance.now() - t0) / 1000;
-    return { ...run, seconds, jobsPerS: run.jobs / seconds };
+    const workerPids = new Set(children.map((c) => c.child.pid));
+    const cpu = cpuBetween(cpu0, cpuSnapshot(), (pid, comm) =>
+      workerPids.has(pid) ? "workers" : comm === "postgres" ? "postgres" : "other",
+    );
+    const perJob = (s = 0) => Math.round((s * 1e6) / run.jobs);
+    return {
+      ...run,
+      seconds,
+      jobsPerS: run.jobs / seconds,
+      cpuUsPerJob: { workers: perJob(cpu.workers), postgres: perJob(cpu.postgres) },
+    };
   } finally {
     for (const c of children) c.send({ type: "stop" });
     await Promise.all(children.map((c) => c.exited));

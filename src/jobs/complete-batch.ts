@@ -78,7 +78,7 @@ function writeBatch(db: Db, batch: Pending[]): Promise<Set<string>> {
   return db.transaction().execute(async (trx) => {
     const ended = await endStages(
       trx,
-      batch.map((p) => ({ job: p.job, fence: p.fence, next: nextStage(p.job.stage), detail: p.detail })),
+      batch.map((p) => ({ job: p.job, fence: p.fence, detail: p.detail })),
     );
     return new Set(ended.map((r) => r.id));
   });

@@ -87,7 +87,7 @@ export async function finishStage(
   chain?: StageChain,
 ): Promise<WorkerJob> {
   const fence = fenceOf(job, job.lease_owner ?? "");
-  const [row] = await endStages(trx, [{ job, fence, next: nextStage(job.stage), detail, chain }]);
+  const [row] = await endStages(trx, [{ job, fence, detail, chain }]);
   if (!row) throw new LeaseLostError(fence);
   return row;
 }

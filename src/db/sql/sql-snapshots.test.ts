@@ -182,10 +182,10 @@ const STATEMENTS: Record<string, (db: Db) => Promise<unknown>> = {
   // which completes the job (the UPDATE, then its events with the webhook outbox).
   "end-stages": (db) =>
     tx(db, async (trx) => {
-      await endStages(trx, [{ job, fence, next: "chunk", detail: {} }]);
+      await endStages(trx, [{ job, fence, detail: {} }]);
       const chain = { workerId: "w", leaseSeconds: 30, defaultCap: null };
-      await endStages(trx, [{ job, fence, next: "chunk", detail: {}, chain }]);
-      await endStages(trx, [{ job, fence, next: null, detail: {} }]);
+      await endStages(trx, [{ job, fence, detail: {}, chain }]);
+      await endStages(trx, [{ job, fence: { ...fence, stage: "embed" }, detail: {} }]);
     }),
   "end-upload": (db) => endUpload(db, job, "expired", "its URL expired"),
   "expire-dead-workers-leases": (db) => expireDeadWorkersLeases(db, 30),

@@ -1,30 +1,26 @@
 /* prepared */
 WITH ended AS (
 UPDATE jobs j SET
-status = CASE WHEN f.next IS NULL THEN 'completed' ELSE 'queued' END,
-stage = coalesce(f.next, j.stage),
-attempt = CASE WHEN f.next IS NULL THEN j.attempt ELSE 0 END,
+status = CASE WHEN (CASE "j"."stage" WHEN 'parse' THEN 'chunk' WHEN 'chunk' THEN 'embed' END) IS NULL THEN 'completed' ELSE 'queued' END,
+stage = coalesce((CASE "j"."stage" WHEN 'parse' THEN 'chunk' WHEN 'chunk' THEN 'embed' END), j.stage),
+attempt = CASE WHEN (CASE "j"."stage" WHEN 'parse' THEN 'chunk' WHEN 'chunk' THEN 'embed' END) IS NULL THEN j.attempt ELSE 0 END,
 run_after = now(), lease_owner = NULL, lease_expires_at = NULL,
 error_code = NULL, error_message = NULL, error_stage = NULL, error_retryable = NULL,
-finished_at = CASE WHEN f.next IS NULL THEN now() END,
+finished_at = CASE WHEN (CASE "j"."stage" WHEN 'parse' THEN 'chunk' WHEN 'chunk' THEN 'embed' END) IS NULL THEN now() END,
 -- Completing publishes the generation this run wrote: the atomic flip of a reprocess.
-output_generation = CASE WHEN f.next IS NULL THEN j.generation ELSE j.output_generation END,
-outputs_published = j.outputs_published OR f.next IS NULL,
-reused_from = CASE WHEN f.next IS NULL THEN NULL ELSE j.reused_from END,
+output_generation = CASE WHEN (CASE "j"."stage" WHEN 'parse' THEN 'chunk' WHEN 'chunk' THEN 'embed' END) IS NULL THEN j.generation ELSE j.output_generation END,
+outputs_published = j.outputs_published OR (CASE "j"."stage" WHEN 'parse' THEN 'chunk' WHEN 'chunk' THEN 'embed' END) IS NULL,
+reused_from = CASE WHEN (CASE "j"."stage" WHEN 'parse' THEN 'chunk' WHEN 'chunk' THEN 'embed' END) IS NULL THEN NULL ELSE j.reused_from END,
 updated_at = now()
-FROM unnest($1::uuid[],
-$2::int[],
-$3::text[],
-$4::text[],
-$5::text[]) AS f(id, attempt, owner, stage, next)
-WHERE j.id = f.id AND j.attempt = f.attempt AND j.lease_owner = f.owner AND j.stage = f.stage
-AND j.status IN ('running')
+WHERE j.id = ANY ($1::uuid[])
+AND $2::jsonb ->> j.id::text
+= ("j"."attempt" || '/' || "j"."lease_owner" || '/' || "j"."stage")
 RETURNING "j"."id", "j"."tenant_id", "j"."status", "j"."stage", "j"."filename", "j"."content_type", "j"."size", "j"."object_key", "j"."object_etag", "j"."attempt", "j"."max_attempts", "j"."releases", "j"."lease_owner", "j"."generation", "j"."settings", "j"."uploaded_at", "j"."warnings", "j"."content_sha256", "j"."pipeline_key"
 ), events AS (
 INSERT INTO job_events (job_id, tenant_id, type, data)
 SELECT e.id, e.tenant_id, x.type, x.data
 FROM ended e
-JOIN unnest($6::uuid[], $7::jsonb[])
+JOIN unnest($3::uuid[], $4::jsonb[])
 WITH ORDINALITY AS d (id, data, ord) ON d.id = e.id
 CROSS JOIN LATERAL (VALUES
 (1, 'stage_completed', d.data),
@@ -35,14 +31,14 @@ WHERE x.data IS NOT NULL
 ORDER BY d.ord, x.n
 RETURNING id, job_id
 ), notified AS (
-SELECT count(pg_notify($8, json_build_object('jobId', job_id, 'id', id::text)::text)) AS n
+SELECT count(pg_notify($5, json_build_object('jobId', job_id, 'id', id::text)::text)) AS n
 FROM events
 ), queue_notified AS (
-SELECT count(pg_notify($9, q.stage)) AS n
+SELECT count(pg_notify($6, q.stage)) AS n
 FROM (SELECT DISTINCT stage FROM ended WHERE status = 'queued') q
 )
 SELECT ended.* FROM ended, notified, queue_notified;
--- 9 parameters
+-- 6 parameters
 
 /* prepared */
 WITH ended AS (
@@ -69,11 +65,11 @@ lease_owner = CASE WHEN f.chained THEN f.chain_owner END,
 lease_expires_at = CASE WHEN f.chained THEN now() + make_interval(secs => f.lease_seconds) END,
 claimed_at = CASE WHEN f.chained THEN now() ELSE j.claimed_at END,
 error_code = NULL, error_message = NULL, error_stage = NULL, error_retryable = NULL,
-finished_at = CASE WHEN f.next IS NULL THEN now() END,
+finished_at = CASE WHEN "f"."next" IS NULL THEN now() END,
 -- Completing publishes the generation this run wrote: the atomic flip of a reprocess.
-output_generation = CASE WHEN f.next IS NULL THEN j.generation ELSE j.output_generation END,
-outputs_published = j.outputs_published OR f.next IS NULL,
-reused_from = CASE WHEN f.next IS NULL THEN NULL ELSE j.reused_from END,
+output_generation = CASE WHEN "f"."next" IS NULL THEN j.generation ELSE j.output_generation END,
+outputs_published = j.outputs_published OR "f"."next" IS NULL,
+reused_from = CASE WHEN "f"."next" IS NULL THEN NULL ELSE j.reused_from END,
 updated_at = now()
 FROM f
 WHERE j.id = f.id AND j.attempt = f.attempt AND j.lease_owner = f.owner AND j.stage = f.stage
@@ -105,26 +101,22 @@ SELECT ended.* FROM ended, notified, queue_notified;
 
 /* prepared */
 UPDATE jobs j SET
-status = CASE WHEN f.next IS NULL THEN 'completed' ELSE 'queued' END,
-stage = coalesce(f.next, j.stage),
-attempt = CASE WHEN f.next IS NULL THEN j.attempt ELSE 0 END,
+status = CASE WHEN (CASE "j"."stage" WHEN 'parse' THEN 'chunk' WHEN 'chunk' THEN 'embed' END) IS NULL THEN 'completed' ELSE 'queued' END,
+stage = coalesce((CASE "j"."stage" WHEN 'parse' THEN 'chunk' WHEN 'chunk' THEN 'embed' END), j.stage),
+attempt = CASE WHEN (CASE "j"."stage" WHEN 'parse' THEN 'chunk' WHEN 'chunk' THEN 'embed' END) IS NULL THEN j.attempt ELSE 0 END,
 run_after = now(), lease_owner = NULL, lease_expires_at = NULL,
 error_code = NULL, error_message = NULL, error_stage = NULL, error_retryable = NULL,
-finished_at = CASE WHEN f.next IS NULL THEN now() END,
+finished_at = CASE WHEN (CASE "j"."stage" WHEN 'parse' THEN 'chunk' WHEN 'chunk' THEN 'embed' END) IS NULL THEN now() END,
 -- Completing publishes the generation this run wrote: the atomic flip of a reprocess.
-output_generation = CASE WHEN f.next IS NULL THEN j.generation ELSE j.output_generation END,
-outputs_published = j.outputs_published OR f.next IS NULL,
-reused_from = CASE WHEN f.next IS NULL THEN NULL ELSE j.reused_from END,
+output_generation = CASE WHEN (CASE "j"."stage" WHEN 'parse' THEN 'chunk' WHEN 'chunk' THEN 'embed' END) IS NULL THEN j.generation ELSE j.output_generation END,
+outputs_published = j.outputs_published OR (CASE "j"."stage" WHEN 'parse' THEN 'chunk' WHEN 'chunk' THEN 'embed' END) IS NULL,
+reused_from = CASE WHEN (CASE "j"."stage" WHEN 'parse' THEN 'chunk' WHEN 'chunk' THEN 'embed' END) IS NULL THEN NULL ELSE j.reused_from END,
 updated_at = now()
-FROM unnest($1::uuid[],
-$2::int[],
-$3::text[],
-$4::text[],
-$5::text[]) AS f(id, attempt, owner, stage, next)
-WHERE j.id = f.id AND j.attempt = f.attempt AND j.lease_owner = f.owner AND j.stage = f.stage
-AND j.status IN ('running')
+WHERE j.id = ANY ($1::uuid[])
+AND $2::jsonb ->> j.id::text
+= ("j"."attempt" || '/' || "j"."lease_owner" || '/' || "j"."stage")
 RETURNING "j"."id", "j"."tenant_id", "j"."status", "j"."stage", "j"."filename", "j"."content_type", "j"."size", "j"."object_key", "j"."object_etag", "j"."attempt", "j"."max_attempts", "j"."releases", "j"."lease_owner", "j"."generation", "j"."settings", "j"."uploaded_at", "j"."warnings", "j"."content_sha256", "j"."pipeline_key";
--- 5 parameters
+-- 2 parameters
 
 /* prepared */
 WITH events AS (
