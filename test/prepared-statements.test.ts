@@ -5,6 +5,7 @@ import { createDb } from "../src/db/database.js";
 import { prepared } from "../src/db/prepared.js";
 import { type ClaimOptions, claimJobs, claimStatement } from "../src/db/sql/claim.js";
 import { endStagesWithEventsStatement } from "../src/db/sql/end-stages.js";
+import { extendLeasesStatement } from "../src/db/sql/extend-leases.js";
 import { createTestContext, type TestContext } from "./helpers/context.js";
 
 let ctx: TestContext;
@@ -82,7 +83,7 @@ describe("prepared statements", () => {
     }
   });
 
-  it("find a batch of stage ends' jobs by primary key, however few running jobs the statistics saw", async () => {
+  it("find a batch of stage ends' or leases' jobs by primary key, however few running jobs the statistics saw", async () => {
     await sql`INSERT INTO tenants (id) VALUES ('ends')`.execute(ctx.db);
     await sql`
       INSERT INTO jobs (id, tenant_id, status, stage, filename, content_type, size, object_key,
@@ -104,28 +105,35 @@ describe("prepared statements", () => {
       fence: { id: job.id, attempt: job.attempt, workerId: "w", stage: job.stage },
       detail: {},
     }));
-    const { sql: text, parameters } = endStagesWithEventsStatement(ends).compile(ctx.db);
     const client = new pg.Client({ connectionString: ctx.databaseUrl });
     await client.connect();
     try {
-      const show = async (explain: string) =>
-        (await client.query<{ "QUERY PLAN": string }>(`${explain} ${text}`, [...parameters])).rows
-          .map((r) => r["QUERY PLAN"])
-          .join("\n");
-      // The plan a connection keeps once it plans the statement generically, and the one it
-      // makes for these values (EXPLAIN ANALYZE runs it, in a transaction rolled back).
-      const generic = await show("EXPLAIN (GENERIC_PLAN, COSTS OFF)");
-      await client.query("BEGIN");
-      const custom = await show("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF)");
-      await client.query("ROLLBACK");
-      for (const plan of [generic, custom]) {
-        // Each of the 256 is a probe of the primary key: no scan of every running job, and no
-        // list of ends rescanned per row.
-        expect(plan).toMatch(/jobs_pkey/);
-        expect(plan).not.toMatch(/jobs_running_by_tenant|jobs_leases|Seq Scan on jobs/);
-        expect(plan).not.toMatch(/Join Filter/);
+      const statements = [
+        endStagesWithEventsStatement(ends),
+        // The heartbeat's lease extension, for the same 256 (a worker's held jobs).
+        extendLeasesStatement("w", running.slice(0, 256), 30),
+      ];
+      for (const statement of statements) {
+        const { sql: text, parameters } = statement.compile(ctx.db);
+        const show = async (explain: string) =>
+          (await client.query<{ "QUERY PLAN": string }>(`${explain} ${text}`, [...parameters])).rows
+            .map((r) => r["QUERY PLAN"])
+            .join("\n");
+        // The plan a connection keeps once it plans the statement generically, and the one it
+        // makes for these values (EXPLAIN ANALYZE runs it, in a transaction rolled back).
+        const generic = await show("EXPLAIN (GENERIC_PLAN, COSTS OFF)");
+        await client.query("BEGIN");
+        const custom = await show("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF)");
+        await client.query("ROLLBACK");
+        for (const plan of [generic, custom]) {
+          // Each of the 256 is a probe of the primary key: no scan of every running job, and no
+          // list rescanned per row.
+          expect(plan).toMatch(/jobs_pkey/);
+          expect(plan).not.toMatch(/jobs_running_by_tenant|jobs_leases|Seq Scan on jobs/);
+          expect(plan).not.toMatch(/Join Filter/);
+        }
+        expect(custom).toMatch(/Update on jobs j \(actual rows=256/);
       }
-      expect(custom).toMatch(/Update on jobs j \(actual rows=256/);
     } finally {
       await client.end();
     }
