@@ -106,18 +106,21 @@ const stageCompletedData = (job: WorkerJob, detail: Record<string, unknown>) => 
  * NOTIFY per stage that got a queued job. None of these events is sent as a webhook.
  */
 export function endStagesWithEventsStatement(ends: Pick<StageEnd, "job" | "fence" | "detail" | "chain">[]) {
-  const completedData = ends.map((e) => JSON.stringify(safeJson(stageCompletedData(e.job, e.detail))));
+  // Each end's place and `stage_completed` data, by job id: looked up per ended row, not joined
+  // (see updateStatement on joins here).
+  const byId = Object.fromEntries(
+    ends.map((e, ord) => [e.job.id, { ord, data: safeJson(stageCompletedData(e.job, e.detail)) }]),
+  );
   const rows = sql`
       SELECT e.id, e.tenant_id, x.type, x.data
       FROM ended e
-      JOIN unnest(${sql.val(ends.map((e) => e.job.id))}::uuid[], ${sql.val(completedData)}::jsonb[])
-           WITH ORDINALITY AS d (id, data, ord) ON d.id = e.id
+      CROSS JOIN LATERAL (SELECT ${sql.val(JSON.stringify(byId))}::jsonb -> e.id::text AS d) d
       CROSS JOIN LATERAL (VALUES
-        (1, 'stage_completed', d.data),
+        (1, 'stage_completed', d.d -> 'data'),
         (2, 'stage_started', CASE WHEN e.status = 'running' THEN ${stageStartedData("e")} END)
       ) AS x (n, type, data)
       WHERE x.data IS NOT NULL
-      ORDER BY d.ord, x.n`;
+      ORDER BY (d.d ->> 'ord')::int, x.n`;
   return prepared(sql<WorkerJob>`
     WITH ended AS (
       ${updateStatement(ends)}

@@ -20,25 +20,24 @@ RETURNING "j"."id", "j"."tenant_id", "j"."status", "j"."stage", "j"."filename", 
 INSERT INTO job_events (job_id, tenant_id, type, data)
 SELECT e.id, e.tenant_id, x.type, x.data
 FROM ended e
-JOIN unnest($3::uuid[], $4::jsonb[])
-WITH ORDINALITY AS d (id, data, ord) ON d.id = e.id
+CROSS JOIN LATERAL (SELECT $3::jsonb -> e.id::text AS d) d
 CROSS JOIN LATERAL (VALUES
-(1, 'stage_completed', d.data),
+(1, 'stage_completed', d.d -> 'data'),
 (2, 'stage_started', CASE WHEN e.status = 'running' THEN jsonb_build_object('status', 'running', 'stage', "e"."stage", 'attempt', "e"."attempt",
 'worker', "e"."lease_owner") END)
 ) AS x (n, type, data)
 WHERE x.data IS NOT NULL
-ORDER BY d.ord, x.n
+ORDER BY (d.d ->> 'ord')::int, x.n
 RETURNING id, job_id
 ), notified AS (
-SELECT count(pg_notify($5, json_build_object('jobId', job_id, 'id', id::text)::text)) AS n
+SELECT count(pg_notify($4, json_build_object('jobId', job_id, 'id', id::text)::text)) AS n
 FROM events
 ), queue_notified AS (
-SELECT count(pg_notify($6, q.stage)) AS n
+SELECT count(pg_notify($5, q.stage)) AS n
 FROM (SELECT DISTINCT stage FROM ended WHERE status = 'queued') q
 )
 SELECT ended.* FROM ended, notified, queue_notified;
--- 6 parameters
+-- 5 parameters
 
 /* prepared */
 WITH ended AS (
@@ -79,25 +78,24 @@ RETURNING "j"."id", "j"."tenant_id", "j"."status", "j"."stage", "j"."filename", 
 INSERT INTO job_events (job_id, tenant_id, type, data)
 SELECT e.id, e.tenant_id, x.type, x.data
 FROM ended e
-JOIN unnest($9::uuid[], $10::jsonb[])
-WITH ORDINALITY AS d (id, data, ord) ON d.id = e.id
+CROSS JOIN LATERAL (SELECT $9::jsonb -> e.id::text AS d) d
 CROSS JOIN LATERAL (VALUES
-(1, 'stage_completed', d.data),
+(1, 'stage_completed', d.d -> 'data'),
 (2, 'stage_started', CASE WHEN e.status = 'running' THEN jsonb_build_object('status', 'running', 'stage', "e"."stage", 'attempt', "e"."attempt",
 'worker', "e"."lease_owner") END)
 ) AS x (n, type, data)
 WHERE x.data IS NOT NULL
-ORDER BY d.ord, x.n
+ORDER BY (d.d ->> 'ord')::int, x.n
 RETURNING id, job_id
 ), notified AS (
-SELECT count(pg_notify($11, json_build_object('jobId', job_id, 'id', id::text)::text)) AS n
+SELECT count(pg_notify($10, json_build_object('jobId', job_id, 'id', id::text)::text)) AS n
 FROM events
 ), queue_notified AS (
-SELECT count(pg_notify($12, q.stage)) AS n
+SELECT count(pg_notify($11, q.stage)) AS n
 FROM (SELECT DISTINCT stage FROM ended WHERE status = 'queued') q
 )
 SELECT ended.* FROM ended, notified, queue_notified;
--- 12 parameters
+-- 11 parameters
 
 /* prepared */
 UPDATE jobs j SET
