@@ -41,12 +41,7 @@ export async function startStack(prefix: string): Promise<Stack> {
   await chmod(root, 0o755);
   const [pgPort, s3Port] = [await freePort(), await freePort()];
   const startPg = () =>
-    startEmbeddedPostgres({
-      dataDir: path.join(root, "pg"),
-      port: pgPort,
-      ephemeral: false,
-      onLog: process.env.PGLOG ? (l: string) => process.stderr.write(`PG ${l}\n`) : undefined,
-    });
+    startEmbeddedPostgres({ dataDir: path.join(root, "pg"), port: pgPort, ephemeral: false });
   const startS3 = () =>
     startLocalMinio({
       port: s3Port,
