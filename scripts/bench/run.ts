@@ -13,6 +13,7 @@ import { percentile, round, table } from "../lib/stats.js";
 import { measureApi } from "./api.js";
 import { measureCommitCeiling } from "./commit-ceiling.js";
 import { printProfileTop } from "./cpu-profile-top.js";
+import { measureEventCost } from "./event-cost.js";
 import { measureBarePipeline, measureDerivedRoundTrip, measureIngest } from "./ingest.js";
 import { corpusDocs } from "./ingest-corpus.js";
 import { measureMemory } from "./memory.js";
@@ -195,6 +196,9 @@ try {
       intake_transitions_per_s: round(transitions, 0),
       intake_fraction_of_16: intakeBest ? round(transitions / sixteen, 2) : null,
     };
+    log(`event rows alone: 2 per job, 256 jobs a transaction, ${plan.tpJobs} jobs`);
+    const eventsUs = await measureEventCost(stack, plan.tpJobs);
+    out.event_rows_postgres_cpu_us_per_job = round(eventsUs, 0);
     rows.push(["pg single-row commits/s (1 client)", "", `${round(one, 0)}/s`, "", "same Postgres"]);
     rows.push([
       "pg single-row commits/s (16 clients)",
@@ -202,6 +206,13 @@ try {
       `${round(sixteen, 0)}/s`,
       intakeBest ? `${round(transitions / sixteen, 2)}x` : "",
       "intake transitions ÷ ceiling(16)",
+    ]);
+    rows.push([
+      "pg CPU µs per job: its 2 event rows alone",
+      `${round(eventsUs, 0)} µs`,
+      "",
+      "",
+      "insertJobEvents, 256 jobs a transaction, one connection; compare the throughput rows' postgres column",
     ]);
   }
 
