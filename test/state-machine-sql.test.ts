@@ -22,7 +22,6 @@ import { releaseJob } from "../src/db/sql/release-job.js";
 import { reprocessJob } from "../src/db/sql/reprocess-job.js";
 import { retryFailedJob } from "../src/db/sql/retry-failed-job.js";
 import { WEBHOOK_EVENT_SOURCES } from "../src/db/webhook-events.js";
-import { nextStage } from "../src/jobs/state-machine.js";
 import { createTestContext, type TestContext } from "./helpers/context.js";
 
 // The SQL against the model: every statement that changes a job's status is applied to a job

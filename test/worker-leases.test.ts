@@ -142,6 +142,32 @@ describe("leases and fencing", () => {
     expect(await reportProgress(ctx.db, fenceOf(chunk!, "worker-c"), { chunks: 1 })).toBe(true);
   });
 
+  it("a batch naming one job twice (a stale run beside the current one) ends it once, by the current fence", async () => {
+    for (const staleFirst of [true, false]) {
+      const id = await uploadFile(t, `twice-${staleFirst}.txt`, "text/plain", "twice");
+      const job = await claimOne("worker-d", id);
+      const current = { job, fence: fenceOf(job, "worker-d"), detail: { run: "current" } };
+      const stale = { job, fence: { ...current.fence, attempt: job.attempt - 1 }, detail: { run: "stale" } };
+      // The heartbeat's list can name it twice too; either attempt keeping the lease is enough.
+      const held = [
+        { id, attempt: job.attempt - 1 },
+        { id, attempt: job.attempt },
+      ];
+      expect(await extendLeases(ctx.db, "worker-d", staleFirst ? held : held.reverse(), 30)).toEqual([]);
+      const ended = await ctx.db
+        .transaction()
+        .execute((trx) => endStages(trx, staleFirst ? [stale, current] : [current, stale]));
+      expect(ended.map((r) => [r.id, r.status, r.stage])).toEqual([[id, "queued", "chunk"]]);
+      const completed = await ctx.db
+        .selectFrom("job_events")
+        .select("data")
+        .where("job_id", "=", id)
+        .where("type", "=", "stage_completed")
+        .execute();
+      expect(completed.map((e) => e.data.run)).toEqual(["current"]);
+    }
+  });
+
   it("a batched stage completion commits the fenced jobs and refuses the stale one", async () => {
     const ids = await Promise.all(["b1", "b2", "b3"].map((n) => uploadFile(t, `${n}.txt`, "text/plain", n)));
     const claimed = await claimJobs(ctx.db, {

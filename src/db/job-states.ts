@@ -17,6 +17,11 @@ export type JobStatus = (typeof JOB_STATUSES)[number];
 export const JOB_STAGES = ["parse", "chunk", "embed"] as const;
 export type JobStage = (typeof JOB_STAGES)[number];
 
+/** The stage after `stage`, or null when `stage` is the last one. */
+export function nextStage(stage: JobStage): JobStage | null {
+  return JOB_STAGES[JOB_STAGES.indexOf(stage) + 1] ?? null;
+}
+
 /** What can happen to a job; each has one SQL statement that applies it. */
 export type JobEventType =
   | "upload_verified"

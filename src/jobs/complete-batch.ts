@@ -2,7 +2,6 @@ import type { Db } from "../db/database.js";
 import { type Fence, LeaseLostError } from "../db/fence.js";
 import type { WorkerJob } from "../db/schema.js";
 import { endStages } from "../db/sql/end-stages.js";
-import { nextStage } from "./state-machine.js";
 
 interface Pending {
   job: WorkerJob;

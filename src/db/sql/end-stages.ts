@@ -1,7 +1,7 @@
 import { type RawBuilder, sql } from "kysely";
 import type { Tx } from "../database.js";
 import type { Fence } from "../fence.js";
-import { JOB_STAGES, type JobStage } from "../job-states.js";
+import { JOB_STAGES, type JobStage, nextStage } from "../job-states.js";
 import { prepared } from "../prepared.js";
 import { safeJson } from "../safe-values.js";
 import type { WorkerJob } from "../schema.js";
@@ -35,8 +35,7 @@ export interface StageEnd {
 }
 
 /** The stage after the fenced one (JOB_STAGES' order), or null when it was the last: the job completes. */
-export const nextOf = (end: Pick<StageEnd, "fence">): JobStage | null =>
-  JOB_STAGES[JOB_STAGES.indexOf(end.fence.stage) + 1] ?? null;
+export const nextOf = (end: Pick<StageEnd, "fence">): JobStage | null => nextStage(end.fence.stage);
 
 // The same, in SQL, of a stage column: the UPDATE derives it from the row instead of joining a
 // list of next stages.
@@ -60,12 +59,31 @@ const nextStageOf = (stage: RawBuilder<unknown>): RawBuilder<JobStage | null> =>
  * job from its statement's snapshot, so the event is written by a statement after the UPDATE's.
  */
 export async function endStages(trx: Tx, ends: StageEnd[]): Promise<WorkerJob[]> {
-  const continuing = ends.filter((e) => nextOf(e) !== null);
-  const completing = ends.filter((e) => nextOf(e) === null);
   const rows: WorkerJob[] = [];
-  if (continuing.length > 0) rows.push(...(await endStagesWithEventsStatement(continuing).execute(trx)).rows);
-  if (completing.length > 0) rows.push(...(await completeJobs(trx, completing)));
+  for (const round of roundsOfDistinctJobs(ends)) {
+    const continuing = round.filter((e) => nextOf(e) !== null);
+    const completing = round.filter((e) => nextOf(e) === null);
+    if (continuing.length > 0)
+      rows.push(...(await endStagesWithEventsStatement(continuing).execute(trx)).rows);
+    if (completing.length > 0) rows.push(...(await completeJobs(trx, completing)));
+  }
   return rows;
+}
+
+/**
+ * The ends split so that no statement ends one job twice: its statements look each end up by job
+ * id. A job twice in one batch (a stale run's end beside the current run's) is rare; its second
+ * end goes in a later statement of the same transaction, which sees what the first one did.
+ */
+function roundsOfDistinctJobs(ends: StageEnd[]): StageEnd[][] {
+  const rounds: { ids: Set<string>; ends: StageEnd[] }[] = [];
+  for (const end of ends) {
+    let round = rounds.find((r) => !r.ids.has(end.fence.id));
+    if (!round) rounds.push((round = { ids: new Set(), ends: [] }));
+    round.ids.add(end.fence.id);
+    round.ends.push(end);
+  }
+  return rounds.map((r) => r.ends);
 }
 
 async function completeJobs(trx: Tx, ends: StageEnd[]): Promise<WorkerJob[]> {
@@ -144,9 +162,10 @@ function updateStatement(ends: Pick<StageEnd, "fence" | "chain">[]): RawBuilder<
   // the statistics of a queue table put near zero, and with it the planner rescanned the list
   // once per running row (256 ends: 65,280 rows compared, half the statement's time). Each end's
   // fence is looked up by the row's id in a jsonb object (a binary search), on the rows the
-  // primary key finds. No status check (the `stage_succeeded` edge is from running only): a
-  // matching owner is one only a running job has (jobs_check: running ⇔ a lease), and a
-  // status qual lets the planner scan the running-jobs indexes instead of the primary key.
+  // primary key finds. The fence is `fenceHolds`' (lock-fenced.ts), written for many rows. No
+  // status qual: the `stage_succeeded` edge is from running only, and an owner with an expiry
+  // is what only a running job has (jobs_check: running ⇔ both set), while a status qual lets
+  // the planner scan the running-jobs indexes instead of the primary key.
   const fences = Object.fromEntries(
     ends.map(({ fence: f }) => [f.id, fenceValue(f.attempt, f.workerId, f.stage)]),
   );
@@ -160,6 +179,7 @@ function updateStatement(ends: Pick<StageEnd, "fence" | "chain">[]): RawBuilder<
     WHERE j.id = ANY (${sql.val(ends.map((e) => e.fence.id))}::uuid[])
       AND ${sql.val(JSON.stringify(fences))}::jsonb ->> j.id::text
           = ${fenceValue(sql.ref("j.attempt"), sql.ref("j.lease_owner"), sql.ref("j.stage"))}
+      AND j.lease_expires_at IS NOT NULL
     RETURNING ${workerJobColumns("j")}`;
 }
 

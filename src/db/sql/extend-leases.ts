@@ -6,7 +6,10 @@ export interface HeldLease {
   attempt: number;
 }
 
-/** Extends the leases a worker still holds; returns the ids it no longer holds. */
+/**
+ * Extends the leases a worker still holds; returns the ids it no longer holds. A job listed twice
+ * (a run being replaced and its replacement) keeps its lease if either attempt holds it.
+ */
 export async function extendLeases(
   db: Db,
   workerId: string,
@@ -23,13 +26,15 @@ export async function extendLeases(
  * The UPDATE of `extendLeases`. Like a batch of stage ends (see `endStagesStatement`), it finds
  * the jobs by primary key and looks each one's attempt up by id, with no join for the planner
  * to order from its estimate of running jobs, and no status qual: only a running job has an
- * owner (jobs_check).
+ * owner and an expiry (jobs_check).
  */
 export function extendLeasesStatement(workerId: string, held: HeldLease[], leaseSeconds: number) {
-  const attempts = JSON.stringify(Object.fromEntries(held.map((h) => [h.id, h.attempt])));
+  const attempts: Record<string, number[]> = {};
+  for (const h of held) (attempts[h.id] ??= []).push(h.attempt);
   return sql<{ id: string }>`
     UPDATE jobs j SET lease_expires_at = now() + make_interval(secs => ${leaseSeconds})
     WHERE j.id = ANY (${sql.val(held.map((h) => h.id))}::uuid[]) AND j.lease_owner = ${workerId}
-      AND (${attempts}::jsonb ->> j.id::text)::int = j.attempt
+      AND j.lease_expires_at IS NOT NULL
+      AND ${JSON.stringify(attempts)}::jsonb -> j.id::text @> to_jsonb(j.attempt)
     RETURNING j.id`;
 }
