@@ -79,7 +79,10 @@ function roundsOfDistinctJobs(ends: StageEnd[]): StageEnd[][] {
   const rounds: { ids: Set<string>; ends: StageEnd[] }[] = [];
   for (const end of ends) {
     let round = rounds.find((r) => !r.ids.has(end.fence.id));
-    if (!round) rounds.push((round = { ids: new Set(), ends: [] }));
+    if (!round) {
+      round = { ids: new Set(), ends: [] };
+      rounds.push(round);
+    }
     round.ids.add(end.fence.id);
     round.ends.push(end);
   }

@@ -30,7 +30,7 @@ export async function extendLeases(
  */
 export function extendLeasesStatement(workerId: string, held: HeldLease[], leaseSeconds: number) {
   const attempts: Record<string, number[]> = {};
-  for (const h of held) (attempts[h.id] ??= []).push(h.attempt);
+  for (const h of held) attempts[h.id] = [...(attempts[h.id] ?? []), h.attempt];
   return sql<{ id: string }>`
     UPDATE jobs j SET lease_expires_at = now() + make_interval(secs => ${leaseSeconds})
     WHERE j.id = ANY (${sql.val(held.map((h) => h.id))}::uuid[]) AND j.lease_owner = ${workerId}
