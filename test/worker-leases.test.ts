@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fenceOf, LeaseLostError } from "../src/db/fence.js";
 import type { JobRow } from "../src/db/schema.js";
@@ -166,6 +167,32 @@ describe("leases and fencing", () => {
         .execute();
       expect(completed.map((e) => e.data.run)).toEqual(["current"]);
     }
+  });
+
+  it("only a running job has a lease owner, which the stage end's fence relies on", async () => {
+    const id = await uploadFile(t, "owner.txt", "text/plain", "owner");
+    const job = await claimOne("worker-e", id);
+    // Out of running with the owner kept, with or without its expiry: refused by Postgres.
+    for (const set of [
+      sql`status = 'queued', lease_expires_at = NULL`,
+      sql`status = 'failed', lease_expires_at = NULL, finished_at = now()`,
+      sql`status = 'queued'`,
+    ]) {
+      const err = await sql`UPDATE jobs SET ${set} WHERE id = ${id}`.execute(ctx.db).then(
+        () => null,
+        (e: { code?: string; constraint?: string }) => e,
+      );
+      expect(err).toMatchObject({ code: "23514", constraint: "jobs_lease_only_when_running" });
+    }
+    // So a stale fence can only ever meet the running job it names.
+    expect(
+      await ctx.db
+        .selectFrom("jobs")
+        .select(["status", "lease_owner"])
+        .where("id", "=", id)
+        .executeTakeFirst(),
+    ).toEqual({ status: "running", lease_owner: "worker-e" });
+    expect(job.lease_owner).toBe("worker-e");
   });
 
   it("a batched stage completion commits the fenced jobs and refuses the stale one", async () => {

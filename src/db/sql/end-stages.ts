@@ -166,9 +166,9 @@ function updateStatement(ends: Pick<StageEnd, "fence" | "chain">[]): RawBuilder<
   // once per running row (256 ends: 65,280 rows compared, half the statement's time). Each end's
   // fence is looked up by the row's id in a jsonb object (a binary search), on the rows the
   // primary key finds. The fence is `fenceHolds`' (lock-fenced.ts), written for many rows. No
-  // status qual: the `stage_succeeded` edge is from running only, and an owner with an expiry
-  // is what only a running job has (jobs_check: running ⇔ both set), while a status qual lets
-  // the planner scan the running-jobs indexes instead of the primary key.
+  // status qual: the `stage_succeeded` edge is from running only, and only a running job has an
+  // owner (migration 0014's CHECK), while a status qual lets the planner scan the running-jobs
+  // indexes instead of the primary key.
   const fences = Object.fromEntries(
     ends.map(({ fence: f }) => [f.id, fenceValue(f.attempt, f.workerId, f.stage)]),
   );
@@ -182,7 +182,6 @@ function updateStatement(ends: Pick<StageEnd, "fence" | "chain">[]): RawBuilder<
     WHERE j.id = ANY (${sql.val(ends.map((e) => e.fence.id))}::uuid[])
       AND ${sql.val(JSON.stringify(fences))}::jsonb ->> j.id::text
           = ${fenceValue(sql.ref("j.attempt"), sql.ref("j.lease_owner"), sql.ref("j.stage"))}
-      AND j.lease_expires_at IS NOT NULL
     RETURNING ${workerJobColumns("j")}`;
 }
 

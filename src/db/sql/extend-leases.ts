@@ -26,7 +26,7 @@ export async function extendLeases(
  * The UPDATE of `extendLeases`. Like a batch of stage ends (see `endStagesStatement`), it finds
  * the jobs by primary key and looks each one's attempt up by id, with no join for the planner
  * to order from its estimate of running jobs, and no status qual: only a running job has an
- * owner and an expiry (jobs_check).
+ * owner (migration 0014's CHECK).
  */
 export function extendLeasesStatement(workerId: string, held: HeldLease[], leaseSeconds: number) {
   const attempts: Record<string, number[]> = {};
@@ -34,7 +34,6 @@ export function extendLeasesStatement(workerId: string, held: HeldLease[], lease
   return sql<{ id: string }>`
     UPDATE jobs j SET lease_expires_at = now() + make_interval(secs => ${leaseSeconds})
     WHERE j.id = ANY (${sql.val(held.map((h) => h.id))}::uuid[]) AND j.lease_owner = ${workerId}
-      AND j.lease_expires_at IS NOT NULL
       AND ${JSON.stringify(attempts)}::jsonb -> j.id::text @> to_jsonb(j.attempt)
     RETURNING j.id`;
 }

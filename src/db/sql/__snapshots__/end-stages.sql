@@ -15,7 +15,6 @@ updated_at = now()
 WHERE j.id = ANY ($1::uuid[])
 AND $2::jsonb ->> j.id::text
 = ("j"."attempt" || '/' || "j"."lease_owner" || '/' || "j"."stage")
-AND j.lease_expires_at IS NOT NULL
 RETURNING "j"."id", "j"."tenant_id", "j"."status", "j"."stage", "j"."filename", "j"."content_type", "j"."size", "j"."object_key", "j"."object_etag", "j"."attempt", "j"."max_attempts", "j"."releases", "j"."lease_owner", "j"."generation", "j"."settings", "j"."uploaded_at", "j"."warnings", "j"."content_sha256", "j"."pipeline_key"
 ), events AS (
 INSERT INTO job_events (job_id, tenant_id, type, data)
@@ -114,7 +113,6 @@ updated_at = now()
 WHERE j.id = ANY ($1::uuid[])
 AND $2::jsonb ->> j.id::text
 = ("j"."attempt" || '/' || "j"."lease_owner" || '/' || "j"."stage")
-AND j.lease_expires_at IS NOT NULL
 RETURNING "j"."id", "j"."tenant_id", "j"."status", "j"."stage", "j"."filename", "j"."content_type", "j"."size", "j"."object_key", "j"."object_etag", "j"."attempt", "j"."max_attempts", "j"."releases", "j"."lease_owner", "j"."generation", "j"."settings", "j"."uploaded_at", "j"."warnings", "j"."content_sha256", "j"."pipeline_key";
 -- 2 parameters
 
