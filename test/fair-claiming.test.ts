@@ -62,7 +62,7 @@ describe("fair claiming across tenants", () => {
     const next = await claim({ limit: 4 });
     expect(next.map((j) => j.id)).toContain(bJob);
     // A's 4 running jobs put it behind B (0 running) even with a batch of one.
-    await sql`UPDATE jobs SET status = 'queued', lease_owner = NULL WHERE id = ${bJob!}`.execute(ctx.db);
+    await sql`UPDATE jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL WHERE id = ${bJob!}`.execute(ctx.db);
     const one = await claim({ limit: 1 });
     expect(one.map((j) => j.id)).toEqual([bJob]);
     // The claim wrote B's stage_started event.
@@ -88,7 +88,7 @@ describe("fair claiming across tenants", () => {
     const count = (tenant: string) => batch.filter((j) => j.tenant_id === tenant).length;
     expect([count("tenant-a"), count("tenant-b")]).toEqual([5, 5]);
 
-    await sql`UPDATE jobs SET status = 'queued', lease_owner = NULL WHERE status = 'running'`.execute(ctx.db);
+    await sql`UPDATE jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL WHERE status = 'running'`.execute(ctx.db);
     await sql`UPDATE tenants SET claim_share = 3 WHERE id = 'tenant-b'`.execute(ctx.db);
     const weighted = await claim({ limit: 8 });
     expect(weighted.filter((j) => j.tenant_id === "tenant-b")).toHaveLength(6);
@@ -109,7 +109,7 @@ describe("per-tenant concurrency caps", () => {
     await queue(ctx.db, "tenant-b", 100, 60);
     await sql`UPDATE tenants SET max_running_per_stage = 3 WHERE id = 'tenant-a'`.execute(ctx.db);
     for (let round = 0; round < 15; round++) {
-      await sql`UPDATE jobs SET status = 'queued', lease_owner = NULL WHERE status = 'running'`.execute(
+      await sql`UPDATE jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL WHERE status = 'running'`.execute(
         ctx.db,
       );
       // Four claimers on four connections at once, and again while those jobs run.
