@@ -62,7 +62,9 @@ describe("fair claiming across tenants", () => {
     const next = await claim({ limit: 4 });
     expect(next.map((j) => j.id)).toContain(bJob);
     // A's 4 running jobs put it behind B (0 running) even with a batch of one.
-    await sql`UPDATE jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL WHERE id = ${bJob!}`.execute(ctx.db);
+    await sql`UPDATE jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL WHERE id = ${bJob!}`.execute(
+      ctx.db,
+    );
     const one = await claim({ limit: 1 });
     expect(one.map((j) => j.id)).toEqual([bJob]);
     // The claim wrote B's stage_started event.
@@ -88,7 +90,9 @@ describe("fair claiming across tenants", () => {
     const count = (tenant: string) => batch.filter((j) => j.tenant_id === tenant).length;
     expect([count("tenant-a"), count("tenant-b")]).toEqual([5, 5]);
 
-    await sql`UPDATE jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL WHERE status = 'running'`.execute(ctx.db);
+    await sql`UPDATE jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL WHERE status = 'running'`.execute(
+      ctx.db,
+    );
     await sql`UPDATE tenants SET claim_share = 3 WHERE id = 'tenant-b'`.execute(ctx.db);
     const weighted = await claim({ limit: 8 });
     expect(weighted.filter((j) => j.tenant_id === "tenant-b")).toHaveLength(6);
