@@ -14,6 +14,17 @@ beforeAll(async () => {
 });
 afterAll(() => ctx.close());
 
+/** `count` queued jobs of a new tenant at `stage`, in one statement. */
+async function queueJobs(tenant: string, stage: "parse" | "chunk", count: number) {
+  await sql`INSERT INTO tenants (id) VALUES (${tenant})`.execute(ctx.db);
+  await sql`
+    INSERT INTO jobs (id, tenant_id, status, stage, filename, content_type, size, object_key,
+                      upload_method, upload_expires_at, uploaded_at)
+    SELECT g.id, ${tenant}, 'queued', ${stage}, 'f.txt', 'text/plain', 1, ${tenant} || '/' || g.id, 'PUT',
+           now() + interval '1 day', now()
+    FROM (SELECT gen_random_uuid() AS id FROM generate_series(1, ${count})) g`.execute(ctx.db);
+}
+
 describe("prepared statements", () => {
   it("run by name, prepared once per connection", async () => {
     // One connection (a transaction) for the calls and the look at what it has prepared.
@@ -54,13 +65,7 @@ describe("prepared statements", () => {
       const opts: ClaimOptions = { workerId: "w", stages: ["parse"], limit: 64, leaseSeconds: 30 };
       // A worker starts on an empty queue: its plan is made while the jobs table is empty.
       for (let i = 0; i < 3; i++) expect(await claimJobs(claimDb, opts)).toEqual([]);
-      await sql`INSERT INTO tenants (id) VALUES ('plan')`.execute(ctx.db);
-      await sql`
-        INSERT INTO jobs (id, tenant_id, status, stage, filename, content_type, size, object_key,
-                          upload_method, upload_expires_at, uploaded_at)
-        SELECT g.id, 'plan', 'queued', 'parse', 'f.txt', 'text/plain', 1, 'plan/' || g.id, 'PUT',
-               now() + interval '1 day', now()
-        FROM (SELECT gen_random_uuid() AS id FROM generate_series(1, 5000)) g`.execute(ctx.db);
+      await queueJobs("plan", "parse", 5000);
       expect(await claimJobs(claimDb, opts)).toHaveLength(64);
 
       // The plan the connection keeps for the claim, shown for the same values.
@@ -84,13 +89,7 @@ describe("prepared statements", () => {
   });
 
   it("find a batch of stage ends' or leases' jobs by primary key, however few running jobs the statistics saw", async () => {
-    await sql`INSERT INTO tenants (id) VALUES ('ends')`.execute(ctx.db);
-    await sql`
-      INSERT INTO jobs (id, tenant_id, status, stage, filename, content_type, size, object_key,
-                        upload_method, upload_expires_at, uploaded_at)
-      SELECT g.id, 'ends', 'queued', 'chunk', 'f.txt', 'text/plain', 1, 'ends/' || g.id, 'PUT',
-             now() + interval '1 day', now()
-      FROM (SELECT gen_random_uuid() AS id FROM generate_series(1, 3000)) g`.execute(ctx.db);
+    await queueJobs("ends", "chunk", 3000);
     // Statistics taken with nothing running, as a queue table's usually are.
     await sql`ANALYZE jobs`.execute(ctx.db);
     const running = await claimJobs(ctx.db, {

@@ -9,17 +9,26 @@ interface Proc {
   ticks: number;
 }
 
+/** CPU seconds (user + system) `pid` has used so far. */
+export function cpuSecondsOf(pid: number): number {
+  return readProc(pid).ticks / TICKS_PER_S;
+}
+
+function readProc(pid: number): Proc {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // comm is parenthesised and may hold spaces: the fields after it start past the last ')'.
+  const close = stat.lastIndexOf(")");
+  const comm = stat.slice(stat.indexOf("(") + 1, close);
+  const f = stat.slice(close + 2).split(" ");
+  return { ppid: Number(f[1]), comm, ticks: Number(f[11]) + Number(f[12]) };
+}
+
 function readProcs(): Map<number, Proc> {
   const procs = new Map<number, Proc>();
   for (const name of readdirSync("/proc")) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
-      // comm is parenthesised and may hold spaces: the fields after it start past the last ')'.
-      const close = stat.lastIndexOf(")");
-      const comm = stat.slice(stat.indexOf("(") + 1, close);
-      const f = stat.slice(close + 2).split(" ");
-      procs.set(Number(name), { ppid: Number(f[1]), comm, ticks: Number(f[11]) + Number(f[12]) });
+      procs.set(Number(name), readProc(Number(name)));
     } catch {
       // exited while listed
     }

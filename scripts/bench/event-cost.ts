@@ -1,16 +1,9 @@
-import { readFileSync } from "node:fs";
 import { sql } from "kysely";
 import { createDb } from "../../src/db/database.js";
 import { insertJobEvents, type NewJobEvent } from "../../src/db/sql/job-events.js";
 import type { Stack } from "../../test/support/stack.js";
+import { cpuSecondsOf } from "./cpu-tree.js";
 import { BENCH_TENANT, ensureTenant, insertJobs } from "./fixtures.js";
-
-const TICKS_PER_S = 100;
-const cpuTicks = (pid: number) => {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return Number(f[11]) + Number(f[12]);
-};
 
 /**
  * What the events of a no-op stage cost Postgres on their own: a `stage_started` and a
@@ -38,12 +31,12 @@ export async function measureEventCost(stack: Stack, jobs: number): Promise<numb
       },
       { jobId: id, tenantId: BENCH_TENANT, type: "stage_completed", data: { stage: "parse", attempt: 1 } },
     ];
-    const t0 = cpuTicks(backend);
+    const cpu0 = cpuSecondsOf(backend);
     for (let i = 0; i < ids.length; i += batch) {
       const events = ids.slice(i, i + batch).flatMap(eventsOf);
       await db.transaction().execute((trx) => insertJobEvents(trx, events));
     }
-    return ((cpuTicks(backend) - t0) / TICKS_PER_S / ids.length) * 1e6;
+    return ((cpuSecondsOf(backend) - cpu0) / ids.length) * 1e6;
   } finally {
     await db.destroy();
   }

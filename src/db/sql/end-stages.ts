@@ -160,53 +160,41 @@ export function endStagesStatement(ends: Pick<StageEnd, "fence" | "chain">[]) {
 function updateStatement(ends: Pick<StageEnd, "fence" | "chain">[]): RawBuilder<WorkerJob> {
   const chains = ends.map((e) => (nextOf(e) ? e.chain : undefined));
   if (chains.some(Boolean)) return chainedEndStatement(ends, chains);
-  const next = nextStageOf(sql.ref("j.stage"));
+  // Whether the end completes the job: the row is at the last stage (a matching fence names it).
+  const completes = sql`(j.stage = ${sql.lit(JOB_STAGES[JOB_STAGES.length - 1])})`;
   // No join with the list of ends: a join's plan rests on the estimate of running jobs, which
   // the statistics of a queue table put near zero, and with it the planner rescanned the list
   // once per running row (256 ends: 65,280 rows compared, half the statement's time). Each end's
   // fence is looked up by the row's id in a jsonb object (a binary search), on the rows the
-  // primary key finds. The fence is `fenceHolds`' (lock-fenced.ts), written for many rows. No
+  // primary key finds: `fenceHolds`' fence (lock-fenced.ts), written for many rows. No
   // status qual: the `stage_succeeded` edge is from running only, and only a running job has an
   // owner (migration 0014's CHECK), while a status qual lets the planner scan the running-jobs
   // indexes instead of the primary key.
   const fences = Object.fromEntries(
-    ends.map(({ fence: f }) => [f.id, fenceValue(f.attempt, f.workerId, f.stage)]),
+    ends.map(({ fence: f }) => [f.id, { attempt: f.attempt, owner: f.workerId, stage: f.stage }]),
   );
   return sql<WorkerJob>`
     UPDATE jobs j SET
-      status = CASE WHEN ${next} IS NULL THEN 'completed' ELSE 'queued' END,
-      stage = coalesce(${next}, j.stage),
-      attempt = CASE WHEN ${next} IS NULL THEN j.attempt ELSE 0 END,
+      status = CASE WHEN ${completes} THEN 'completed' ELSE 'queued' END,
+      stage = coalesce(${nextStageOf(sql.ref("j.stage"))}, j.stage),
+      attempt = CASE WHEN ${completes} THEN j.attempt ELSE 0 END,
       run_after = now(), lease_owner = NULL, lease_expires_at = NULL,
-      ${endedColumns(next)}
+      ${endedColumns(completes)}
     WHERE j.id = ANY (${sql.val(ends.map((e) => e.fence.id))}::uuid[])
-      AND ${sql.val(JSON.stringify(fences))}::jsonb ->> j.id::text
-          = ${fenceValue(sql.ref("j.attempt"), sql.ref("j.lease_owner"), sql.ref("j.stage"))}
+      AND ${sql.val(JSON.stringify(fences))}::jsonb -> j.id::text
+          = jsonb_build_object('attempt', j.attempt, 'owner', j.lease_owner, 'stage', j.stage)
     RETURNING ${workerJobColumns("j")}`;
 }
 
-// The rest of a fence as one text value, in SQL or in TypeScript. Unambiguous: the attempt is
-// digits and the stage (last) one of JOB_STAGES, neither with a '/'.
-function fenceValue(attempt: number, owner: string, stage: string): string;
-function fenceValue(
-  attempt: RawBuilder<unknown>,
-  owner: RawBuilder<unknown>,
-  stage: RawBuilder<unknown>,
-): RawBuilder<string>;
-function fenceValue(attempt: unknown, owner: unknown, stage: unknown): string | RawBuilder<string> {
-  if (typeof attempt === "number") return `${attempt}/${owner}/${stage}`;
-  return sql<string>`(${attempt} || '/' || ${owner} || '/' || ${stage})`;
-}
-
-// What every end sets besides status, stage, attempt and the lease; `next` is null for an end
-// that completes the job.
-const endedColumns = (next: RawBuilder<unknown>): RawBuilder<unknown> => sql`
+// What every end sets besides status, stage, attempt and the lease; `completes` says whether
+// the end completes the job.
+const endedColumns = (completes: RawBuilder<unknown>): RawBuilder<unknown> => sql`
       error_code = NULL, error_message = NULL, error_stage = NULL, error_retryable = NULL,
-      finished_at = CASE WHEN ${next} IS NULL THEN now() END,
+      finished_at = CASE WHEN ${completes} THEN now() END,
       -- Completing publishes the generation this run wrote: the atomic flip of a reprocess.
-      output_generation = CASE WHEN ${next} IS NULL THEN j.generation ELSE j.output_generation END,
-      outputs_published = j.outputs_published OR ${next} IS NULL,
-      reused_from = CASE WHEN ${next} IS NULL THEN NULL ELSE j.reused_from END,
+      output_generation = CASE WHEN ${completes} THEN j.generation ELSE j.output_generation END,
+      outputs_published = j.outputs_published OR ${completes},
+      reused_from = CASE WHEN ${completes} THEN NULL ELSE j.reused_from END,
       updated_at = now()`;
 
 /**
@@ -242,7 +230,7 @@ function chainedEndStatement(
       lease_owner = CASE WHEN f.chained THEN f.chain_owner END,
       lease_expires_at = CASE WHEN f.chained THEN now() + make_interval(secs => f.lease_seconds) END,
       claimed_at = CASE WHEN f.chained THEN now() ELSE j.claimed_at END,
-      ${endedColumns(sql.ref("f.next"))}
+      ${endedColumns(sql`(f.next IS NULL)`)}
     FROM f
     WHERE j.id = f.id AND j.attempt = f.attempt AND j.lease_owner = f.owner AND j.stage = f.stage
       AND j.status IN ${statusIn("stage_chained")}

@@ -1,20 +1,20 @@
 /* prepared */
 WITH ended AS (
 UPDATE jobs j SET
-status = CASE WHEN (CASE "j"."stage" WHEN 'parse' THEN 'chunk' WHEN 'chunk' THEN 'embed' END) IS NULL THEN 'completed' ELSE 'queued' END,
+status = CASE WHEN (j.stage = 'embed') THEN 'completed' ELSE 'queued' END,
 stage = coalesce((CASE "j"."stage" WHEN 'parse' THEN 'chunk' WHEN 'chunk' THEN 'embed' END), j.stage),
-attempt = CASE WHEN (CASE "j"."stage" WHEN 'parse' THEN 'chunk' WHEN 'chunk' THEN 'embed' END) IS NULL THEN j.attempt ELSE 0 END,
+attempt = CASE WHEN (j.stage = 'embed') THEN j.attempt ELSE 0 END,
 run_after = now(), lease_owner = NULL, lease_expires_at = NULL,
 error_code = NULL, error_message = NULL, error_stage = NULL, error_retryable = NULL,
-finished_at = CASE WHEN (CASE "j"."stage" WHEN 'parse' THEN 'chunk' WHEN 'chunk' THEN 'embed' END) IS NULL THEN now() END,
+finished_at = CASE WHEN (j.stage = 'embed') THEN now() END,
 -- Completing publishes the generation this run wrote: the atomic flip of a reprocess.
-output_generation = CASE WHEN (CASE "j"."stage" WHEN 'parse' THEN 'chunk' WHEN 'chunk' THEN 'embed' END) IS NULL THEN j.generation ELSE j.output_generation END,
-outputs_published = j.outputs_published OR (CASE "j"."stage" WHEN 'parse' THEN 'chunk' WHEN 'chunk' THEN 'embed' END) IS NULL,
-reused_from = CASE WHEN (CASE "j"."stage" WHEN 'parse' THEN 'chunk' WHEN 'chunk' THEN 'embed' END) IS NULL THEN NULL ELSE j.reused_from END,
+output_generation = CASE WHEN (j.stage = 'embed') THEN j.generation ELSE j.output_generation END,
+outputs_published = j.outputs_published OR (j.stage = 'embed'),
+reused_from = CASE WHEN (j.stage = 'embed') THEN NULL ELSE j.reused_from END,
 updated_at = now()
 WHERE j.id = ANY ($1::uuid[])
-AND $2::jsonb ->> j.id::text
-= ("j"."attempt" || '/' || "j"."lease_owner" || '/' || "j"."stage")
+AND $2::jsonb -> j.id::text
+= jsonb_build_object('attempt', j.attempt, 'owner', j.lease_owner, 'stage', j.stage)
 RETURNING "j"."id", "j"."tenant_id", "j"."status", "j"."stage", "j"."filename", "j"."content_type", "j"."size", "j"."object_key", "j"."object_etag", "j"."attempt", "j"."max_attempts", "j"."releases", "j"."lease_owner", "j"."generation", "j"."settings", "j"."uploaded_at", "j"."warnings", "j"."content_sha256", "j"."pipeline_key"
 ), events AS (
 INSERT INTO job_events (job_id, tenant_id, type, data)
@@ -64,11 +64,11 @@ lease_owner = CASE WHEN f.chained THEN f.chain_owner END,
 lease_expires_at = CASE WHEN f.chained THEN now() + make_interval(secs => f.lease_seconds) END,
 claimed_at = CASE WHEN f.chained THEN now() ELSE j.claimed_at END,
 error_code = NULL, error_message = NULL, error_stage = NULL, error_retryable = NULL,
-finished_at = CASE WHEN "f"."next" IS NULL THEN now() END,
+finished_at = CASE WHEN (f.next IS NULL) THEN now() END,
 -- Completing publishes the generation this run wrote: the atomic flip of a reprocess.
-output_generation = CASE WHEN "f"."next" IS NULL THEN j.generation ELSE j.output_generation END,
-outputs_published = j.outputs_published OR "f"."next" IS NULL,
-reused_from = CASE WHEN "f"."next" IS NULL THEN NULL ELSE j.reused_from END,
+output_generation = CASE WHEN (f.next IS NULL) THEN j.generation ELSE j.output_generation END,
+outputs_published = j.outputs_published OR (f.next IS NULL),
+reused_from = CASE WHEN (f.next IS NULL) THEN NULL ELSE j.reused_from END,
 updated_at = now()
 FROM f
 WHERE j.id = f.id AND j.attempt = f.attempt AND j.lease_owner = f.owner AND j.stage = f.stage
@@ -99,20 +99,20 @@ SELECT ended.* FROM ended, notified, queue_notified;
 
 /* prepared */
 UPDATE jobs j SET
-status = CASE WHEN (CASE "j"."stage" WHEN 'parse' THEN 'chunk' WHEN 'chunk' THEN 'embed' END) IS NULL THEN 'completed' ELSE 'queued' END,
+status = CASE WHEN (j.stage = 'embed') THEN 'completed' ELSE 'queued' END,
 stage = coalesce((CASE "j"."stage" WHEN 'parse' THEN 'chunk' WHEN 'chunk' THEN 'embed' END), j.stage),
-attempt = CASE WHEN (CASE "j"."stage" WHEN 'parse' THEN 'chunk' WHEN 'chunk' THEN 'embed' END) IS NULL THEN j.attempt ELSE 0 END,
+attempt = CASE WHEN (j.stage = 'embed') THEN j.attempt ELSE 0 END,
 run_after = now(), lease_owner = NULL, lease_expires_at = NULL,
 error_code = NULL, error_message = NULL, error_stage = NULL, error_retryable = NULL,
-finished_at = CASE WHEN (CASE "j"."stage" WHEN 'parse' THEN 'chunk' WHEN 'chunk' THEN 'embed' END) IS NULL THEN now() END,
+finished_at = CASE WHEN (j.stage = 'embed') THEN now() END,
 -- Completing publishes the generation this run wrote: the atomic flip of a reprocess.
-output_generation = CASE WHEN (CASE "j"."stage" WHEN 'parse' THEN 'chunk' WHEN 'chunk' THEN 'embed' END) IS NULL THEN j.generation ELSE j.output_generation END,
-outputs_published = j.outputs_published OR (CASE "j"."stage" WHEN 'parse' THEN 'chunk' WHEN 'chunk' THEN 'embed' END) IS NULL,
-reused_from = CASE WHEN (CASE "j"."stage" WHEN 'parse' THEN 'chunk' WHEN 'chunk' THEN 'embed' END) IS NULL THEN NULL ELSE j.reused_from END,
+output_generation = CASE WHEN (j.stage = 'embed') THEN j.generation ELSE j.output_generation END,
+outputs_published = j.outputs_published OR (j.stage = 'embed'),
+reused_from = CASE WHEN (j.stage = 'embed') THEN NULL ELSE j.reused_from END,
 updated_at = now()
 WHERE j.id = ANY ($1::uuid[])
-AND $2::jsonb ->> j.id::text
-= ("j"."attempt" || '/' || "j"."lease_owner" || '/' || "j"."stage")
+AND $2::jsonb -> j.id::text
+= jsonb_build_object('attempt', j.attempt, 'owner', j.lease_owner, 'stage', j.stage)
 RETURNING "j"."id", "j"."tenant_id", "j"."status", "j"."stage", "j"."filename", "j"."content_type", "j"."size", "j"."object_key", "j"."object_etag", "j"."attempt", "j"."max_attempts", "j"."releases", "j"."lease_owner", "j"."generation", "j"."settings", "j"."uploaded_at", "j"."warnings", "j"."content_sha256", "j"."pipeline_key";
 -- 2 parameters
 
