@@ -103,7 +103,9 @@ describe("upload page", () => {
     });
     const card = page.locator(".file", { hasText: "x.pdf" });
     await card.locator(".status", { hasText: "failed" }).waitFor({ timeout: 30_000 });
-    expect(await card.locator(".error").textContent()).toContain("The file looks damaged");
+    // The status follows the job's `failed` event; the message comes after, once the client has
+    // read the job's error.
+    await expect.poll(() => card.locator(".error").textContent()).toContain("The file looks damaged");
     await page.close();
   });
 
