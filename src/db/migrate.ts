@@ -12,6 +12,7 @@ import * as m0010 from "./migrations/0010_quotas.js";
 import * as m0012 from "./migrations/0012_workers.js";
 import * as m0013 from "./migrations/0013_lighter_transitions.js";
 import * as m0014 from "./migrations/0014_lease_only_when_running.js";
+import * as m0015 from "./migrations/0015_fewer_transition_writes.js";
 
 /** Migrations in order. Static imports, so a bundled or compiled intake carries them. */
 const migrations: Record<string, Migration> = {
@@ -28,6 +29,7 @@ const migrations: Record<string, Migration> = {
   "0012_workers": m0012,
   "0013_lighter_transitions": m0013,
   "0014_lease_only_when_running": m0014,
+  "0015_fewer_transition_writes": m0015,
 };
 
 /** Every migration's name, in the order they are applied to an empty database. */

@@ -10,7 +10,7 @@ export interface JobCount {
 /**
  * How many jobs are awaiting their upload, queued and running, by stage, for the `intake_jobs`
  * gauge at scrape time. Each branch reads only its status's partial index (`jobs_awaiting`,
- * `jobs_claimable_by_tenant`, `jobs_leases`), so the cost follows the backlog, not the table: with 3 000
+ * `jobs_claimable_by_tenant`, `jobs_running_by_tenant`), so the cost follows the backlog, not the table: with 3 000
  * live jobs among 1 M it takes 3-4 ms, where a GROUP BY over all of `jobs` took 500 ms (2 cores).
  * Finished jobs only grow; they are counted as they finish (`intake_job_failures_total`,
  * `intake_end_to_end_latency_seconds_count`).

@@ -2,8 +2,8 @@ import type { Db } from "../database.js";
 import type { JobEventRow } from "../schema.js";
 
 /**
- * A job's events with `id > afterId`, oldest first, at most `limit`. Served by the index
- * `job_events_job (job_id, id)`, so a stream that re-reads after every NOTIFY costs one
+ * A job's events with `id > afterId`, oldest first, at most `limit`. Served by the primary
+ * key `job_events_pkey (job_id, id)`, so a stream that re-reads after every NOTIFY costs one
  * short index range scan.
  *
  * Ordering: readers advance a cursor over these ids, which is only safe if a smaller id

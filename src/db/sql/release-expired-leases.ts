@@ -9,7 +9,9 @@ import { statusIn } from "./status-guard.js";
  * Returns jobs whose lease expired (their worker died or hung) to the queue, or fails them
  * when that was their last attempt, each with its event. SKIP LOCKED lets every worker run
  * the reaper without two of them handling the same job; a job whose worker is mid-write is
- * locked by that write and is looked at next time.
+ * locked by that write and is looked at next time. It reads running jobs through
+ * `jobs_running_by_tenant` and filters by expiry: running jobs are bounded by the workers' slots,
+ * and an index on the expiry would cost every claim an entry (migration 0015).
  */
 export async function releaseExpiredLeases(db: Db, limit = 100): Promise<JobRow[]> {
   return db.transaction().execute(async (trx) => {
