@@ -1,7 +1,7 @@
 import type { Db } from "../db/database.js";
 import { type Fence, LeaseLostError } from "../db/fence.js";
 import type { WorkerJob } from "../db/schema.js";
-import { endStages } from "../db/sql/end-stages.js";
+import { endStagesReturningIds } from "../db/sql/end-stages.js";
 
 interface Pending {
   job: WorkerJob;
@@ -18,7 +18,7 @@ export interface StageCompletionBatcherProps {
 }
 
 /**
- * Ends many stages in one transaction, through `endStages` as `finishStage` does, for stages whose
+ * Ends many stages in one transaction, through the statements of `endStages` (answering with ids), for stages whose
  * outputs were already written under the fence (embed writes its vectors with `upsertEmbeddingsFenced`,
  * a no-op stage writes none). Completions that arrive while a batch commits wait for the next
  * one, so batches grow with load and a lone completion is written at once (no timer).
@@ -75,10 +75,10 @@ export class StageCompletionBatcher {
 
 function writeBatch(db: Db, batch: Pending[]): Promise<Set<string>> {
   return db.transaction().execute(async (trx) => {
-    const ended = await endStages(
+    const ended = await endStagesReturningIds(
       trx,
       batch.map((p) => ({ job: p.job, fence: p.fence, detail: p.detail })),
     );
-    return new Set(ended.map((r) => r.id));
+    return new Set(ended);
   });
 }

@@ -65,10 +65,32 @@ export async function endStages(trx: Tx, ends: StageEnd[]): Promise<WorkerJob[]>
     const completing = round.filter((e) => nextOf(e) === null);
     if (continuing.length > 0)
       rows.push(...(await endStagesWithEventsStatement(continuing).execute(trx)).rows);
-    if (completing.length > 0) rows.push(...(await completeJobs(trx, completing)));
+    if (completing.length > 0) rows.push(...(await completeJobs(trx, completing, "job")));
   }
   return rows;
 }
+
+/**
+ * `endStages` for a caller that needs only which jobs ended (a batch of unchained ends): the same
+ * statements, answering with ids instead of the 19 columns of each job, which the worker would
+ * parse and drop.
+ */
+export async function endStagesReturningIds(trx: Tx, ends: StageEnd[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const round of roundsOfDistinctJobs(ends)) {
+    const continuing = round.filter((e) => nextOf(e) !== null);
+    const completing = round.filter((e) => nextOf(e) === null);
+    if (continuing.length > 0)
+      for (const r of (await endStagesWithEventsStatement(continuing, "id").execute(trx)).rows)
+        ids.push(r.id);
+    if (completing.length > 0) for (const r of await completeJobs(trx, completing, "id")) ids.push(r.id);
+  }
+  return ids;
+}
+
+/** What the statements of a stage end answer per ended job: the job a worker reads, or its id. */
+type Returning = "job" | "id";
+type ReturnedRow<R extends Returning> = R extends "job" ? WorkerJob : Pick<WorkerJob, "id">;
 
 /**
  * The ends split so that no statement ends one job twice: its statements look each end up by job
@@ -89,8 +111,12 @@ function roundsOfDistinctJobs(ends: StageEnd[]): StageEnd[][] {
   return rounds.map((r) => r.ends);
 }
 
-async function completeJobs(trx: Tx, ends: StageEnd[]): Promise<WorkerJob[]> {
-  const { rows } = await endStagesStatement(ends).execute(trx);
+async function completeJobs<R extends Returning>(
+  trx: Tx,
+  ends: StageEnd[],
+  returning: R,
+): Promise<ReturnedRow<R>[]> {
+  const { rows } = await endStagesStatement(ends, returning).execute(trx);
   const ended = new Set(rows.map((r) => r.id));
   const events: NewJobEvent[] = ends
     .filter(({ job }) => ended.has(job.id))
@@ -126,7 +152,10 @@ const stageCompletedData = (job: WorkerJob, detail: Record<string, unknown>) => 
  * `ends`, its `stage_completed` event and, when chained, its `stage_started`; then one queue
  * NOTIFY per stage that got a queued job. None of these events is sent as a webhook.
  */
-export function endStagesWithEventsStatement(ends: Pick<StageEnd, "job" | "fence" | "detail" | "chain">[]) {
+export function endStagesWithEventsStatement<R extends Returning = "job">(
+  ends: Pick<StageEnd, "job" | "fence" | "detail" | "chain">[],
+  returning: R = "job" as R,
+) {
   // Each end's place and `stage_completed` data, by job id: looked up per ended row, not joined
   // (see updateStatement on joins here).
   const byId = Object.fromEntries(
@@ -142,24 +171,31 @@ export function endStagesWithEventsStatement(ends: Pick<StageEnd, "job" | "fence
       ) AS x (n, type, data)
       WHERE x.data IS NOT NULL
       ORDER BY (d.d ->> 'ord')::int, x.n`;
-  return prepared(sql<WorkerJob>`
+  return prepared(sql<ReturnedRow<R>>`
     WITH ended AS (
-      ${updateStatement(ends)}
+      ${updateStatement(ends, "job")}
     ), ${eventsWithNotify(rows, ONE_STATEMENT_EVENTS)}, queue_notified AS (
       SELECT count(pg_notify(${QUEUE_CHANNEL}, q.stage)) AS n
       FROM (SELECT DISTINCT stage FROM ended WHERE status = 'queued') q
     )
-    SELECT ended.* FROM ended, notified, queue_notified`);
+    SELECT ${returning === "id" ? sql`ended.id` : sql`ended.*`} FROM ended, notified, queue_notified`);
 }
 
 /** The fenced UPDATE of `endStages`, as a statement (snapshotted in sql-snapshots.test.ts). */
-export function endStagesStatement(ends: Pick<StageEnd, "fence" | "chain">[]) {
-  return prepared(updateStatement(ends));
+export function endStagesStatement<R extends Returning = "job">(
+  ends: Pick<StageEnd, "fence" | "chain">[],
+  returning: R = "job" as R,
+) {
+  return prepared(updateStatement(ends, returning));
 }
 
-function updateStatement(ends: Pick<StageEnd, "fence" | "chain">[]): RawBuilder<WorkerJob> {
+function updateStatement<R extends Returning>(
+  ends: Pick<StageEnd, "fence" | "chain">[],
+  returning: R,
+): RawBuilder<ReturnedRow<R>> {
+  const columns = returning === "id" ? sql`j.id` : workerJobColumns("j");
   const chains = ends.map((e) => (nextOf(e) ? e.chain : undefined));
-  if (chains.some(Boolean)) return chainedEndStatement(ends, chains);
+  if (chains.some(Boolean)) return chainedEndStatement(ends, chains, columns);
   // Whether the end completes the job: the row is at the last stage (a matching fence names it).
   const completes = sql`(j.stage = ${sql.lit(JOB_STAGES[JOB_STAGES.length - 1])})`;
   // No join with the list of ends: a join's plan rests on the estimate of running jobs, which
@@ -173,7 +209,7 @@ function updateStatement(ends: Pick<StageEnd, "fence" | "chain">[]): RawBuilder<
   const fences = Object.fromEntries(
     ends.map(({ fence: f }) => [f.id, { attempt: f.attempt, owner: f.workerId, stage: f.stage }]),
   );
-  return sql<WorkerJob>`
+  return sql<ReturnedRow<R>>`
     UPDATE jobs j SET
       status = CASE WHEN ${completes} THEN 'completed' ELSE 'queued' END,
       stage = coalesce(${nextStageOf(sql.ref("j.stage"))}, j.stage),
@@ -183,7 +219,7 @@ function updateStatement(ends: Pick<StageEnd, "fence" | "chain">[]): RawBuilder<
     WHERE j.id = ANY (${sql.val(ends.map((e) => e.fence.id))}::uuid[])
       AND ${sql.val(JSON.stringify(fences))}::jsonb -> j.id::text
           = jsonb_build_object('attempt', j.attempt, 'owner', j.lease_owner, 'stage', j.stage)
-    RETURNING ${workerJobColumns("j")}`;
+    RETURNING ${columns}`;
 }
 
 // What every end sets besides status, stage, attempt and the lease; `completes` says whether
@@ -202,12 +238,13 @@ const endedColumns = (completes: RawBuilder<unknown>): RawBuilder<unknown> => sq
  * next stage, attempt 1, under a new lease, unless its tenant has a cap on running jobs per
  * stage (the claim enforces caps; chaining would step around them), in which case it is queued.
  */
-function chainedEndStatement(
+function chainedEndStatement<T>(
   ends: Pick<StageEnd, "fence">[],
   chains: (StageChain | undefined)[],
-): RawBuilder<WorkerJob> {
+  columns: RawBuilder<unknown>,
+): RawBuilder<T> {
   const defaultCap = chains.find(Boolean)?.defaultCap ?? null;
-  return sql<WorkerJob>`
+  return sql<T>`
     WITH f AS (
       SELECT f.*, f.next IS NOT NULL AND f.chain_owner IS NOT NULL
                   AND coalesce(t.max_running_per_stage, ${defaultCap}::int) IS NULL AS chained
@@ -234,5 +271,5 @@ function chainedEndStatement(
     FROM f
     WHERE j.id = f.id AND j.attempt = f.attempt AND j.lease_owner = f.owner AND j.stage = f.stage
       AND j.status IN ${statusIn("stage_chained")}
-    RETURNING ${workerJobColumns("j")}`;
+    RETURNING ${columns}`;
 }

@@ -26,7 +26,7 @@ import { countStreamSlots } from "./count-stream-slots.js";
 import { deleteChunksFrom } from "./delete-chunks-from.js";
 import { deleteExpiredJobs } from "./delete-expired-jobs.js";
 import { deleteWebhookEndpoint } from "./delete-webhook-endpoint.js";
-import { endStages } from "./end-stages.js";
+import { endStages, endStagesReturningIds } from "./end-stages.js";
 import { endUpload } from "./end-upload.js";
 import { expireDeadWorkersLeases } from "./expire-dead-workers-leases.js";
 import { extendLeases } from "./extend-leases.js";
@@ -186,6 +186,9 @@ const STATEMENTS: Record<string, (db: Db) => Promise<unknown>> = {
       const chain = { workerId: "w", leaseSeconds: 30, defaultCap: null };
       await endStages(trx, [{ job, fence, detail: {}, chain }]);
       await endStages(trx, [{ job, fence: { ...fence, stage: "embed" }, detail: {} }]);
+      // The batcher's: the same statements, answering with ids.
+      await endStagesReturningIds(trx, [{ job, fence, detail: {} }]);
+      await endStagesReturningIds(trx, [{ job, fence: { ...fence, stage: "embed" }, detail: {} }]);
     }),
   "end-upload": (db) => endUpload(db, job, "expired", "its URL expired"),
   "expire-dead-workers-leases": (db) => expireDeadWorkersLeases(db, 30),
