@@ -81,7 +81,8 @@ export async function measurePickup(
         type: "uploaded",
         data: { status: "queued" },
       });
-      await notifyQueued(trx, "parse");
+      // Named, as queueVerifiedUpload's NOTIFY names the job it queued.
+      await notifyQueued(trx, "parse", [id]);
       t0 = performance.now();
     });
     const t1 = await claimed;

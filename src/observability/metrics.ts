@@ -45,6 +45,18 @@ export class Metrics {
     labelNames: ["from"] as const,
     registers: [this.registry],
   });
+  readonly claims = new client.Counter({
+    name: "intake_claims_total",
+    help: "Workers' claim statements, by how they find jobs: a fair search of the queue, or by the ids the queueing NOTIFY announced while the queue was drained.",
+    labelNames: ["by"] as const,
+    registers: [this.registry],
+  });
+  readonly claimedJobs = new client.Counter({
+    name: "intake_claimed_jobs_total",
+    help: "Jobs workers claimed, by how their claim found them (as intake_claims_total).",
+    labelNames: ["by"] as const,
+    registers: [this.registry],
+  });
   readonly reconcilerActions = new client.Counter({
     name: "intake_reconciler_actions_total",
     help: "Reconciler actions: completed, expired, checked.",

@@ -1,8 +1,9 @@
 import type { Db } from "../db/database.js";
 import { fenceOf } from "../db/fence.js";
 import type { NotificationListener } from "../db/notification-listener.js";
+import { parseQueueNotice } from "../db/queue-notice.js";
 import type { WorkerJob } from "../db/schema.js";
-import { claimJobs } from "../db/sql/claim.js";
+import { claimAnnouncedJobs, claimJobs } from "../db/sql/claim.js";
 import { expireDeadWorkersLeases } from "../db/sql/expire-dead-workers-leases.js";
 import { extendLeases } from "../db/sql/extend-leases.js";
 import { heartbeatWorker } from "../db/sql/heartbeat-worker.js";
@@ -13,6 +14,7 @@ import { releaseJob } from "../db/sql/release-job.js";
 import { unregisterWorker } from "../db/sql/unregister-worker.js";
 import type { JobStage } from "../jobs/state-machine.js";
 import type { Logger } from "../observability/logger.js";
+import { AnnouncedWork } from "./announced-work.js";
 import { settleFailure } from "./settle-failure.js";
 import { STAGE_DEPENDENCIES, type StageDeps, type StageHandler, type StageRun } from "./stage.js";
 
@@ -68,6 +70,8 @@ export class ClaimLoop {
   #unlisten: () => void = () => {};
   // A NOTIFY that arrives while the loop is claiming must not be lost: remember it.
   #woken = false;
+  // Jobs the queueing NOTIFYs named, and whether the next claim may take them by id.
+  readonly #announced = new AnnouncedWork();
   #endSleep: () => void = () => {};
   #timers: NodeJS.Timeout[] = [];
   #markDone: () => void = () => {};
@@ -96,13 +100,17 @@ export class ClaimLoop {
   async start(): Promise<void> {
     const { stages } = this.#props;
     this.#unlisten = await this.#props.listener.listen(QUEUE_CHANNEL, {
-      onNotify: (stage) => {
-        if (stages.includes(stage as JobStage)) this.wake();
+      onNotify: (payload) => {
+        const notice = parseQueueNotice(payload);
+        if (!stages.includes(notice.stage as JobStage)) return;
+        this.#announced.announce(notice.jobIds);
+        this.wake();
       },
       // NOTIFYs sent while the connection was down are gone; queued work may be waiting. The
       // registration names the new connection's backend, by which other workers tell we live.
       onReconnect: () => {
         void this.#register();
+        this.#announced.announce([]);
         this.wake();
       },
     });
@@ -163,24 +171,36 @@ export class ClaimLoop {
       this.#woken = false;
       const free = concurrency + (this.#props.prefetch ?? 0) - this.#held.size - this.#waiting.length;
       const stages = this.#props.stages.filter((s) => !this.#dependencyOpen(s));
+      const byId = this.#announced.next(stages.length > 0 ? free : 0);
       let claimed: WorkerJob[] = [];
       if (free > 0 && stages.length > 0) {
+        const opts = {
+          workerId,
+          stages,
+          leaseSeconds,
+          maxRunningPerStage: deps.config.worker.tenantMaxRunningPerStage,
+        };
+        const db = this.#props.claimDb ?? deps.db;
         try {
-          claimed = await claimJobs(this.#props.claimDb ?? deps.db, {
-            workerId,
-            stages,
-            limit: free,
-            leaseSeconds,
-            maxRunningPerStage: deps.config.worker.tenantMaxRunningPerStage,
-          });
+          if (byId) {
+            claimed = await claimAnnouncedJobs(db, { ...opts, jobIds: byId });
+            this.#announced.claimedById(claimed, byId);
+          } else {
+            claimed = await claimJobs(db, { ...opts, limit: free });
+            this.#announced.searched(claimed, free);
+          }
+          const by = byId ? "id" : "search";
+          deps.metrics.claims.inc({ by });
+          deps.metrics.claimedJobs.inc({ by }, claimed.length);
         } catch (err) {
+          this.#announced.failed();
           this.#log.warn({ err }, "claim failed; retrying after the poll interval");
         }
         this.#waiting.push(...claimed);
         this.#startWaiting();
       }
       if (claimed.length > 0 && claimed.length === free) continue;
-      if (this.#woken || this.#stopping()) continue;
+      if (this.#woken || this.#announced.pending || this.#stopping()) continue;
       this.state = "sleeping";
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.#props.pollIntervalMs);

@@ -58,7 +58,7 @@ export async function failAttempt(
         ...(retrying ? { retryInMs: retryDelayMs } : {}),
       },
     });
-    if (retrying && retryDelayMs === 0) await notifyQueued(trx, job.stage);
+    if (retrying && retryDelayMs === 0) await notifyQueued(trx, job.stage, [job.id]);
     return { job: row, retrying };
   });
 }

@@ -2,11 +2,12 @@ import { type RawBuilder, sql } from "kysely";
 import type { Tx } from "../database.js";
 import type { JobStage } from "../job-states.js";
 import { prepared } from "../prepared.js";
+import { queueNoticePayload } from "../queue-notice.js";
 import { safeJson } from "../safe-values.js";
 import { isWebhookSource } from "../webhook-events.js";
 import { webhookOutbox } from "./webhook-outbox.js";
 
-/** Workers LISTEN here; the payload is the stage that has new work. */
+/** Workers LISTEN here; the payload is the stage that has new work, with the jobs' ids when known (queue-notice.ts). */
 export const QUEUE_CHANNEL = "intake_jobs";
 /** API processes LISTEN here to fan job events out to SSE clients; the payload is {jobId,id}. */
 export const EVENTS_CHANNEL = "intake_job_events";
@@ -79,7 +80,10 @@ export function insertJobEventsStatement(events: NewJobEvent[]) {
     SELECT events.id FROM events, notified ORDER BY events.id`);
 }
 
-/** Tells waiting workers that `stage` has a job; call in the transaction that queued it. */
-export async function notifyQueued(trx: Tx, stage: JobStage): Promise<void> {
-  await prepared(sql`SELECT pg_notify(${QUEUE_CHANNEL}, ${stage})`).execute(trx);
+/**
+ * Tells waiting workers that `stage` has work; call in the transaction that queued it. With
+ * `jobIds` (every job the transaction queued at that stage), an idle worker claims them by id.
+ */
+export async function notifyQueued(trx: Tx, stage: JobStage, jobIds: readonly string[] = []): Promise<void> {
+  await prepared(sql`SELECT pg_notify(${QUEUE_CHANNEL}, ${queueNoticePayload(stage, jobIds)})`).execute(trx);
 }

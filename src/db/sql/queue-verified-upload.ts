@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import type { Db } from "../database.js";
 import { EDGES } from "../job-states.js";
 import { prepared } from "../prepared.js";
+import { queueNoticePrefix } from "../queue-notice.js";
 import type { JobRow } from "../schema.js";
 import { eventsWithNotify, QUEUE_CHANNEL } from "./job-events.js";
 import { type VerificationLock, verificationLockKey } from "./verification-lock.js";
@@ -42,7 +43,7 @@ export async function queueVerifiedUpload(
           'source', ${source}::text, 'size', size) FROM queued`,
       ["uploaded"],
     )}, woken AS (
-      SELECT count(pg_notify(${QUEUE_CHANNEL}, 'parse')) AS n FROM queued
+      SELECT count(pg_notify(${QUEUE_CHANNEL}, ${queueNoticePrefix("parse")} || id::text)) AS n FROM queued
     )`;
   if (!lock) {
     const { rows } = await prepared(sql<JobRow>`

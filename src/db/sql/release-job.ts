@@ -46,7 +46,7 @@ export async function releaseJob(
         ...(opts.outage ? { releases: job.releases + 1 } : {}),
       },
     });
-    if (delayMs === 0) await notifyQueued(trx, job.stage);
+    if (delayMs === 0) await notifyQueued(trx, job.stage, [job.id]);
     return true;
   });
 }

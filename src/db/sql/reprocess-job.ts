@@ -93,7 +93,7 @@ export async function reprocessJob(
       type: "reprocess_requested",
       data: { status: "queued", from: props.from, generation: next, settings: props.settings },
     });
-    await notifyQueued(trx, props.from);
+    await notifyQueued(trx, props.from, [row.id]);
     return { outcome: "queued", job: row };
   });
 }

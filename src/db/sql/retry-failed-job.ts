@@ -30,7 +30,7 @@ export async function retryFailedJob(db: Db, tenantId: string, id: string): Prom
         type: "retry_requested",
         data: { status: "queued", stage: row.stage },
       });
-      await notifyQueued(trx, row.stage);
+      await notifyQueued(trx, row.stage, [row.id]);
     }
     return row;
   });

@@ -17,7 +17,7 @@ import type { Database, JobRow } from "../schema.js";
 import { acquireStreamSlot } from "./acquire-stream-slot.js";
 import { appendJobEvent } from "./append-job-event.js";
 import { cancelJob } from "./cancel-job.js";
-import { claimJobs } from "./claim.js";
+import { claimAnnouncedJobs, claimJobs } from "./claim.js";
 import { claimWebhookDeliveries } from "./claim-webhook-deliveries.js";
 import { completeWithReusedOutputs } from "./complete-with-reused-outputs.js";
 import { countLiveJobs } from "./count-live-jobs.js";
@@ -173,7 +173,15 @@ const STATEMENTS: Record<string, (db: Db) => Promise<unknown>> = {
   "take-upload-token": (db) => takeUploadToken(db, "t", 60),
   "tenant-storage-usage": (db) => tenantStorageUsage(db, "t"),
   "cancel-job": (db) => cancelJob(db, job, "by the client"),
-  claim: (db) => claimJobs(db, { workerId: fence.workerId, stages: ["parse"], limit: 4, leaseSeconds: 30 }),
+  claim: async (db) => {
+    await claimJobs(db, { workerId: fence.workerId, stages: ["parse"], limit: 4, leaseSeconds: 30 });
+    await claimAnnouncedJobs(db, {
+      workerId: fence.workerId,
+      stages: ["parse"],
+      leaseSeconds: 30,
+      jobIds: [ID],
+    });
+  },
   "complete-with-reused-outputs": (db) => completeWithReusedOutputs(db, fence, ID),
   "count-live-jobs": (db) => countLiveJobs(db),
   "count-outputs": (db) => countOutputs(db, ID),

@@ -68,3 +68,36 @@ FROM events
 )
 SELECT claimed.* FROM claimed, notified;
 -- 8 parameters
+
+/* prepared */
+WITH announced AS (
+SELECT j.ctid FROM jobs j
+JOIN tenants t ON t.id = j.tenant_id
+WHERE j.id = ANY ($1::uuid[])
+AND j.status IN ('queued') AND j.stage = ANY ($2::text[])
+AND j.run_after <= now()
+AND coalesce(t.max_running_per_stage, $3::int) IS NULL
+FOR UPDATE OF j SKIP LOCKED
+), claimed AS (
+UPDATE jobs SET
+status = 'running',
+lease_owner = $4,
+lease_expires_at = now() + make_interval(secs => $5),
+attempt = attempt + 1,
+claimed_at = now(),
+started_at = coalesce(started_at, now()),
+updated_at = now()
+-- The row versions locked above, as in claimStatement.
+WHERE jobs.ctid = ANY (ARRAY(SELECT ctid FROM announced))
+RETURNING "jobs"."id", "jobs"."tenant_id", "jobs"."status", "jobs"."stage", "jobs"."filename", "jobs"."content_type", "jobs"."size", "jobs"."object_key", "jobs"."object_etag", "jobs"."attempt", "jobs"."max_attempts", "jobs"."releases", "jobs"."lease_owner", "jobs"."generation", "jobs"."settings", "jobs"."uploaded_at", "jobs"."warnings", "jobs"."content_sha256", "jobs"."pipeline_key"
+), events AS (
+INSERT INTO job_events (job_id, tenant_id, type, data)
+SELECT id, tenant_id, 'stage_started', jsonb_build_object('status', 'running', 'stage', "claimed"."stage", 'attempt', "claimed"."attempt",
+'worker', "claimed"."lease_owner") FROM claimed
+RETURNING id, job_id
+), notified AS (
+SELECT count(pg_notify($6, json_build_object('jobId', job_id, 'id', id::text)::text)) AS n
+FROM events
+)
+SELECT claimed.* FROM claimed, notified;
+-- 6 parameters

@@ -14,10 +14,10 @@ RETURNING id, job_id
 SELECT count(pg_notify($6, json_build_object('jobId', job_id, 'id', id::text)::text)) AS n
 FROM events
 ), woken AS (
-SELECT count(pg_notify($7, 'parse')) AS n FROM queued
+SELECT count(pg_notify($7, $8 || id::text)) AS n FROM queued
 )
 SELECT queued.* FROM queued, notified, woken;
--- 7 parameters
+-- 8 parameters
 
 /* prepared */
 WITH held AS MATERIALIZED (
@@ -39,8 +39,8 @@ RETURNING id, job_id
 SELECT count(pg_notify($8, json_build_object('jobId', job_id, 'id', id::text)::text)) AS n
 FROM events
 ), woken AS (
-SELECT count(pg_notify($9, 'parse')) AS n FROM queued
+SELECT count(pg_notify($9, $10 || id::text)) AS n FROM queued
 )
 SELECT released.verification_released, q.*
 FROM released LEFT JOIN (SELECT queued.* FROM queued, notified, woken) AS q ON true;
--- 9 parameters
+-- 10 parameters
