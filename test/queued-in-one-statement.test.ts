@@ -79,7 +79,8 @@ describe("events written in the statement of their change", () => {
         source: "callback",
         size: 5,
       });
-      await expect.poll(() => woken).toEqual(["parse"]);
+      // The NOTIFY names the job, so that an idle worker can claim it by id.
+      await expect.poll(() => woken).toEqual([`parse:${json.id}`]);
       expect(await advisoryLocks()).toBe(0);
     } finally {
       await listener.end();
