@@ -1,4 +1,5 @@
 import { sql } from "kysely";
+import { compiledOnce } from "../compiled-once.js";
 import type { Db } from "../database.js";
 import type { JobStage } from "../job-states.js";
 import { prepared } from "../prepared.js";
@@ -29,9 +30,15 @@ export interface ClaimOptions {
  */
 export async function claimJobs(db: Db, opts: ClaimOptions): Promise<WorkerJob[]> {
   if (opts.limit <= 0 || opts.stages.length === 0) return [];
-  const { rows } = await claimStatement(opts).execute(db);
+  const { rows } = await claimCompiled.execute(db, opts);
   return rows;
 }
+
+// Built and compiled once: every call is the same text (see compiledOnce).
+export const claimCompiled = compiledOnce<ClaimOptions, WorkerJob>(
+  ["workerId", "stages", "limit", "leaseSeconds", "maxRunningPerStage"],
+  (opts) => claimStatement(opts),
+);
 
 /**
  * The claim as one statement.
@@ -137,16 +144,19 @@ const startedEvents = eventsWithNotify(
  * is no longer claimable (another worker took it, or it is locked: SKIP LOCKED), not yet due, of
  * another stage, or of a tenant under a running-jobs cap, which only the search enforces.
  */
-export async function claimAnnouncedJobs(
-  db: Db,
-  opts: Omit<ClaimOptions, "limit"> & { jobIds: readonly string[] },
-): Promise<WorkerJob[]> {
+export async function claimAnnouncedJobs(db: Db, opts: AnnouncedOptions): Promise<WorkerJob[]> {
   if (opts.jobIds.length === 0 || opts.stages.length === 0) return [];
-  const { rows } = await claimAnnouncedStatement(opts).execute(db);
+  const { rows } = await claimAnnouncedCompiled.execute(db, opts);
   return rows;
 }
 
-export function claimAnnouncedStatement(opts: Omit<ClaimOptions, "limit"> & { jobIds: readonly string[] }) {
+type AnnouncedOptions = Omit<ClaimOptions, "limit"> & { jobIds: readonly string[] };
+export const claimAnnouncedCompiled = compiledOnce<AnnouncedOptions, WorkerJob>(
+  ["workerId", "stages", "leaseSeconds", "maxRunningPerStage", "jobIds"],
+  (opts) => claimAnnouncedStatement(opts),
+);
+
+export function claimAnnouncedStatement(opts: AnnouncedOptions) {
   return prepared(sql<WorkerJob>`
     WITH announced AS (
       SELECT j.ctid FROM jobs j
