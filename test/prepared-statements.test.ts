@@ -1,9 +1,16 @@
+import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../src/db/database.js";
 import { prepared } from "../src/db/prepared.js";
-import { type ClaimOptions, claimJobs, claimStatement } from "../src/db/sql/claim.js";
+import {
+  type ClaimOptions,
+  claimAnnouncedJobs,
+  claimAnnouncedStatement,
+  claimJobs,
+  claimStatement,
+} from "../src/db/sql/claim.js";
 import { endStagesWithEventsStatement } from "../src/db/sql/end-stages.js";
 import { extendLeasesStatement } from "../src/db/sql/extend-leases.js";
 import { createTestContext, type TestContext } from "./helpers/context.js";
@@ -15,7 +22,7 @@ beforeAll(async () => {
 afterAll(() => ctx.close());
 
 /** `count` queued jobs of a new tenant at `stage`, in one statement. */
-async function queueJobs(tenant: string, stage: "parse" | "chunk", count: number) {
+async function queueJobs(tenant: string, stage: "parse" | "chunk" | "embed", count: number) {
   await sql`INSERT INTO tenants (id) VALUES (${tenant})`.execute(ctx.db);
   await sql`
     INSERT INTO jobs (id, tenant_id, status, stage, filename, content_type, size, object_key,
@@ -83,6 +90,45 @@ describe("prepared statements", () => {
       // The UPDATE finds the locked rows by their versions, not by reading every job.
       expect(shown).toMatch(/Tid Scan on jobs/);
       expect(shown).not.toMatch(/Seq Scan on jobs/);
+    } finally {
+      await claimDb.destroy();
+    }
+  });
+
+  it("keep a claim by id a primary-key probe, planned on an empty queue and run on a backlog", async () => {
+    const claimDb = createDb({ connectionString: ctx.databaseUrl, max: 1, genericPlans: true });
+    try {
+      const opts = { workerId: "w", stages: ["embed"] as const, leaseSeconds: 30, maxRunningPerStage: null };
+      // Planned first while no embed job is queued, as an idle worker's first claim by id is.
+      const none = await claimAnnouncedJobs(claimDb, { ...opts, stages: ["embed"], jobIds: [randomUUID()] });
+      expect(none).toEqual([]);
+      await queueJobs("by-id", "embed", 5000);
+      await sql`ANALYZE jobs`.execute(ctx.db);
+      const [target] = (
+        await sql<{ id: string }>`SELECT id FROM jobs WHERE tenant_id = 'by-id' LIMIT 1`.execute(ctx.db)
+      ).rows;
+      const claimed = await claimAnnouncedJobs(claimDb, { ...opts, stages: ["embed"], jobIds: [target!.id] });
+      expect(claimed.map((j) => j.id)).toEqual([target!.id]);
+
+      const { sql: text, parameters } = claimAnnouncedStatement({
+        ...opts,
+        stages: ["embed"],
+        jobIds: [target!.id],
+      }).compile(claimDb);
+      const { rows } = await sql<{ name: string }>`
+        SELECT name FROM pg_prepared_statements WHERE statement = ${text}`.execute(claimDb);
+      expect(rows).toHaveLength(1);
+      const literal = (v: unknown) =>
+        v === null ? "NULL" : Array.isArray(v) ? `'{${v.join(",")}}'` : typeof v === "number" ? v : `'${v}'`;
+      const plan = await sql<{ "QUERY PLAN": string }>`${sql.raw(
+        `EXPLAIN (COSTS OFF) EXECUTE ${rows[0]!.name}(${parameters.map(literal).join(", ")})`,
+      )}`.execute(claimDb);
+      const shown = plan.rows.map((r) => r["QUERY PLAN"]).join("\n");
+      // The announced ids by the primary key, then the locked versions by TID: never a walk of
+      // the queued jobs, however many there are.
+      expect(shown).toMatch(/Index Scan using jobs_pkey on jobs j|Bitmap Index Scan on jobs_pkey/);
+      expect(shown).toMatch(/Tid Scan on jobs/);
+      expect(shown).not.toMatch(/jobs_claimable_by_tenant|Seq Scan on jobs/);
     } finally {
       await claimDb.destroy();
     }

@@ -51,6 +51,17 @@ describe("compiledOnce", () => {
     expect(() => dropped.compile(db, { a: 1, b: 2 })).toThrow(/b/);
   });
 
+  it("refuses a builder that turns a value into text, a number, JSON or a length", () => {
+    const builders = [
+      compiledOnce<{ s: string }, unknown>(["s"], ({ s }) => sql`SELECT ${`prefix:${s}`}::text`),
+      compiledOnce<{ n: number }, unknown>(["n"], ({ n }) => sql`SELECT ${n * 2}::int`),
+      compiledOnce<{ o: object }, unknown>(["o"], ({ o }) => sql`SELECT ${JSON.stringify(o)}::jsonb`),
+      compiledOnce<{ a: string[] }, unknown>(["a"], ({ a }) => sql`SELECT ${a.length}::int`),
+    ];
+    for (const b of builders)
+      expect(() => b.compile(db, { s: "", n: 1, o: {}, a: [] } as never)).toThrow(/was read/);
+  });
+
   it("keeps constants the statement holds in its parameters", () => {
     const q = compiledOnce<{ a: string }, unknown>(
       ["a"],

@@ -1,9 +1,8 @@
 /**
  * The payload of a NOTIFY on the queue channel (`intake_jobs`): the stage that has new work and,
  * when the transaction queued known jobs one at a time (an upload's completion), their ids, as
- * `stage` or `stage:id,id`. A worker whose last claim found the queue drained takes announced
- * jobs by id (`claimAnnouncedJobs`) instead of searching the queue: they are all the new work
- * there is, so there is nothing to be fair between.
+ * `stage` or `stage:id,id`. A worker whose last search found the queue drained takes announced
+ * jobs by id (`claimAnnouncedJobs`) instead of searching again (see `AnnouncedWork` for when).
  */
 export interface QueueNotice {
   stage: string;

@@ -3,16 +3,35 @@
  * finds jobs: by the ids that queueing NOTIFYs announced (a primary-key probe), or by the fair
  * search of the queue (`claimJobs`).
  *
- * By id only when that passes no one over: the last search came back short (nothing claimable
- * was left), every notice since named its jobs, and they all fit in the free slots. Anything
- * else searches: a notice without ids (a batch, the reaper, a reconnect), a failed claim,
- * announcements dropped because no slot was free (those jobs wait, older than any announced
- * later), or more announced jobs than slots (the search decides, fairly, which go first).
+ * By id only when the last search, over the same stages and less than `maxAgeMs` ago, came back
+ * short (nothing it could claim was left), every notice since named its jobs, and they all fit
+ * in the free slots. Then the announced jobs are what the search would add: it passes no one
+ * over that it saw. Work that turned claimable since without a notice (a delayed retry coming
+ * due, a capped tenant's job finishing, a stage whose dependency came back) waits for the next
+ * search, at most `maxAgeMs` after the last one: the loop's backstop poll interval, the same
+ * bound as without announcements.
+ *
+ * Anything else searches: a notice without ids (a batch, the reaper, a reconnect), a failed
+ * claim, announcements dropped because no slot was free (those jobs wait, older than any
+ * announced later), more announced jobs than slots (the search decides, fairly, which go
+ * first), or a claim by id that took fewer than it asked for.
  */
 export class AnnouncedWork {
   // Announced since the last claim began; "any" once a notice named none.
   #announced: Set<string> | "any" = new Set();
-  #drained = false;
+  // The last search that came back short: its stages and when it ran; null when the last came
+  // back full, failed, or announcements were dropped since.
+  #drained: { stages: string; at: number } | null = null;
+
+  /**
+   * `maxAgeMs`: how old the last search may be (the loop's poll interval). `enabled` false: always
+   * search, as when every tenant has a running-jobs cap (the process default), which only the
+   * search enforces, so a claim by id could never take anything.
+   */
+  constructor(
+    readonly maxAgeMs: number,
+    readonly enabled = true,
+  ) {}
 
   announce(jobIds: readonly string[]): void {
     if (jobIds.length === 0) this.#announced = "any";
@@ -20,24 +39,28 @@ export class AnnouncedWork {
   }
 
   /**
-   * At the start of a claim with `free` slots: the ids to claim by id, or null to search. Takes
-   * the announcements: notices that arrive during the claim count toward the next one.
+   * At the start of a claim over `stages` with `free` slots, at time `now` (ms): the ids to claim
+   * by id, or null to search. Takes the announcements: notices that arrive during the claim
+   * count toward the next one.
    */
-  next(free: number): string[] | null {
+  next(free: number, stages: readonly string[], now: number): string[] | null {
     const announced = this.#announced;
     this.#announced = new Set();
-    if (free <= 0) {
+    if (free <= 0 || stages.length === 0) {
       // Nothing is claimed now, so announced jobs stay queued behind any announced later.
-      if (announced === "any" || announced.size > 0) this.#drained = false;
+      if (announced === "any" || announced.size > 0) this.#drained = null;
       return null;
     }
-    if (!this.#drained || announced === "any" || announced.size === 0 || announced.size > free) return null;
+    const drained = this.#drained;
+    if (!this.enabled || !drained || drained.stages !== stages.join() || now - drained.at >= this.maxAgeMs)
+      return null;
+    if (announced === "any" || announced.size === 0 || announced.size > free) return null;
     return [...announced];
   }
 
-  /** After a search that asked for `limit` and got `claimed`. */
-  searched(claimed: readonly { id: string }[], limit: number): void {
-    this.#drained = claimed.length < limit;
+  /** After a search over `stages`, begun at `at`, that asked for `limit` and got `claimed`. */
+  searched(claimed: readonly { id: string }[], limit: number, stages: readonly string[], at: number): void {
+    this.#drained = claimed.length < limit ? { stages: stages.join(), at } : null;
     this.#forget(claimed);
   }
 
@@ -52,12 +75,17 @@ export class AnnouncedWork {
 
   /** After a claim that failed: what the queue holds is unknown. */
   failed(): void {
-    this.#drained = false;
+    this.#drained = null;
   }
 
   /** Whether a claim should follow at once rather than sleep (set by `claimedById`'s fallback). */
   get pending(): boolean {
     return this.#announced === "any" || this.#announced.size > 0;
+  }
+
+  /** How long the loop may sleep before a search is due: the last search's age bound. */
+  sleepMs(now: number): number {
+    return this.#drained ? Math.max(0, this.#drained.at + this.maxAgeMs - now) : this.maxAgeMs;
   }
 
   // A notice that arrived during a claim may name a job that claim took.

@@ -71,7 +71,7 @@ export class ClaimLoop {
   // A NOTIFY that arrives while the loop is claiming must not be lost: remember it.
   #woken = false;
   // Jobs the queueing NOTIFYs named, and whether the next claim may take them by id.
-  readonly #announced = new AnnouncedWork();
+  readonly #announced: AnnouncedWork;
   #endSleep: () => void = () => {};
   #timers: NodeJS.Timeout[] = [];
   #markDone: () => void = () => {};
@@ -92,6 +92,7 @@ export class ClaimLoop {
         }
       : undefined;
     this.#log = props.deps.logger.child({ workerId: props.workerId });
+    this.#announced = new AnnouncedWork(props.pollIntervalMs, worker.tenantMaxRunningPerStage === null);
     this.done = new Promise((resolve) => {
       this.#markDone = resolve;
     });
@@ -171,7 +172,8 @@ export class ClaimLoop {
       this.#woken = false;
       const free = concurrency + (this.#props.prefetch ?? 0) - this.#held.size - this.#waiting.length;
       const stages = this.#props.stages.filter((s) => !this.#dependencyOpen(s));
-      const byId = this.#announced.next(stages.length > 0 ? free : 0);
+      const claimedAt = Date.now();
+      const byId = this.#announced.next(free, stages, claimedAt);
       let claimed: WorkerJob[] = [];
       if (free > 0 && stages.length > 0) {
         const opts = {
@@ -187,7 +189,7 @@ export class ClaimLoop {
             this.#announced.claimedById(claimed, byId);
           } else {
             claimed = await claimJobs(db, { ...opts, limit: free });
-            this.#announced.searched(claimed, free);
+            this.#announced.searched(claimed, free, stages, claimedAt);
           }
           const by = byId ? "id" : "search";
           deps.metrics.claims.inc({ by });
@@ -203,7 +205,9 @@ export class ClaimLoop {
       if (this.#woken || this.#announced.pending || this.#stopping()) continue;
       this.state = "sleeping";
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.#props.pollIntervalMs);
+        // The backstop poll, due one poll interval after the last search, however many claims
+        // by id came between.
+        const timer = setTimeout(resolve, this.#announced.sleepMs(Date.now()));
         this.#endSleep = () => {
           clearTimeout(timer);
           resolve();
