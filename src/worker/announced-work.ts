@@ -5,7 +5,7 @@
  *
  * By id only when the last search, over the same stages and less than `maxAgeMs` ago, came back
  * short (nothing it could claim was left), every notice since named its jobs, and they all fit
- * in the free slots. Then the announced jobs are what the search would add: it passes no one
+ * in the free slots; no claim at all when no notice came since. Then the announced jobs are what the search would add: it passes no one
  * over that it saw. Work that turned claimable since without a notice (a delayed retry coming
  * due, a capped tenant's job finishing, a stage whose dependency came back) waits for the next
  * search, at most `maxAgeMs` after the last one: the loop's backstop poll interval, the same
@@ -40,22 +40,22 @@ export class AnnouncedWork {
 
   /**
    * At the start of a claim over `stages` with `free` slots, at time `now` (ms): the ids to claim
-   * by id, or null to search. Takes the announcements: notices that arrive during the claim
-   * count toward the next one.
+   * by id, "search", or "idle" when there is nothing to claim (the drained search is fresh and
+   * nothing was announced since: a slot that freed needs no search). Takes the announcements:
+   * notices that arrive during the claim count toward the next one.
    */
-  next(free: number, stages: readonly string[], now: number): string[] | null {
+  next(free: number, stages: readonly string[], now: number): string[] | "search" | "idle" {
     const announced = this.#announced;
     this.#announced = new Set();
     if (free <= 0 || stages.length === 0) {
       // Nothing is claimed now, so announced jobs stay queued behind any announced later.
       if (announced === "any" || announced.size > 0) this.#drained = null;
-      return null;
+      return "search";
     }
     const drained = this.#drained;
-    if (!this.enabled || !drained || drained.stages !== stages.join() || now - drained.at >= this.maxAgeMs)
-      return null;
-    if (announced === "any" || announced.size === 0 || announced.size > free) return null;
-    return [...announced];
+    const fresh = drained && drained.stages === stages.join() && now - drained.at < this.maxAgeMs;
+    if (!this.enabled || !fresh || announced === "any" || announced.size > free) return "search";
+    return announced.size === 0 ? "idle" : [...announced];
   }
 
   /** After a search over `stages`, begun at `at`, that asked for `limit` and got `claimed`. */

@@ -173,9 +173,9 @@ export class ClaimLoop {
       const free = concurrency + (this.#props.prefetch ?? 0) - this.#held.size - this.#waiting.length;
       const stages = this.#props.stages.filter((s) => !this.#dependencyOpen(s));
       const claimedAt = Date.now();
-      const byId = this.#announced.next(free, stages, claimedAt);
+      const how = this.#announced.next(free, stages, claimedAt);
       let claimed: WorkerJob[] = [];
-      if (free > 0 && stages.length > 0) {
+      if (free > 0 && stages.length > 0 && how !== "idle") {
         const opts = {
           workerId,
           stages,
@@ -183,15 +183,15 @@ export class ClaimLoop {
           maxRunningPerStage: deps.config.worker.tenantMaxRunningPerStage,
         };
         const db = this.#props.claimDb ?? deps.db;
+        const by = how === "search" ? "search" : "id";
         try {
-          if (byId) {
-            claimed = await claimAnnouncedJobs(db, { ...opts, jobIds: byId });
-            this.#announced.claimedById(claimed, byId);
-          } else {
+          if (how === "search") {
             claimed = await claimJobs(db, { ...opts, limit: free });
             this.#announced.searched(claimed, free, stages, claimedAt);
+          } else {
+            claimed = await claimAnnouncedJobs(db, { ...opts, jobIds: how });
+            this.#announced.claimedById(claimed, how);
           }
-          const by = byId ? "id" : "search";
           deps.metrics.claims.inc({ by });
           deps.metrics.claimedJobs.inc({ by }, claimed.length);
         } catch (err) {
