@@ -2,14 +2,13 @@ import { sql } from "kysely";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { claimAnnouncedJobs } from "../src/db/sql/claim.js";
-import { silentLogger } from "../src/observability/logger.js";
-import { Metrics } from "../src/observability/metrics.js";
-import { createStageDeps } from "../src/worker/deps.js";
-import { startWorker, type Worker } from "../src/worker/runtime.js";
+import type { Metrics } from "../src/observability/metrics.js";
+import type { Worker } from "../src/worker/runtime.js";
 import { commitStage, type StageHandler } from "../src/worker/stage.js";
 import { createTestApp, type TestApp } from "./helpers/app.js";
 import { createTestContext, type TestContext } from "./helpers/context.js";
 import { uploadFile } from "./helpers/upload.js";
+import { startTestWorker } from "./helpers/worker.js";
 
 // An idle worker takes the job an upload's completion announces by its id (the NOTIFY names it),
 // a primary-key probe instead of the fair search of the queue. What must hold: it takes only a
@@ -125,26 +124,17 @@ describe("the claim loop", () => {
   });
 
   const start = async (handler: StageHandler, concurrency: number) => {
-    const metrics = new Metrics();
-    const deps = createStageDeps({
-      config: ctx.config,
-      db: ctx.db,
-      store: ctx.store,
-      logger: silentLogger,
-      metrics,
-    });
     // No backstop poll within the test: every claim follows a NOTIFY or a freed slot.
-    worker = await startWorker({
-      deps,
-      databaseUrl: ctx.databaseUrl,
+    const started = await startTestWorker(ctx, {
       stages: ["parse"],
       concurrency,
       pollIntervalMs: 600_000,
       handlers: { parse: handler },
     });
+    worker = started.worker;
     const count = (counter: Metrics["claims"]) => async (by: "id" | "search") =>
       (await counter.get()).values.find((v) => v.labels.by === by)?.value ?? 0;
-    return { claims: count(metrics.claims), claimedJobs: count(metrics.claimedJobs) };
+    return { claims: count(started.metrics.claims), claimedJobs: count(started.metrics.claimedJobs) };
   };
   const until = async (what: () => Promise<boolean>) => {
     const deadline = Date.now() + 15_000;

@@ -1,13 +1,11 @@
 import { sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { silentLogger } from "../src/observability/logger.js";
-import { Metrics } from "../src/observability/metrics.js";
-import { createStageDeps } from "../src/worker/deps.js";
-import { startWorker, type Worker } from "../src/worker/runtime.js";
+import type { Worker } from "../src/worker/runtime.js";
 import type { StageHandler } from "../src/worker/stage.js";
 import { createTestApp, type TestApp } from "./helpers/app.js";
 import { createTestContext, type TestContext } from "./helpers/context.js";
 import { uploadFile } from "./helpers/upload.js";
+import { startTestWorker } from "./helpers/worker.js";
 
 // When the heartbeat finds that a running job's lease is gone (taken over after a stall), the
 // worker aborts that job's stage through the signal it gave the handler. The signal is made on
@@ -30,20 +28,8 @@ describe("a lost lease aborts the stage", () => {
   });
 
   const start = async (handler: StageHandler) => {
-    const deps = createStageDeps({
-      config: ctx.config,
-      db: ctx.db,
-      store: ctx.store,
-      logger: silentLogger,
-      metrics: new Metrics(),
-    });
-    worker = await startWorker({
-      deps,
-      databaseUrl: ctx.databaseUrl,
-      stages: ["parse"],
-      concurrency: 1,
-      handlers: { parse: handler },
-    });
+    worker = (await startTestWorker(ctx, { stages: ["parse"], concurrency: 1, handlers: { parse: handler } }))
+      .worker;
   };
   // Another owner takes the job over, as the reaper and a second worker would after a stall.
   const steal = (id: string) =>

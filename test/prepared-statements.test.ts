@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDb } from "../src/db/database.js";
+import { createDb, type Db } from "../src/db/database.js";
 import { prepared } from "../src/db/prepared.js";
 import {
   type ClaimOptions,
@@ -30,6 +30,22 @@ async function queueJobs(tenant: string, stage: "parse" | "chunk" | "embed", cou
     SELECT g.id, ${tenant}, 'queued', ${stage}, 'f.txt', 'text/plain', 1, ${tenant} || '/' || g.id, 'PUT',
            now() + interval '1 day', now()
     FROM (SELECT gen_random_uuid() AS id FROM generate_series(1, ${count})) g`.execute(ctx.db);
+}
+
+/**
+ * The plan `db`'s one connection keeps for a statement it has prepared, shown for the
+ * statement's values. EXECUTE takes no bind parameters: the (test-made) values are written out.
+ */
+async function keptPlan(db: Db, statement: { sql: string; parameters: readonly unknown[] }): Promise<string> {
+  const { rows } = await sql<{ name: string }>`
+    SELECT name FROM pg_prepared_statements WHERE statement = ${statement.sql}`.execute(db);
+  expect(rows).toHaveLength(1);
+  const literal = (v: unknown) =>
+    v === null ? "NULL" : Array.isArray(v) ? `'{${v.join(",")}}'` : typeof v === "number" ? v : `'${v}'`;
+  const plan = await sql<{ "QUERY PLAN": string }>`${sql.raw(
+    `EXPLAIN (COSTS OFF) EXECUTE ${rows[0]!.name}(${statement.parameters.map(literal).join(", ")})`,
+  )}`.execute(db);
+  return plan.rows.map((r) => r["QUERY PLAN"]).join("\n");
 }
 
 describe("prepared statements", () => {
@@ -76,17 +92,7 @@ describe("prepared statements", () => {
       expect(await claimJobs(claimDb, opts)).toHaveLength(64);
 
       // The plan the connection keeps for the claim, shown for the same values.
-      const { sql: text, parameters } = claimStatement(opts).compile(claimDb);
-      const { rows } = await sql<{ name: string }>`
-        SELECT name FROM pg_prepared_statements WHERE statement = ${text}`.execute(claimDb);
-      expect(rows).toHaveLength(1);
-      // EXECUTE takes no bind parameters: the (test-made) values are written out.
-      const literal = (v: unknown) =>
-        v === null ? "NULL" : Array.isArray(v) ? `'{${v.join(",")}}'` : typeof v === "number" ? v : `'${v}'`;
-      const plan = await sql<{ "QUERY PLAN": string }>`${sql.raw(
-        `EXPLAIN (COSTS OFF) EXECUTE ${rows[0]!.name}(${parameters.map(literal).join(", ")})`,
-      )}`.execute(claimDb);
-      const shown = plan.rows.map((r) => r["QUERY PLAN"]).join("\n");
+      const shown = await keptPlan(claimDb, claimStatement(opts).compile(claimDb));
       // The UPDATE finds the locked rows by their versions, not by reading every job.
       expect(shown).toMatch(/Tid Scan on jobs/);
       expect(shown).not.toMatch(/Seq Scan on jobs/);
@@ -110,20 +116,10 @@ describe("prepared statements", () => {
       const claimed = await claimAnnouncedJobs(claimDb, { ...opts, stages: ["embed"], jobIds: [target!.id] });
       expect(claimed.map((j) => j.id)).toEqual([target!.id]);
 
-      const { sql: text, parameters } = claimAnnouncedStatement({
-        ...opts,
-        stages: ["embed"],
-        jobIds: [target!.id],
-      }).compile(claimDb);
-      const { rows } = await sql<{ name: string }>`
-        SELECT name FROM pg_prepared_statements WHERE statement = ${text}`.execute(claimDb);
-      expect(rows).toHaveLength(1);
-      const literal = (v: unknown) =>
-        v === null ? "NULL" : Array.isArray(v) ? `'{${v.join(",")}}'` : typeof v === "number" ? v : `'${v}'`;
-      const plan = await sql<{ "QUERY PLAN": string }>`${sql.raw(
-        `EXPLAIN (COSTS OFF) EXECUTE ${rows[0]!.name}(${parameters.map(literal).join(", ")})`,
-      )}`.execute(claimDb);
-      const shown = plan.rows.map((r) => r["QUERY PLAN"]).join("\n");
+      const shown = await keptPlan(
+        claimDb,
+        claimAnnouncedStatement({ ...opts, stages: ["embed"], jobIds: [target!.id] }).compile(claimDb),
+      );
       // The announced ids by the primary key, then the locked versions by TID: never a walk of
       // the queued jobs, however many there are.
       expect(shown).toMatch(/Index Scan using jobs_pkey on jobs j|Bitmap Index Scan on jobs_pkey/);

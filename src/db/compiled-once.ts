@@ -6,7 +6,8 @@ type StandIn = { [SLOT]: string };
 const isStandIn = (v: unknown): v is StandIn => typeof v === "object" && v !== null && SLOT in v;
 
 // What turning a value into text, a number or JSON reads; a builder that does so would bake the
-// stand-in into the statement. (A branch on a value, or `??` on it, cannot be caught: see above.)
+// stand-in into the statement. (A branch on a value, or `??` on it, cannot be caught: see
+// compiledOnce.)
 const CONVERSIONS = new Set<string | symbol>([Symbol.toPrimitive, "toJSON", "toString", "valueOf", "length"]);
 
 /** A value's stand-in: a parameter to Kysely, and an error to a builder that reads it. */

@@ -18,9 +18,9 @@ export interface StageCompletionBatcherProps {
 }
 
 /**
- * Ends many stages in one transaction, through the statements of `endStages` (answering with ids), for stages whose
- * outputs were already written under the fence (embed writes its vectors with `upsertEmbeddingsFenced`,
- * a no-op stage writes none). Completions that arrive while a batch commits wait for the next
+ * Ends many stages in one transaction, through `endStagesReturningIds` (the statements of
+ * `endStages`, answering with ids), for stages whose outputs were already written under the
+ * fence (embed writes its vectors with `upsertEmbeddingsFenced`, a no-op stage writes none). Completions that arrive while a batch commits wait for the next
  * one, so batches grow with load and a lone completion is written at once (no timer).
  *
  * Why: `commitStage` costs 7 round trips per job (BEGIN, SELECT … FOR UPDATE, UPDATE, INSERT

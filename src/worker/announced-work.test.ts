@@ -57,7 +57,7 @@ describe("announced work", () => {
   it("searches after announcements it had to drop for want of a slot, so the older go first", () => {
     const work = drained();
     work.announce(["older"]);
-    expect(work.next(0, STAGES, 10)).toBe("search");
+    expect(work.next(0, STAGES, 10)).toBe("idle");
     // A slot frees and a newer job is announced before the loop claims: by id it would take the
     // newer one and leave the older queued.
     work.announce(["newer"]);

@@ -40,9 +40,10 @@ export class AnnouncedWork {
 
   /**
    * At the start of a claim over `stages` with `free` slots, at time `now` (ms): the ids to claim
-   * by id, "search", or "idle" when there is nothing to claim (the drained search is fresh and
-   * nothing was announced since: a slot that freed needs no search). Takes the announcements:
-   * notices that arrive during the claim count toward the next one.
+   * by id, "search", or "idle" when there is nothing to claim: no free slot or stage, or the
+   * drained search is fresh and nothing was announced since (a slot that freed needs no
+   * search). Takes the announcements: notices that arrive during the claim count toward the
+   * next one.
    */
   next(free: number, stages: readonly string[], now: number): string[] | "search" | "idle" {
     const announced = this.#announced;
@@ -50,7 +51,7 @@ export class AnnouncedWork {
     if (free <= 0 || stages.length === 0) {
       // Nothing is claimed now, so announced jobs stay queued behind any announced later.
       if (announced === "any" || announced.size > 0) this.#drained = null;
-      return "search";
+      return "idle";
     }
     const drained = this.#drained;
     const fresh = drained && drained.stages === stages.join() && now - drained.at < this.maxAgeMs;

@@ -175,7 +175,7 @@ export class ClaimLoop {
       const claimedAt = Date.now();
       const how = this.#announced.next(free, stages, claimedAt);
       let claimed: WorkerJob[] = [];
-      if (free > 0 && stages.length > 0 && how !== "idle") {
+      if (how !== "idle") {
         const opts = {
           workerId,
           stages,

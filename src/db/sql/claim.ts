@@ -138,9 +138,9 @@ const startedEvents = eventsWithNotify(
 /**
  * Claims jobs named by id, as announced by the NOTIFYs that queued them (queue-notice.ts), with
  * the same lease, attempt count and `stage_started` event as `claimJobs`. The claim loop calls it
- * only when its last search of the queue came back short and the announced jobs fit in its free
- * slots: then they are all the new work, and a probe of the primary key replaces the fair search
- * (about 0.2 of a one-job claim's 0.75 ms). A job is skipped, left to the next `claimJobs`, when it
+ * only when a recent search of the queue came back short and the announced jobs fit in its free
+ * slots (see `AnnouncedWork`): then a probe of the primary key replaces the fair search (about
+ * 0.2 ms of a one-job claim's 0.75 ms). A job is skipped, left to the next `claimJobs`, when it
  * is no longer claimable (another worker took it, or it is locked: SKIP LOCKED), not yet due, of
  * another stage, or of a tenant under a running-jobs cap, which only the search enforces.
  */

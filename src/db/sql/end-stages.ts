@@ -59,15 +59,7 @@ const nextStageOf = (stage: RawBuilder<unknown>): RawBuilder<JobStage | null> =>
  * job from its statement's snapshot, so the event is written by a statement after the UPDATE's.
  */
 export async function endStages(trx: Tx, ends: StageEnd[]): Promise<WorkerJob[]> {
-  const rows: WorkerJob[] = [];
-  for (const round of roundsOfDistinctJobs(ends)) {
-    const continuing = round.filter((e) => nextOf(e) !== null);
-    const completing = round.filter((e) => nextOf(e) === null);
-    if (continuing.length > 0)
-      rows.push(...(await endStagesWithEventsStatement(continuing).execute(trx)).rows);
-    if (completing.length > 0) rows.push(...(await completeJobs(trx, completing, "job")));
-  }
-  return rows;
+  return endStagesAnswering(trx, ends, "job");
 }
 
 /**
@@ -76,16 +68,23 @@ export async function endStages(trx: Tx, ends: StageEnd[]): Promise<WorkerJob[]>
  * parse and drop.
  */
 export async function endStagesReturningIds(trx: Tx, ends: StageEnd[]): Promise<string[]> {
-  const ids: string[] = [];
+  return (await endStagesAnswering(trx, ends, "id")).map((r) => r.id);
+}
+
+async function endStagesAnswering<R extends Returning>(
+  trx: Tx,
+  ends: StageEnd[],
+  returning: R,
+): Promise<ReturnedRow<R>[]> {
+  const rows: ReturnedRow<R>[] = [];
   for (const round of roundsOfDistinctJobs(ends)) {
     const continuing = round.filter((e) => nextOf(e) !== null);
     const completing = round.filter((e) => nextOf(e) === null);
     if (continuing.length > 0)
-      for (const r of (await endStagesWithEventsStatement(continuing, "id").execute(trx)).rows)
-        ids.push(r.id);
-    if (completing.length > 0) for (const r of await completeJobs(trx, completing, "id")) ids.push(r.id);
+      rows.push(...(await endStagesWithEventsStatement(continuing, returning).execute(trx)).rows);
+    if (completing.length > 0) rows.push(...(await completeJobs(trx, completing, returning)));
   }
-  return ids;
+  return rows;
 }
 
 /** What the statements of a stage end answer per ended job: the job a worker reads, or its id. */

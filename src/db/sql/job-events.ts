@@ -7,7 +7,10 @@ import { safeJson } from "../safe-values.js";
 import { isWebhookSource } from "../webhook-events.js";
 import { webhookOutbox } from "./webhook-outbox.js";
 
-/** Workers LISTEN here; the payload is the stage that has new work, with the jobs' ids when known (queue-notice.ts). */
+/**
+ * Workers LISTEN here; the payload is the stage that has new work, with its jobs' ids when known
+ * (queue-notice.ts).
+ */
 export const QUEUE_CHANNEL = "intake_jobs";
 /** API processes LISTEN here to fan job events out to SSE clients; the payload is {jobId,id}. */
 export const EVENTS_CHANNEL = "intake_job_events";
