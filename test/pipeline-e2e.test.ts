@@ -1,7 +1,10 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashEmbedding } from "../src/pipeline/embed/hash.js";
 import { buildDocx } from "../src/pipeline/testing/build-docx.js";
 import { buildPdf } from "../src/pipeline/testing/build-pdf.js";
+import { sharedCorpusDir } from "../src/pipeline/testing/shared-corpus.js";
 import type { Worker } from "../src/worker/runtime.js";
 import { createTestApp, type TestApp } from "./helpers/app.js";
 import { createTestContext, type TestContext } from "./helpers/context.js";
@@ -173,6 +176,22 @@ describe("every file type end to end", () => {
       .where("job_id", "=", docxId)
       .executeTakeFirstOrThrow();
     expect((doc.sections as { title: string }[]).map((s) => s.title)).toContain("Intro");
+  });
+
+  it("a PowerPoint 97-2003 file of the shared corpus: slide title as a section, text boxes in chunks", async () => {
+    const ppt = readFileSync(path.join(sharedCorpusDir(), "fake-power-point.ppt"));
+    const id = await uploadFile(t, "deck.ppt", "application/vnd.ms-powerpoint", new Uint8Array(ppt));
+    const [job] = await waitForJobs(ctx.db, ctx.databaseUrl, [id]);
+    expect(job!.status).toBe("completed");
+    const doc = await ctx.db
+      .selectFrom("documents")
+      .selectAll()
+      .where("job_id", "=", id)
+      .executeTakeFirstOrThrow();
+    expect(doc.detected_type).toBe("ppt");
+    expect((doc.sections as { title: string }[]).map((s) => s.title)).toContain("Adding a Bullet Slide");
+    const chunks = await ctx.db.selectFrom("chunks").select("text").where("job_id", "=", id).execute();
+    expect(chunks.map((c) => c.text).join("\n")).toContain("Here is some text in a text box!");
   });
 
   it("chunks HTML by structure: heading paths, table rows whole, the header repeated (API)", async () => {

@@ -85,7 +85,7 @@ describe("detectDocumentType", () => {
     expect(() => detectOleDocumentType(new Set(["Workbook"]))).toThrow(
       /\.xls\) are not supported; convert the file to XLSX/,
     );
-    expect(() => detectOleDocumentType(new Set(["PowerPoint Document"]))).toThrow(/convert the file to PPTX/);
+    expect(detectOleDocumentType(new Set(["PowerPoint Document", "Current User"]))).toBe("ppt");
     expect(() => detectOleDocumentType(new Set(["EncryptedPackage"]))).toThrow(/password-protected/);
   });
 

@@ -15,6 +15,7 @@ export type DocumentType =
   | "eml"
   | "msg"
   | "doc"
+  | "ppt"
   | "rtf"
   | "html"
   | "markdown"
@@ -44,6 +45,7 @@ export const markdownTypes: ReadonlySet<DocumentType> = new Set([
   "eml",
   "msg",
   "doc",
+  "ppt",
   "rtf",
   "html",
   "markdown",
@@ -75,6 +77,7 @@ const typesByMime: Record<string, DocumentType> = {
   "message/rfc822": "eml",
   "application/vnd.ms-outlook": "msg",
   "application/msword": "doc",
+  "application/vnd.ms-powerpoint": "ppt",
   "application/rtf": "rtf",
   "text/rtf": "rtf",
   "text/html": "html",
@@ -109,6 +112,8 @@ const typesByExtension: Record<string, DocumentType> = {
   eml: "eml",
   msg: "msg",
   doc: "doc",
+  ppt: "ppt",
+  pps: "ppt",
   rtf: "rtf",
   html: "html",
   htm: "html",
@@ -186,6 +191,7 @@ const binaryTypes = new Set<DocumentType>([
   "epub",
   "msg",
   "doc",
+  "ppt",
   "image",
 ]);
 
@@ -247,16 +253,15 @@ export function detectZipDocumentType(
 /**
  * The kind of an OLE2 compound file, from the stream names in its directory (see
  * readOleDirectoryNames): `EncryptedPackage` is a password-protected OOXML file, `__substg1.0_*`
- * streams an Outlook item, `WordDocument` a Word 97-2003 document. Legacy Excel and PowerPoint
- * throw `unsupported_type` saying how to convert them.
+ * streams an Outlook item, `WordDocument` a Word 97-2003 document, `PowerPoint Document` a
+ * PowerPoint 97-2003 presentation. Legacy Excel throws `unsupported_type` saying how to convert it.
  */
 export function detectOleDocumentType(names: ReadonlySet<string>): DocumentType {
   if (names.has("EncryptedPackage"))
     throw new PipelineError("encrypted_file", "Office document is password-protected");
   if ([...names].some((name) => name.startsWith("__substg1.0_"))) return "msg";
   if (names.has("WordDocument")) return "doc";
-  if (names.has("PowerPoint Document"))
-    throw legacyUnsupported("PowerPoint 97-2003 presentations (.ppt)", "PPTX");
+  if (names.has("PowerPoint Document")) return "ppt";
   if (names.has("Workbook") || names.has("Book"))
     throw legacyUnsupported("Excel 97-2003 workbooks (.xls)", "XLSX");
   throw new PipelineError(

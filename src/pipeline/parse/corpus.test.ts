@@ -130,7 +130,7 @@ const expectations: Record<string, Expectation> = {
   "fake-power-point-malformed.pptx": { phrase: "Test Slide" },
   "fake-power-point-many-pages.pptx": { phrase: "## Page 2" },
   "fake-power-point-table.pptx": { phrase: "A Slide with a Table" },
-  "fake-power-point.ppt": { code: "unsupported_type" },
+  "fake-power-point.ppt": { phrase: "## Adding a Bullet Slide Find the bullet slide layout" },
   "fake-power-point.pptx": { phrase: "Find the bullet slide layout" },
   "fake-text-all-whitespace.txt": { empty: true },
   "fake-text-utf-16-be.txt": { phrase: "This is a test document" },

@@ -22,6 +22,7 @@ import { parseOdf } from "./odf.js";
 import { readOleDirectoryNames } from "./ole-directory.js";
 import { parsePdf } from "./pdf.js";
 import { parseStreamingText } from "./plain-text.js";
+import { parsePpt } from "./ppt.js";
 import { parsePptx } from "./pptx.js";
 import { parseRtf } from "./rtf.js";
 import type { ParseLimits } from "./types.js";
@@ -42,6 +43,7 @@ export function maxBytesFor(type: DetectedType, limits: ParseLimits): number {
     case "ole":
       return Math.max(limits.legacyOfficeMaxBytes, limits.emailMaxBytes);
     case "doc":
+    case "ppt":
       return limits.legacyOfficeMaxBytes;
     case "eml":
     case "msg":
@@ -130,6 +132,8 @@ export async function parseBuffer(
       return single(await parseMsg(data, output, context));
     case "doc":
       return single(await parseDoc(data, output, limits));
+    case "ppt":
+      return single(await parsePpt(data, output, limits));
     case "rtf":
       return single(await parseRtf(once(data), output, limits));
     case "html":
