@@ -133,6 +133,24 @@ describe("readPptSlides", () => {
     ]);
   });
 
+  it("reads a slide of half a million paragraphs, in the slide list and in its drawing", () => {
+    const many = "a\r".repeat(500_000);
+    const document = container(0x03e8, [
+      container(0x0ff0, [slidePersist(2, 256), header(1), bytes(many)], 0),
+    ]);
+    const slide = container(0x03ee, [textBox(4, "b\r".repeat(500_000))]);
+    const { offsets } = layout([document, slide]);
+    const stream = layout([
+      document,
+      slide,
+      atom(0x1772, u32((2 << 20) | 1, offsets[0]!, offsets[1]!)),
+      atom(0x0ff5, u32(256, 0, 0, 0, 1, 0, 0)),
+    ]).stream;
+    const [only] = readPptSlides(stream);
+    expect(only!.body.length).toBe(1_000_000);
+    expect(only!.body.at(-1)).toBe("b");
+  });
+
   it("says encrypted for an encrypted stream, and corrupt for one without a document", () => {
     const encrypted = layout([container(0x2f14, [atom(0x2f15, new Uint8Array(16))])]).stream;
     expect(codeOf(() => readPptSlides(encrypted))).toBe("encrypted_file");

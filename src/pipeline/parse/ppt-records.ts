@@ -97,7 +97,8 @@ export function readPptSlides(stream: Uint8Array): PptSlide[] {
     } else if (record.type === RT.TextHeaderAtom && record.end - record.start >= 4) {
       textType = view.getUint32(record.start, true);
     } else if (current && isText(record)) {
-      (TITLE_TYPES.has(textType) ? current.title : current.body).push(...paragraphs(view, record));
+      const into = TITLE_TYPES.has(textType) ? current.title : current.body;
+      for (const paragraph of paragraphs(view, record)) into.push(paragraph);
     }
   }
   for (const slide of slides as (PptSlide & { persistRef: number; slideId: number })[]) {
@@ -142,10 +143,12 @@ function children(view: DataView, start: number, end: number): Header[] {
  */
 function typedTextsIn(view: DataView, record: Header, depth = 0): { title: boolean; text: string }[] {
   if (depth > MAX_DEPTH) throw new PipelineError("corrupt_file", "PowerPoint records are nested too deeply");
+  // Loops, not push(...spread): a crafted stream can hold millions of paragraphs, more
+  // arguments than a call takes.
   const out: { title: boolean; text: string }[] = [];
   let title = false;
   for (const child of children(view, record.start, record.end)) {
-    if (child.container) out.push(...typedTextsIn(view, child, depth + 1));
+    if (child.container) for (const p of typedTextsIn(view, child, depth + 1)) out.push(p);
     else if (child.type === RT.TextHeaderAtom && child.end - child.start >= 4)
       title = TITLE_TYPES.has(view.getUint32(child.start, true));
     else if (isText(child)) for (const text of paragraphs(view, child)) out.push({ title, text });
