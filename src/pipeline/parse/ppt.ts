@@ -36,12 +36,18 @@ export async function parsePpt(
   for (const [index, slide] of slides.slice(0, limits.maxParts).entries()) {
     if (index > 0) md.rule();
     if (slide.title.length > 0) md.heading(2, slide.title.join(" "));
-    for (const paragraph of slide.body) md.paragraph(paragraph);
+    // Flushed per paragraph, as a slide can hold as much text as the file.
+    for (const paragraph of slide.body) {
+      md.paragraph(paragraph);
+      await output.flushIfFull();
+    }
     if (slide.notes.length > 0) {
       md.heading(3, "Notes");
-      for (const paragraph of slide.notes) md.paragraph(paragraph);
+      for (const paragraph of slide.notes) {
+        md.paragraph(paragraph);
+        await output.flushIfFull();
+      }
     }
-    await output.flushIfFull();
   }
   md.end();
   const metadata: Record<string, unknown> = { slides: slides.length };
