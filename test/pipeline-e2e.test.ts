@@ -194,6 +194,24 @@ describe("every file type end to end", () => {
     expect(chunks.map((c) => c.text).join("\n")).toContain("Here is some text in a text box!");
   });
 
+  it("an Excel 97-2003 workbook of the shared corpus: a section per sheet, cells in chunks", async () => {
+    const xls = readFileSync(path.join(sharedCorpusDir(), "tests-example.xls"));
+    const id = await uploadFile(t, "tests.xls", "application/vnd.ms-excel", new Uint8Array(xls));
+    const [job] = await waitForJobs(ctx.db, ctx.databaseUrl, [id]);
+    expect(job!.status).toBe("completed");
+    const doc = await ctx.db
+      .selectFrom("documents")
+      .selectAll()
+      .where("job_id", "=", id)
+      .executeTakeFirstOrThrow();
+    expect(doc.detected_type).toBe("xls");
+    expect((doc.sections as { title: string }[]).map((s) => s.title)).toEqual(
+      expect.arrayContaining(["Example Test", "Format Abbr.", "Readme"]),
+    );
+    const chunks = await ctx.db.selectFrom("chunks").select("text").where("job_id", "=", id).execute();
+    expect(chunks.map((c) => c.text).join("\n")).toContain("| MAT | Match the lower-case greek letter");
+  });
+
   it("chunks HTML by structure: heading paths, table rows whole, the header repeated (API)", async () => {
     const rows = Array.from({ length: 24 }, (_, i) => `<tr><td>Region ${i}</td><td>${1000 + i}</td></tr>`);
     const html = `<html><body><h1>Report</h1><p>${paragraph}</p><h2>Q3</h2><h3>Revenue</h3>

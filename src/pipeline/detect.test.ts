@@ -82,9 +82,8 @@ describe("detectDocumentType", () => {
     expect(() => detectZipDocumentType(new Set(["a.txt"]), undefined)).toThrow(/not a document/);
     expect(detectOleDocumentType(new Set(["WordDocument", "1Table"]))).toBe("doc");
     expect(detectOleDocumentType(new Set(["__substg1.0_0037001F"]))).toBe("msg");
-    expect(() => detectOleDocumentType(new Set(["Workbook"]))).toThrow(
-      /\.xls\) are not supported; convert the file to XLSX/,
-    );
+    expect(detectOleDocumentType(new Set(["Workbook"]))).toBe("xls");
+    expect(detectOleDocumentType(new Set(["Book"]))).toBe("xls");
     expect(detectOleDocumentType(new Set(["PowerPoint Document", "Current User"]))).toBe("ppt");
     expect(() => detectOleDocumentType(new Set(["EncryptedPackage"]))).toThrow(/password-protected/);
   });

@@ -16,6 +16,7 @@ export type DocumentType =
   | "msg"
   | "doc"
   | "ppt"
+  | "xls"
   | "rtf"
   | "html"
   | "markdown"
@@ -46,6 +47,7 @@ export const markdownTypes: ReadonlySet<DocumentType> = new Set([
   "msg",
   "doc",
   "ppt",
+  "xls",
   "rtf",
   "html",
   "markdown",
@@ -78,6 +80,7 @@ const typesByMime: Record<string, DocumentType> = {
   "application/vnd.ms-outlook": "msg",
   "application/msword": "doc",
   "application/vnd.ms-powerpoint": "ppt",
+  "application/vnd.ms-excel": "xls",
   "application/rtf": "rtf",
   "text/rtf": "rtf",
   "text/html": "html",
@@ -114,6 +117,7 @@ const typesByExtension: Record<string, DocumentType> = {
   doc: "doc",
   ppt: "ppt",
   pps: "ppt",
+  xls: "xls",
   rtf: "rtf",
   html: "html",
   htm: "html",
@@ -192,6 +196,7 @@ const binaryTypes = new Set<DocumentType>([
   "msg",
   "doc",
   "ppt",
+  "xls",
   "image",
 ]);
 
@@ -254,7 +259,7 @@ export function detectZipDocumentType(
  * The kind of an OLE2 compound file, from the stream names in its directory (see
  * readOleDirectoryNames): `EncryptedPackage` is a password-protected OOXML file, `__substg1.0_*`
  * streams an Outlook item, `WordDocument` a Word 97-2003 document, `PowerPoint Document` a
- * PowerPoint 97-2003 presentation. Legacy Excel throws `unsupported_type` saying how to convert it.
+ * PowerPoint 97-2003 presentation, `Workbook` (or Excel 5.0/95's `Book`) an Excel workbook.
  */
 export function detectOleDocumentType(names: ReadonlySet<string>): DocumentType {
   if (names.has("EncryptedPackage"))
@@ -262,18 +267,10 @@ export function detectOleDocumentType(names: ReadonlySet<string>): DocumentType 
   if ([...names].some((name) => name.startsWith("__substg1.0_"))) return "msg";
   if (names.has("WordDocument")) return "doc";
   if (names.has("PowerPoint Document")) return "ppt";
-  if (names.has("Workbook") || names.has("Book"))
-    throw legacyUnsupported("Excel 97-2003 workbooks (.xls)", "XLSX");
+  if (names.has("Workbook") || names.has("Book")) return "xls";
   throw new PipelineError(
     "unsupported_type",
     "OLE2 compound file is not a Word, Outlook, Excel or PowerPoint file",
-  );
-}
-
-function legacyUnsupported(format: string, modern: string): PipelineError {
-  return new PipelineError(
-    "unsupported_type",
-    `${format} are not supported; convert the file to ${modern} (File > Save As) and upload it again`,
   );
 }
 

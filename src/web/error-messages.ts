@@ -12,7 +12,7 @@ const MESSAGES: Record<string, string> = {
   corrupt_file: "The file looks damaged, or is not really the type its name says.",
   encrypted_file: "The file is password-protected. Remove the password and upload it again.",
   unsupported_type:
-    "This kind of file cannot be read. Try PDF, Word (DOCX, DOC), Excel (XLSX), PowerPoint (PPTX, PPT), OpenDocument, EPUB, e-mail (EML, MSG), RTF, HTML, Markdown, text, CSV or JSON.",
+    "This kind of file cannot be read. Try PDF, Word (DOCX, DOC), Excel (XLSX, XLS), PowerPoint (PPTX, PPT), OpenDocument, EPUB, e-mail (EML, MSG), RTF, HTML, Markdown, text, CSV or JSON.",
   too_large: "The file is too large to process.",
   decompression_limit: "The file expands to far more data than allowed, so it was not processed.",
   embedding_provider_error: "The embedding service failed. The job can be retried later.",

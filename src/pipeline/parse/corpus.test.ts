@@ -312,7 +312,7 @@ const expectations: Record<string, Expectation> = {
   "test_evaluate_files/unstructured_output_table_structure/IRS-2023-Form-1095-A.pdf.json": {
     phrase: '{ "element_id": "32fd0777e6bf9ab8ffdf0bc98d236660", "metadata": {',
   },
-  "tests-example.xls": { code: "unsupported_type" },
+  "tests-example.xls": { phrase: "## Example Test | MC | What is 2+2? | 4 | correct |" },
   "umlauts-non-utf8.md": { phrase: "können können äöüß" },
   "umlauts-utf8.md": { phrase: "können können äöüß" },
   "unsupported/factbook.xsl": { phrase: '<?xml version="1.0" encoding="UTF-8"?' },

@@ -26,6 +26,7 @@ import { parsePpt } from "./ppt.js";
 import { parsePptx } from "./pptx.js";
 import { parseRtf } from "./rtf.js";
 import type { ParseLimits } from "./types.js";
+import { parseXls } from "./xls.js";
 import { parseXlsx } from "./xlsx.js";
 import { readZipDirectory, type ZipEntry } from "./zip-directory.js";
 
@@ -44,6 +45,7 @@ export function maxBytesFor(type: DetectedType, limits: ParseLimits): number {
       return Math.max(limits.legacyOfficeMaxBytes, limits.emailMaxBytes);
     case "doc":
     case "ppt":
+    case "xls":
       return limits.legacyOfficeMaxBytes;
     case "eml":
     case "msg":
@@ -134,6 +136,8 @@ export async function parseBuffer(
       return single(await parseDoc(data, output, limits));
     case "ppt":
       return single(await parsePpt(data, output, limits));
+    case "xls":
+      return single(await parseXls(data, output, limits));
     case "rtf":
       return single(await parseRtf(once(data), output, limits));
     case "html":

@@ -21,6 +21,11 @@ const builtinFormats: Record<number, CellFormat> = {
   47: "time",
 };
 
+/** How a built-in number format (ECMA-376 and BIFF share the ids) shows a number. */
+export function builtinCellFormat(id: number): CellFormat {
+  return builtinFormats[id] ?? "number";
+}
+
 /** The format of every cell style (`cellXfs`) in xl/styles.xml, by index. */
 export async function readCellFormats(pkg: ZipPackage, maxDepth: number): Promise<CellFormat[]> {
   const custom = new Map<number, CellFormat>();
