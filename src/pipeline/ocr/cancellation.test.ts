@@ -27,16 +27,29 @@ async function slowTiff(pages: number): Promise<Uint8Array> {
 /** The pid and input directory of a running tesseract started by `parent` (any of its threads). */
 function runningTesseract(parent = process.pid): { pid: number; inputDir: string } | undefined {
   for (const thread of readdirSync(`/proc/${parent}/task`)) {
-    const children = readFileSync(`/proc/${parent}/task/${thread}/children`, "latin1").split(" ");
-    for (const child of children.filter((c) => c !== "")) {
+    for (const child of procText(`/proc/${parent}/task/${thread}/children`).split(" ")) {
       // "tesseract" once exec'd: setpriv has set the parent-death signal by then.
-      if (readFileSync(`/proc/${child}/comm`, "latin1").trim() !== "tesseract") continue;
-      const args = readFileSync(`/proc/${child}/cmdline`, "latin1").split("\0");
+      if (child === "" || procText(`/proc/${child}/comm`).trim() !== "tesseract") continue;
+      const args = procText(`/proc/${child}/cmdline`).split("\0");
       const image = args.find((a) => a.includes("intake-ocr-"));
       if (image) return { pid: Number(child), inputDir: path.dirname(image) };
     }
   }
   return undefined;
+}
+
+/** A /proc file's text, or "" when its thread or process exited between the listing and the read. */
+function procText(file: string): string {
+  try {
+    return readFileSync(file, "latin1");
+  } catch (error) {
+    if (
+      (error as NodeJS.ErrnoException).code === "ENOENT" ||
+      (error as NodeJS.ErrnoException).code === "ESRCH"
+    )
+      return "";
+    throw error;
+  }
 }
 
 describe("OCR budgets and cancellation", { timeout: 60_000 }, () => {
