@@ -1,9 +1,10 @@
-import { mkdtemp, readFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config/index.js";
 import { dataDirectoryAt } from "../src/db/data-directory.js";
+import { relocatedClusterDirectory } from "../src/db/embedded-postgres.js";
 import { silentLogger } from "../src/observability/logger.js";
 import { openDatabase } from "../src/runtime/local-postgres.js";
 import { freePort } from "./helpers/free-port.js";
@@ -25,6 +26,10 @@ describe("embedded Postgres password", () => {
       expect(await dataDirectoryAt(`postgres://intake:intake@127.0.0.1:${port}/intake`)).toBeUndefined();
     } finally {
       await database.stop();
+      // Run as root, the cluster was kept where the postgres user can reach it (see
+      // clusterDirectory); both go, or every run leaves a cluster behind.
+      await rm(relocatedClusterDirectory(path.join(dataDir, "postgres")), { recursive: true, force: true });
+      await rm(dataDir, { recursive: true, force: true });
     }
   }, 120_000);
 });
