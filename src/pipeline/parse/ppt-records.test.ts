@@ -151,6 +151,21 @@ describe("readPptSlides", () => {
     expect(only!.body.at(-1)).toBe("b");
   });
 
+  it("reads a drawing for one slide when a crafted list points several slides at it", () => {
+    const document = container(0x03e8, [
+      container(0x0ff0, [slidePersist(2, 256), slidePersist(3, 257), slidePersist(4, 258)], 0),
+    ]);
+    const slide = container(0x03ee, [textBox(4, "shared box")]);
+    const { offsets } = layout([document, slide]);
+    const stream = layout([
+      document,
+      slide,
+      atom(0x1772, u32((4 << 20) | 1, offsets[0]!, offsets[1]!, offsets[1]!, offsets[1]!)),
+      atom(0x0ff5, u32(256, 0, 0, 0, 1, 0, 0)),
+    ]).stream;
+    expect(readPptSlides(stream).map((s) => s.body)).toEqual([["shared box"], [], []]);
+  });
+
   it("says encrypted for an encrypted stream, and corrupt for one without a document", () => {
     const encrypted = layout([container(0x2f14, [atom(0x2f15, new Uint8Array(16))])]).stream;
     expect(codeOf(() => readPptSlides(encrypted))).toBe("encrypted_file");

@@ -78,7 +78,7 @@ export function readPptSlides(stream: Uint8Array): PptSlide[] {
     if (slideId !== 0) notesBySlideId.set(slideId, textsIn(view, record));
   }
 
-  const slides: PptSlide[] = [];
+  const slides: (PptSlide & { persistRef: number; slideId: number })[] = [];
   const slideList = children(view, document.start, document.end).find(
     (r) => r.type === RT.SlideListWithText && r.instance === 0,
   );
@@ -101,9 +101,13 @@ export function readPptSlides(stream: Uint8Array): PptSlide[] {
       for (const paragraph of paragraphs(view, record)) into.push(paragraph);
     }
   }
-  for (const slide of slides as (PptSlide & { persistRef: number; slideId: number })[]) {
+  // A slide's drawing is read for one slide: a crafted list pointing every slide at one large
+  // drawing would otherwise read it once per slide.
+  const drawingsRead = new Set<Header>();
+  for (const slide of slides) {
     const container = at.get(live.get(slide.persistRef) ?? -1);
-    if (container?.type === RT.Slide) {
+    if (container?.type === RT.Slide && !drawingsRead.has(container)) {
+      drawingsRead.add(container);
       // PowerPoint keeps placeholders' text in the slide list and only text boxes' here; other
       // writers (LibreOffice) keep all of it here. Text already read is not read twice.
       const seen = new Set([...slide.title, ...slide.body]);
