@@ -17,7 +17,8 @@ const MsgReader = ((msgreader as unknown as { default?: unknown }).default ??
 /**
  * Reads an Outlook item (.msg) with @kenjiuno/msgreader, which parses the OLE2 compound file in
  * memory (the file is at most `emailMaxBytes`), and writes it as Markdown like an EML (see
- * writeMessage). An encrypted (S/MIME) item fails as `encrypted_file`.
+ * writeMessage). An encrypted (S/MIME or PGP/MIME) item fails as `encrypted_file`, as an encrypted
+ * EML does.
  */
 export async function parseMsg(
   data: Uint8Array,
@@ -45,6 +46,13 @@ export async function parseMsg(
     const name = attachment.fileName ?? attachment.fileNameShort ?? attachment.name ?? "";
     if (/^smime\.p7m$/i.test(name))
       throw new PipelineError("encrypted_file", "Outlook message is encrypted (S/MIME)");
+    // PGP/MIME kept by Outlook: the multipart/encrypted parts become an application/pgp-encrypted
+    // attachment beside the ciphertext, which would otherwise be indexed as text.
+    if (
+      /^application\/pgp-encrypted$/i.test(attachment.attachMimeTag ?? "") ||
+      /\.pgp-encrypted$/i.test(name)
+    )
+      throw new PipelineError("encrypted_file", "Outlook message is encrypted (PGP)");
     if (attachment.innerMsgContent) continue; // an embedded message has no file content to parse
     try {
       const { content } = reader.getAttachment(attachment);
