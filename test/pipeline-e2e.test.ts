@@ -178,9 +178,24 @@ describe("every file type end to end", () => {
     expect((doc.sections as { title: string }[]).map((s) => s.title)).toContain("Intro");
   });
 
-  it("a PowerPoint 97-2003 file of the shared corpus: slide title as a section, text boxes in chunks", async () => {
-    const ppt = readFileSync(path.join(sharedCorpusDir(), "fake-power-point.ppt"));
-    const id = await uploadFile(t, "deck.ppt", "application/vnd.ms-powerpoint", new Uint8Array(ppt));
+  it.each([
+    {
+      file: "fake-power-point.ppt",
+      type: "application/vnd.ms-powerpoint",
+      detected: "ppt",
+      sections: ["Adding a Bullet Slide"],
+      text: "Here is some text in a text box!",
+    },
+    {
+      file: "tests-example.xls",
+      type: "application/vnd.ms-excel",
+      detected: "xls",
+      sections: ["Example Test", "Format Abbr.", "Readme"],
+      text: "| MAT | Match the lower-case greek letter",
+    },
+  ])("legacy Office file $file of the shared corpus: its sections and text reach the chunks", async (c) => {
+    const body = readFileSync(path.join(sharedCorpusDir(), c.file));
+    const id = await uploadFile(t, c.file, c.type, new Uint8Array(body));
     const [job] = await waitForJobs(ctx.db, ctx.databaseUrl, [id]);
     expect(job!.status).toBe("completed");
     const doc = await ctx.db
@@ -188,28 +203,12 @@ describe("every file type end to end", () => {
       .selectAll()
       .where("job_id", "=", id)
       .executeTakeFirstOrThrow();
-    expect(doc.detected_type).toBe("ppt");
-    expect((doc.sections as { title: string }[]).map((s) => s.title)).toContain("Adding a Bullet Slide");
-    const chunks = await ctx.db.selectFrom("chunks").select("text").where("job_id", "=", id).execute();
-    expect(chunks.map((c) => c.text).join("\n")).toContain("Here is some text in a text box!");
-  });
-
-  it("an Excel 97-2003 workbook of the shared corpus: a section per sheet, cells in chunks", async () => {
-    const xls = readFileSync(path.join(sharedCorpusDir(), "tests-example.xls"));
-    const id = await uploadFile(t, "tests.xls", "application/vnd.ms-excel", new Uint8Array(xls));
-    const [job] = await waitForJobs(ctx.db, ctx.databaseUrl, [id]);
-    expect(job!.status).toBe("completed");
-    const doc = await ctx.db
-      .selectFrom("documents")
-      .selectAll()
-      .where("job_id", "=", id)
-      .executeTakeFirstOrThrow();
-    expect(doc.detected_type).toBe("xls");
+    expect(doc.detected_type).toBe(c.detected);
     expect((doc.sections as { title: string }[]).map((s) => s.title)).toEqual(
-      expect.arrayContaining(["Example Test", "Format Abbr.", "Readme"]),
+      expect.arrayContaining(c.sections),
     );
     const chunks = await ctx.db.selectFrom("chunks").select("text").where("job_id", "=", id).execute();
-    expect(chunks.map((c) => c.text).join("\n")).toContain("| MAT | Match the lower-case greek letter");
+    expect(chunks.map((chunk) => chunk.text).join("\n")).toContain(c.text);
   });
 
   it("chunks HTML by structure: heading paths, table rows whole, the header repeated (API)", async () => {

@@ -1,16 +1,16 @@
-import { Reader } from "@kenjiuno/msgreader/lib/Reader.js";
 import { PipelineError } from "../errors.js";
 import type { DocumentOutput } from "./document-output.js";
 import { MarkdownWriter } from "./markdown-writer.js";
+import { openOleFile } from "./ole-file.js";
 import { readPptSlides } from "./ppt-records.js";
 import type { ParseLimits } from "./types.js";
 
 /**
  * Converts a PowerPoint 97-2003 (.ppt) presentation to Markdown like a PPTX: slides in order,
  * separated by rules, each with its title as a `##` heading, then its other text, then
- * `### Notes`. The compound file is opened with @kenjiuno/msgreader's OLE2 reader (already
- * intake's .msg reader) in memory (the file is at most `legacyOfficeMaxBytes`); the records of
- * its `PowerPoint Document` stream are read by `readPptSlides`. The binary format's bullets and
+ * `### Notes`. The compound file is opened in memory by `openOleFile` (the file is at most
+ * `legacyOfficeMaxBytes`); the records of its `PowerPoint Document` stream are read by
+ * `readPptSlides`. The binary format's bullets and
  * tables are not told apart from paragraphs.
  */
 export async function parsePpt(
@@ -18,18 +18,7 @@ export async function parsePpt(
   output: DocumentOutput,
   limits: ParseLimits,
 ): Promise<Record<string, unknown>> {
-  let stream: Uint8Array | null;
-  try {
-    const reader = new Reader(new DataView(data.buffer, data.byteOffset, data.byteLength));
-    reader.parse();
-    stream = reader.rootFolder().readFile("PowerPoint Document");
-  } catch (error) {
-    throw new PipelineError(
-      "corrupt_file",
-      `PowerPoint presentation could not be read: ${(error as Error).message}`,
-      { cause: error },
-    );
-  }
+  const stream = openOleFile(data, "PowerPoint presentation")("PowerPoint Document");
   if (!stream) throw new PipelineError("corrupt_file", "PowerPoint file has no PowerPoint Document stream");
   const slides = readPptSlides(stream);
   const md = new MarkdownWriter(output);

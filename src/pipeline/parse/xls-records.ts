@@ -1,5 +1,11 @@
 import { PipelineError } from "../errors.js";
-import { builtinCellFormat, type CellFormat, formatNumber, formatOfCode } from "./xlsx-values.js";
+import {
+  builtinCellFormat,
+  type CellFormat,
+  formatNumber,
+  formatOfCode,
+  MAX_CELL_CHARS,
+} from "./xlsx-values.js";
 
 /** One worksheet: its rows in order, each row's cells by column ("" where none). */
 export interface XlsSheet {
@@ -43,7 +49,6 @@ const RT = {
 } as const;
 
 const BIFF8 = 0x0600;
-const MAX_CELL_CHARS = 32 * 1024;
 const ERRORS: Record<number, string> = {
   0: "#NULL!",
   7: "#DIV/0!",
@@ -73,11 +78,7 @@ export function readXlsWorkbook(stream: Uint8Array, limits: XlsLimits): XlsWorkb
   const bof = globals.next().value;
   if (!bof || bof.type !== RT.BOF || bof.end - bof.start < 2)
     throw new PipelineError("corrupt_file", "Excel workbook stream does not start with a BOF record");
-  if (view.getUint16(bof.start, true) !== BIFF8)
-    throw new PipelineError(
-      "unsupported_type",
-      "Excel 5.0/95 workbooks are not supported; save the file as XLSX (or Excel 97-2003) and upload it again",
-    );
+  if (view.getUint16(bof.start, true) !== BIFF8) throw excel95Unsupported();
 
   let date1904 = false;
   const customFormats = new Map<number, CellFormat>();
@@ -193,6 +194,14 @@ export function readXlsWorkbook(stream: Uint8Array, limits: XlsLimits): XlsWorkb
     workbook.sheets.push({ name, rows: ordered });
   }
   return workbook;
+}
+
+/** Excel 5.0/95 (BIFF5/7) workbooks: their strings are in a code page and their records differ. */
+export function excel95Unsupported(): PipelineError {
+  return new PipelineError(
+    "unsupported_type",
+    "Excel 5.0/95 workbooks are not supported; save the file as XLSX (or Excel 97-2003) and upload it again",
+  );
 }
 
 /** The records from `offset` on (each a type, a 16-bit length and its body), cut at the stream's end. */

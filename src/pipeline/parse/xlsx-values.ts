@@ -1,4 +1,30 @@
+import type { MarkdownWriter } from "./markdown-writer.js";
+import type { ParseLimits } from "./types.js";
 import { localName, type ZipPackage } from "./zip-package.js";
+
+// Shared strings are held for the whole workbook (XLSX or XLS); past this many characters (64 MiB
+// of heap) the workbook fails as too_complex rather than risk the sandbox's heap.
+export const SHARED_STRINGS_MAX_CHARS = 32 * 1024 * 1024;
+export const MAX_CELL_CHARS = 32 * 1024; // Excel's own limit is 32,767 characters per cell
+
+/** Says in the text and the metadata which cells a workbook's limits left out. */
+export function noteLeftOutCells(
+  md: MarkdownWriter,
+  limits: ParseLimits,
+  left: { truncated: boolean; cellsSkipped: number },
+  metadata: Record<string, unknown>,
+): void {
+  if (left.truncated) {
+    md.paragraph(
+      `(The rest of the workbook was left out: intake reads at most ${limits.sheetMaxCells} cells.)`,
+    );
+    metadata.truncatedAtCells = limits.sheetMaxCells;
+  }
+  if (left.cellsSkipped > 0) {
+    md.paragraph(`(${left.cellsSkipped} cells right of column ${limits.sheetMaxColumns} were left out.)`);
+    metadata.cellsSkipped = left.cellsSkipped;
+  }
+}
 
 /** How a cell's number is shown, by the style index of its `s` attribute. */
 export type CellFormat = "number" | "percent" | "date" | "datetime" | "time";

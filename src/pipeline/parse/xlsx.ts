@@ -2,13 +2,17 @@ import { PipelineError } from "../errors.js";
 import type { DocumentOutput } from "./document-output.js";
 import { MarkdownWriter } from "./markdown-writer.js";
 import type { ParseLimits } from "./types.js";
-import { type CellFormat, columnOfRef, formatNumber, readCellFormats } from "./xlsx-values.js";
+import {
+  type CellFormat,
+  columnOfRef,
+  formatNumber,
+  MAX_CELL_CHARS,
+  noteLeftOutCells,
+  readCellFormats,
+  SHARED_STRINGS_MAX_CHARS,
+} from "./xlsx-values.js";
 import { localName, readDublinCoreTitle, readRelationships, ZipPackage } from "./zip-package.js";
 
-// Shared strings are held for the whole workbook; past this many characters (64 MiB of heap)
-// the workbook fails as too_complex rather than risk the sandbox's heap.
-const SHARED_STRINGS_MAX_CHARS = 32 * 1024 * 1024;
-const MAX_CELL_CHARS = 32 * 1024; // Excel's own limit is 32,767 characters per cell
 // Thrown from the SAX callbacks to stop reading a sheet; a PipelineError, so inflateEntry passes it on.
 const stopReading = new PipelineError("too_complex", "cell limit reached");
 
@@ -102,16 +106,7 @@ export async function parseXlsx(
       break;
     }
   }
-  if (truncated) {
-    md.paragraph(
-      `(The rest of the workbook was left out: intake reads at most ${limits.sheetMaxCells} cells.)`,
-    );
-    metadata.truncatedAtCells = limits.sheetMaxCells;
-  }
-  if (cellsSkipped > 0) {
-    md.paragraph(`(${cellsSkipped} cells right of column ${limits.sheetMaxColumns} were left out.)`);
-    metadata.cellsSkipped = cellsSkipped;
-  }
+  noteLeftOutCells(md, limits, { truncated, cellsSkipped }, metadata);
   md.end();
   return metadata;
 }
